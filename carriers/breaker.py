@@ -5,7 +5,8 @@
        └───────────────(probe succeeds)──────────┴──(probe fails: open again)──┘
 
 Only ``CarrierUnavailable`` counts as a failure: a carrier that answers "bad request" or "no such
-shipment" is up. In half-open state a single probe is let through; other calls fail fast meanwhile.
+shipment" is up. A refusal of our credentials (``CarrierAuthError``) counts as neither: it says our configuration
+is wrong, not whether the carrier is up, and one the token cache repeats reached no carrier at all. In half-open state a single probe is let through; other calls fail fast meanwhile.
 
 The state lives in a ``BreakerStore``, so every process that calls a carrier (the API and each worker) shares
 one breaker per carrier: N workers stop calling a failing carrier after about N failed calls, not N × the
@@ -27,7 +28,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from carriers.clock import Clock
-from carriers.errors import CarrierRejected, CarrierUnavailable, CircuitOpen
+from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen
 
 
 class BreakerSettings(BaseModel):
@@ -174,12 +175,14 @@ class CircuitBreaker:
         except CarrierUnavailable:
             await self._record_failure()
             raise
-        except CarrierRejected:
-            await self._record_success(probe)
+        except CarrierRejected as rejected:
+            if isinstance(rejected, CarrierAuthError):
+                await self._release(probe)
+            else:
+                await self._record_success(probe)
             raise
         except Exception:
-            if probe:
-                await self._store.release_probe(self.carrier)
+            await self._release(probe)
             raise
         await self._record_success(probe)
         return result
@@ -199,6 +202,11 @@ class CircuitBreaker:
             raise CircuitOpen("circuit half-open, probe in flight", carrier=self.carrier, retry_after=retry)
         self._seen = probing
         return True
+
+    async def _release(self, probe: bool) -> None:
+        """The call ended without telling whether the carrier is up: if it was the probe, another call probes."""
+        if probe:
+            await self._store.release_probe(self.carrier)
 
     async def _record_failure(self) -> None:
         now = self._clock.now()

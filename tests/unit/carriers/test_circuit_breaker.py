@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from carriers.breaker import BreakerRecord, BreakerSettings, BreakerState, CircuitBreaker, InMemoryBreakerStore
-from carriers.errors import BadRequest, CarrierUnavailable, CircuitOpen
+from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, CircuitOpen
 
 SETTINGS = BreakerSettings(failure_threshold=3, cool_down_seconds=30, probe_lease_seconds=60, refused_retry_seconds=5)
 COOL_DOWN = timedelta(seconds=30)
@@ -62,6 +62,32 @@ async def test_a_rejected_request_shows_the_carrier_is_up(clock) -> None:
     with pytest.raises(BadRequest):
         await breaker.call(rejected)
     assert breaker.failures == 0
+
+
+async def refused() -> None:
+    raise CarrierAuthError("HTTP 401", carrier="dhl", status=401)
+
+
+async def test_a_refusal_of_our_credentials_neither_shows_the_carrier_up_nor_counts_as_down(clock) -> None:
+    breaker = CircuitBreaker("dhl", SETTINGS, clock)
+    await trip(breaker, 2)
+    for _ in range(3):
+        with pytest.raises(CarrierAuthError):
+            await breaker.call(refused)
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 2)
+    await trip(breaker, 1)
+    assert breaker.state is BreakerState.OPEN
+
+
+async def test_a_probe_refused_for_our_credentials_leaves_the_next_call_to_probe(clock) -> None:
+    breaker = CircuitBreaker("dhl", SETTINGS, clock)
+    await trip(breaker, 3)
+    clock.advance(30)
+    with pytest.raises(CarrierAuthError):
+        await breaker.call(refused)
+    assert breaker.state is BreakerState.HALF_OPEN
+    assert await breaker.call(succeed) == "ok"
+    assert breaker.state is BreakerState.CLOSED
 
 
 async def test_it_half_opens_after_the_cool_down_and_closes_on_a_good_probe(clock) -> None:
