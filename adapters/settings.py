@@ -672,6 +672,11 @@ class Settings(BaseSettings):
                 raise ValueError(reason) from None
         return self
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """The carriers' settings hold their credentials: the carriers are shown by code alone, as secrets are."""
+        for name, value in super().__repr_args__():
+            yield name, ({code: "**********" for code in value} if name == "carriers" else value)
+
     @property
     def embedded(self) -> bool:
         return self.mongodb_uri is None

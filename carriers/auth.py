@@ -30,7 +30,7 @@ class ClientCredentials(BaseModel):
 class TokenGrant(WireModel):
     model_config = ConfigDict(alias_generator=None)  # OAuth2 token responses are snake_case
 
-    access_token: str = Field(min_length=1)
+    access_token: str = Field(min_length=1, repr=False)
     expires_in: float | None = Field(default=None, gt=0)  # UPS sends it as a string; pydantic coerces
 
 

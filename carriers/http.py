@@ -20,7 +20,7 @@ from carriers.retry import budget_left
 MAX_BODY_BYTES = 32 * 1024 * 1024  # signature and POD images are inline; anything bigger is not a carrier reply
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class HttpRequest:
     """One request to a carrier; its body, if any, is one of ``json``, ``form`` or raw ``body`` bytes."""
 
@@ -30,7 +30,12 @@ class HttpRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     json: Any = None
     form: Mapping[str, str] | None = None
-    body: bytes | None = field(default=None, repr=False)  # sent as is (SOAP envelopes): may hold credentials
+    body: bytes | None = None  # sent as is (SOAP envelopes)
+
+    def __repr__(self) -> str:
+        """The method, URL and header names: header values, parameters and bodies carry credentials (a bearer
+        token, Basic auth, API keys, a client secret or password in a form, JSON or SOAP body)."""
+        return f"HttpRequest({self.method} {self.url}, headers={sorted(self.headers)})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,15 @@ def undescribed(model: type[Settings] = Settings) -> list[str]:
     return own + (carriers if model is Settings else [])
 
 
+def test_the_settings_repr_names_the_carriers_but_holds_none_of_their_credentials() -> None:
+    ups = {"credentials": {"client_id": "UPS-ID", "client_secret": "UPS-SECRET"}}
+    configured = settings(carriers={"ups": ups, "dhl": {"api_key": "DHL-KEY"}})
+    shown = repr(configured) + str(configured)
+    assert "carriers={'ups': '**********', 'dhl': '**********'}" in shown
+    assert not any(secret in shown for secret in ("UPS-ID", "UPS-SECRET", "DHL-KEY"))
+    assert configured.carriers["ups"] == ups
+
+
 def test_every_setting_is_described() -> None:
     assert undescribed() == [], "give each a Field(description=...), then run `python -m adapters.settings_doc`"
 

@@ -169,6 +169,11 @@ def test_client_credentials_go_in_the_form_body() -> None:
     assert request.form == {"grant_type": "client_credentials", "client_id": "id", "client_secret": "s3cret"}
 
 
+def test_a_token_grant_s_repr_holds_no_token() -> None:
+    grant = TokenGrant(access_token="TOKEN-VALUE", expires_in=60)
+    assert "TOKEN-VALUE" not in repr(grant) and "TOKEN-VALUE" not in str(grant)
+
+
 def test_a_token_grant_accepts_a_lifetime_given_as_a_string() -> None:
     assert TokenGrant.model_validate({"access_token": "t", "expires_in": "14399"}).expires_in == 14399
 

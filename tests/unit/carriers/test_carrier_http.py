@@ -5,9 +5,20 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp import web
 
+from pydantic import SecretStr
+
+from carriers.auth import ClientCredentials
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, MalformedResponse
+from carriers.fedex.mapping import build_token_request as fedex_token_request
+from carriers.fedex.settings import FedexSettings
+from carriers.hepsijet.mapping import build_token_request as hepsijet_token_request
+from carriers.hepsijet.settings import HepsijetSettings
 from carriers.http import CarrierHttp, HttpRequest, parse_retry_after
+from carriers.mng.mapping import build_token_request as mng_token_request
+from carriers.mng.settings import MngSettings
 from carriers.retry import RetryBudget, call_with_retry
+from carriers.ups.mapping import build_track_request as ups_track_request
+from carriers.ups.settings import UpsSettings
 
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
 
@@ -179,3 +190,25 @@ async def test_a_wait_that_takes_the_rest_of_the_budget_ends_the_call_rather_tha
                               budget=budget, clock=clock)
 
     assert session.timeouts == [2, 2]  # 0.3 s left after the second try: a 0.2 s wait, then 0.1 s is no try
+
+
+def test_a_request_s_repr_names_its_method_url_and_headers_but_no_credential() -> None:
+    def credentials(secret: str) -> ClientCredentials:
+        return ClientCredentials(client_id=SecretStr("OUR-CLIENT"), client_secret=SecretStr(secret))
+
+    requests = [
+        fedex_token_request(FedexSettings(credentials=credentials("FDX-SECRET"))),
+        mng_token_request(MngSettings(api_client=credentials("IBM-SECRET"), customer_number="123",
+                                      password=SecretStr("MNG-PASSWORD"))),
+        hepsijet_token_request(HepsijetSettings(username="u", password=SecretStr("HJ-PASSWORD"),
+                                                apikey=SecretStr("HJ-APIKEY"))),
+        ups_track_request(UpsSettings(credentials=credentials("UPS-SECRET")), "1Z023E2X0214323462",
+                          token="UPS-BEARER-TOKEN", trans_id="t"),
+        HttpRequest("POST", "https://carrier.test/soap", body=b"<password>SOAP-PASSWORD</password>"),
+    ]
+    shown = "\n".join(map(repr, requests))
+    for secret in ("FDX-SECRET", "IBM-SECRET", "MNG-PASSWORD", "HJ-PASSWORD", "HJ-APIKEY", "UPS-BEARER-TOKEN", "Basic",
+                   "SOAP-PASSWORD", "OUR-CLIENT"):
+        assert secret not in shown
+    assert repr(requests[3]).startswith("HttpRequest(GET https://onlinetools.ups.com/api/track/v1/details/1Z023E2X0214323462, ")
+    assert "'Authorization'" in repr(requests[3])
