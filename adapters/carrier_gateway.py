@@ -32,9 +32,12 @@ log = structlog.get_logger("carriers")
 
 
 def build_carriers(
-    config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession, breakers: BreakerStore
+    config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession, breakers: BreakerStore, *,
+    plain_http: bool = False,
 ) -> dict[str, CarrierAdapter]:
-    return {code: create_adapter(code, settings, session, breakers) for code, settings in config.items()}
+    return {
+        code: create_adapter(code, settings, session, breakers, plain_http=plain_http) for code, settings in config.items()
+    }
 
 
 class CarrierCounters(Collector):

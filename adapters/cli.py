@@ -42,6 +42,7 @@ from adapters.settings import (
 )
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
+from carriers.base import PLAIN_HTTP
 from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Id, Role
@@ -182,7 +183,7 @@ def _check_carriers(settings: Settings) -> None:
         if (entry := CARRIERS.get(code)) is None:
             raise CannotStart(f"DISPUTES_CARRIERS: no carrier {code!r} (there are {', '.join(CARRIERS)}).")
         try:
-            entry.settings.model_validate(configured)
+            entry.settings.model_validate(configured, context={PLAIN_HTTP: settings.sandbox_carriers_allowed})
         except ValidationError as refused:
             lines = (f"DISPUTES_CARRIERS {code} {'.'.join(loc) or '(all)'}: {why}" for loc, why in _refusals(refused))
             raise CannotStart("\n".join(lines)) from None

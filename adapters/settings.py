@@ -8,7 +8,6 @@ reasons where they are used; each is a setting here through `_configures`, which
 `docs/settings.md` is generated from this model (`python -m adapters.settings_doc`)."""
 
 import difflib
-import ipaddress
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -29,6 +28,7 @@ from pydantic_settings import (
     SettingsConfigDict, SettingsError,
 )
 
+from carriers.base import is_loopback
 from disputes.policy import PolicySettings
 from schemas.partner_webhook import MAX_BODY_BYTES as MAX_PUSH_BYTES
 from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET
@@ -147,22 +147,10 @@ OptionalUrl = Annotated[OptionalText, AfterValidator(_http_url)]
 """An HTTP service's base URL, or unset (blank included): refused at start-up when it is no URL, not at its first use."""
 
 
-def _loopback(host: str | None) -> bool:
-    """`localhost` (RFC 6761 §6.3: always the loopback interface) or a loopback address (127.0.0.0/8, ::1)."""
-    if host is None:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _jwks_url(url: str | None) -> str | None:
     """The keys fetched from here decide who may call: over plain http:// a network attacker could hand the service
     keys of their own, so only to this machine (a stand-in provider on loopback, as tests run one)."""
-    if url is not None and (parts := urlsplit(url)).scheme.lower() == "http" and not _loopback(parts.hostname):
+    if url is not None and (parts := urlsplit(url)).scheme.lower() == "http" and not is_loopback(parts.hostname):
         raise ValueError("must be an https:// URL (http:// only to a loopback host: localhost, 127.0.0.0/8 or ::1)")
     return url
 

@@ -63,7 +63,9 @@ CARRIER_HEADER = """
 `DISPUTES_CARRIERS` holds each carrier's settings as JSON, by carrier code:
 `{"dhl": {"api_key": "…"}, "ups": {"credentials": {"client_id": "…", "client_secret": "…"}}}`. A dotted key below
 is a nested object (`retry.attempts` is `{"retry": {"attempts": 4}}`); a setting marked required has no default.
-Only the carriers named there are called (in sandbox mode every carrier, through the sandbox).
+Only the carriers named there are called (in sandbox mode every carrier, through the sandbox). A `base_url` is
+`https://`: every call carries credentials. `http://` is taken only to a loopback host (localhost, 127.0.0.0/8, ::1)
+or with `DISPUTES_SANDBOX_CARRIERS_ALLOWED` (the sandbox on another host, as in docker-compose.yml).
 """
 SHARED: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Every carrier", CarrierSettings),

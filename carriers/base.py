@@ -6,11 +6,15 @@ events to us by webhook additionally verifies and parses them (``PushCarrier``).
 """
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, NamedTuple, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+)
 
 from carriers.breaker import BreakerSettings, CircuitBreaker
 from carriers.errors import BadRequest
@@ -34,6 +38,21 @@ class Capabilities(BaseModel):
 
 
 BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")]
+PLAIN_HTTP = "plain_http"
+"""The validation context's key (``model_validate(..., context={PLAIN_HTTP: True})``) that lets a base URL be
+http:// to any host: for a deployment whose carriers are the carrier sandbox, never one with real carriers."""
+
+
+def is_loopback(host: str | None) -> bool:
+    """`localhost` (RFC 6761 §6.3: always the loopback interface) or a loopback address (127.0.0.0/8, ::1)."""
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class CarrierSettings(BaseModel):
@@ -45,6 +64,17 @@ class CarrierSettings(BaseModel):
     timeout_seconds: float = Field(default=10, gt=0, le=120, description="Time one request to the carrier may take.")
     retry: RetryBudget = Field(default=RetryBudget(), description="How one call is retried.")
     breaker: BreakerSettings = Field(default=BreakerSettings(), description="The carrier's circuit breaker.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _encrypted(cls, url: str, info: ValidationInfo) -> str:
+        """Every call carries credentials (a client secret, an API key, a password, a token): over plain http://
+        only to this machine (a stand-in on loopback), or where the context allows it (``PLAIN_HTTP``)."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "http" and not is_loopback(parts.hostname) and not (info.context or {}).get(PLAIN_HTTP):
+            raise ValueError("must be an https:// URL: every call carries credentials (http:// only to a loopback "
+                             "host: localhost, 127.0.0.0/8 or ::1; or to the carrier sandbox, when it is allowed)")
+        return url
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path

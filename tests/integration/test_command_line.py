@@ -123,6 +123,8 @@ def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named
      UPS_SECRET, "DISPUTES_CARRIERS ups webhook_credential: is blank: give the secret agreed with the carrier"),
     ("DISPUTES_CARRIERS", json.dumps({"dhl": {"api_key": "dhl-key", "webhook_token": "short-dhl-token"}}),
      "short-dhl-token", "DISPUTES_CARRIERS dhl webhook_token: a secret is 32 to 512 characters long"),
+    ("DISPUTES_CARRIERS", json.dumps({"dhl": {"api_key": UPS_SECRET, "base_url": "http://api-eu.dhl.com"}}),
+     UPS_SECRET, "DISPUTES_CARRIERS dhl base_url: must be an https:// URL: every call carries credentials"),
 ])
 def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value, secret, said):
     result = disputes("serve", env={**PRODUCTION, variable: value}, cwd=tmp_path)

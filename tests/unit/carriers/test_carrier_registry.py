@@ -59,6 +59,20 @@ def test_invalid_configuration_is_refused(config: dict[str, object], session) ->
         create_adapter("dhl", config, session)
 
 
+@pytest.mark.parametrize("base_url", ["https://api-eu.dhl.com", "http://127.0.0.1:8091/dhl", "http://localhost/dhl",
+                                      "http://[::1]:8091/dhl"])
+def test_a_carrier_is_called_over_https_or_over_plain_http_on_this_machine_only(base_url: str, session) -> None:
+    assert create_adapter("dhl", {"api_key": "k", "base_url": base_url}, session).code == "dhl"
+
+
+@pytest.mark.parametrize("base_url", ["http://api-eu.dhl.com", "http://10.0.0.8/dhl", "http://sandbox:8091/dhl"])
+def test_a_plain_http_base_url_to_another_host_is_refused_unless_the_sandbox_stands_in(base_url: str, session) -> None:
+    config = {"api_key": "k", "base_url": base_url}
+    with pytest.raises(ValidationError, match="must be an https:// URL: every call carries credentials"):
+        create_adapter("dhl", config, session)
+    assert create_adapter("dhl", config, session, plain_http=True).code == "dhl"
+
+
 def test_an_unknown_carrier_code_is_refused(session) -> None:
     with pytest.raises(LookupError, match="kargoist"):
         create_adapter("kargoist", {}, session)
