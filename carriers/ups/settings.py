@@ -1,4 +1,11 @@
-"""UPS settings: OAuth2 client credentials for the Track API, and the credential UPS sends to our webhook."""
+"""UPS settings: OAuth2 client credentials for the Track API, and the credential UPS sends to our webhook.
+
+The webhook credential is a static secret agreed with UPS for our Track Alert webhook, checked in the
+``webhook_header`` of each push. It must never be an OAuth client ID: UPS's definition (specs/ups/UPSTrackAlert.yaml,
+``x-api-key``) says that header may hold "the clientID of the OAUTH token", an identifier anyone who sees one push
+knows (RFC 6749 §2.2: "not a secret"). Its length (``SharedSecret``: 32 characters at least) keeps a guessable value
+out; no token endpoint is offered for UPS's ``clientOauth2`` scheme.
+"""
 
 from typing import Annotated
 
@@ -25,5 +32,7 @@ class UpsSettings(CarrierSettings):
         default="x-api-key", description="The header carrying the credential of UPS's pushes (Track Alert)."
     )
     webhook_credential: SharedSecret | None = Field(
-        default=None, description="The credential UPS's pushes carry (32 to 512 characters); unset: UPS cannot push."
+        default=None,
+        description="The secret agreed with UPS that its pushes carry (32 to 512 characters), never the OAuth client "
+                    "ID x-api-key may hold; unset: UPS cannot push.",
     )
