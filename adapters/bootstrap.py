@@ -69,6 +69,7 @@ from adapters.mongo.staff import MongoStaffDirectory
 from adapters.mongo.test_clocks import MongoTestClocks
 from adapters.metrics import (
     HTTP_METRICS, READING_SECONDS, SCRAPE, HttpMetrics, RelayMetrics, WorkerPasses, WorkloadGauges, calendar_end,
+    storage_set_up,
 )
 from adapters.mongo.workload import MongoWorkload
 from adapters.images import DecodeTurns
@@ -167,7 +168,7 @@ OPS_ENDPOINTS = (
     Endpoint("GET", "/metrics", ops.metrics, "Prometheus metrics", tag="operations", extra={"ok": ops.METRICS_ANSWER}),
     Endpoint("GET", "/healthz", ops.healthz, "Liveness", response=Health, tag="operations",
              extra={"example": {"status": "ok"}}),
-    Endpoint("GET", "/readyz", ops.readyz, "Readiness: the database answers ping", response=Health, tag="operations",
+    Endpoint("GET", "/readyz", ops.readyz, "Readiness: storage is set up and the database answers ping", response=Health, tag="operations",
              errors=(503,), extra={"example": {"status": "ready"}}),
 )
 HIDDEN = (
@@ -330,6 +331,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         )
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
         calendar_end(app[METRICS])
+        storage_set_up(app[METRICS], setup.done.is_set if setup is not None else _always_set_up)
         app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
@@ -523,6 +525,10 @@ def _pinger(db: AsyncDatabase[Doc], setup: StorageSetup) -> ops.ReadinessCheck:
 
 async def _always_ready() -> None:
     return None
+
+
+def _always_set_up() -> bool:
+    return True
 
 
 def _client[C: EffectClient](settings: Settings, session: aiohttp.ClientSession, kind: type[C], url: str | None) -> C:

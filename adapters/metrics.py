@@ -224,6 +224,17 @@ def calendar_end(registry: CollectorRegistry) -> None:
     gauge.set(datetime(COVERED_YEARS.stop, 1, 1, tzinfo=UTC).timestamp())
 
 
+def storage_set_up(registry: CollectorRegistry, done: Callable[[], bool]) -> None:
+    """Whether storage is set up (`adapters/mongo/setup.py`): a process whose set-up keeps failing with the database
+    up answers its scrapes and reads fresh figures, but serves no request and runs no worker."""
+    gauge = Gauge(
+        "disputes_storage_set_up",
+        "1 once storage is set up (indexes, migrations); 0 until then: requests answer 503 and the workers wait",
+        registry=registry,
+    )
+    gauge.set_function(lambda: float(done()))
+
+
 class WorkerPasses(Collector):
     """The passes of each kind of background work this process ran, and those that failed
     (`adapters.workers.run_loop`): every kind from 0, in the processes that run the workers."""

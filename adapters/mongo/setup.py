@@ -14,13 +14,14 @@ is written before the unique indexes exist. The database refusing the service's 
 start-up, with one line saying why (`adapters/cli.py`); a set-up that fails otherwise is logged and tried again.
 """
 import asyncio
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from adapters.mongo.disputes import Doc
 from adapters.mongo.indexes import ensure_indexes
@@ -39,16 +40,23 @@ absent database: `DISPUTES_MONGODB_TIMEOUT_SECONDS`' default)."""
 MAX_RETRY_SECONDS = 60.0
 """The longest wait between tries of a set-up that fails otherwise than by the database (a migration meeting a
 document it did not foresee): the wait doubles from `retry_seconds` up to this."""
+REMINDER_SECONDS = 300.0
+"""How often a set-up that keeps failing is logged again (`storage_set_up_still_failing`), between its first
+failure's line and the `storage_ready` line."""
 
 
 class StorageSetup:
     def __init__(
         self, db: AsyncDatabase[Doc], retry_seconds: float = 1.0, then: Callable[[], Awaitable[object]] | None = None,
         build_notice_seconds: float = BUILD_NOTICE_SECONDS, settle_seconds: float = SETTLE_SECONDS,
+        reminder_seconds: float = REMINDER_SECONDS,
     ) -> None:
         self.db, self.retry_seconds, self.then = db, retry_seconds, then
         self.build_notice_seconds, self.settle_seconds = build_notice_seconds, settle_seconds
+        self.reminder_seconds = reminder_seconds
         self.done = asyncio.Event()
+        self.failure: Exception | None = None
+        """What the last try met, while set-up fails."""
 
     async def start(self) -> asyncio.Task[None]:
         """Check that the database lets the service in, then set storage up in the background (the task returned),
@@ -59,6 +67,7 @@ class StorageSetup:
             await self._reach()
         except ConnectionFailure as error:
             log.warning("storage_waiting_for_database", error=type(error).__name__)
+            self.failure = error
             return asyncio.create_task(self._in_background(type(error).__name__))
         setting_up = asyncio.create_task(self._in_background(None))
         with suppress(TimeoutError):
@@ -71,10 +80,12 @@ class StorageSetup:
 
     async def _in_background(self, failing: str | None) -> None:
         """Until set-up succeeds; `failing`, the error the last try met, logged when it changes (not at every
-        try); then what follows the set-up. A database error is tried again every `retry_seconds`; any other
-        failure (a migration meeting a document it did not foresee) is logged with its stack and tried again after
-        a wait that doubles, up to `MAX_RETRY_SECONDS`."""
+        try) and again every `reminder_seconds` while it lasts; then what follows the set-up. A database error is
+        tried again every `retry_seconds`; any other failure (a migration meeting a document it did not foresee) is
+        logged with its stack and tried again after a wait that doubles, up to `MAX_RETRY_SECONDS`."""
         backoff = self.retry_seconds
+        tries, since = 0, time.monotonic()
+        reminded = since
         while True:
             try:
                 await self._set_up()
@@ -82,18 +93,26 @@ class StorageSetup:
             except PyMongoError as error:
                 if type(error).__name__ != failing:
                     if failing is None and isinstance(error, ConnectionFailure):
-                        log.warning("storage_waiting_for_database", error=type(error).__name__)
+                        log.warning("storage_waiting_for_database", **_described(error))
                     else:
-                        log.error("storage_set_up_failed", error=type(error).__name__)
+                        log.error("storage_set_up_failed", **_described(error))
                     failing = type(error).__name__
                 wait = backoff = self.retry_seconds
+                self.failure = error
             except Exception as error:  # by class and stack, never the message: it may quote a document
                 if type(error).__name__ != failing:
                     log.error("storage_set_up_failed", **failure(error), retry_seconds=backoff,
                               stack="".join(traceback.format_tb(error.__traceback__)))
                     failing = type(error).__name__
                 wait, backoff = backoff, min(backoff * 2, MAX_RETRY_SECONDS)
+                self.failure = error
+            tries += 1
+            if (now := time.monotonic()) - reminded >= self.reminder_seconds:
+                log.error("storage_set_up_still_failing", **_described(self.failure), tries=tries,
+                          seconds=round(now - since))
+                reminded = now
             await asyncio.sleep(wait)
+        self.failure = None
         if failing is not None:
             log.info("storage_ready")
         await self._then()
@@ -124,6 +143,21 @@ class StorageSetup:
             log.error("storage_after_set_up_failed", error=type(error).__name__)
 
     def check(self) -> None:
-        """Raise `StorageUnavailable` until storage is set up."""
-        if not self.done.is_set():
-            raise StorageUnavailable("storage is not set up yet: the database has not answered since start-up")
+        """Raise `StorageUnavailable` until storage is set up, saying what holds it (readiness' detail)."""
+        if self.done.is_set():
+            return
+        if self.failure is None:
+            raise StorageUnavailable("Storage set-up (indexes, migrations) has not finished yet.")
+        if isinstance(self.failure, ConnectionFailure):
+            raise StorageUnavailable("Storage set-up has not finished: the database has not answered since start-up.")
+        raise StorageUnavailable(
+            "Storage set-up has not finished: it fails and is tried again (storage_set_up_failed lines)."
+        )
+
+
+def _described(error: Exception) -> dict[str, object]:
+    """A set-up failure as logged: its class, and a database error's code and code name; never its message, which
+    may quote a document (a duplicate key's value)."""
+    if isinstance(error, OperationFailure):
+        return {"error": type(error).__name__, "code": error.code, "code_name": (error.details or {}).get("codeName")}
+    return failure(error)

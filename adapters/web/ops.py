@@ -13,6 +13,7 @@ from adapters.metrics import SCRAPE
 from adapters.web.endpoint import Call
 from adapters.web.keys import METRICS, REQUEST_ID
 from adapters.web.problems import problem
+from disputes.ports import StorageUnavailable
 from schemas.api import Health
 
 METRICS_ANSWER = {
@@ -58,10 +59,10 @@ class ReadinessLog:
     def __init__(self) -> None:
         self.failing: str | None = None
 
-    def failed(self, error: str) -> None:
-        if error != self.failing:
-            log.warning("not_ready", error=error)
-            self.failing = error
+    def failed(self, error: str, detail: str) -> None:
+        if detail != self.failing:
+            log.warning("not_ready", error=error, detail=detail)
+            self.failing = detail
 
     def passed(self) -> None:
         if self.failing is not None:
@@ -76,9 +77,10 @@ async def readyz(call: Call) -> web.Response:
     try:
         await call.request.app[READINESS]()
     except Exception as error:
-        call.request.app[READINESS_LOG].failed(type(error).__name__)
-        return problem(503, "not-ready", "Not ready", "The database is not reachable.",
-                       request_id=call.request.get(REQUEST_ID))
+        # storage's own words on what holds its set-up; any other failure is the ping's
+        detail = str(error) if isinstance(error, StorageUnavailable) else "The database does not answer ping."
+        call.request.app[READINESS_LOG].failed(type(error).__name__, detail)
+        return problem(503, "not-ready", "Not ready", detail, request_id=call.request.get(REQUEST_ID))
     call.request.app[READINESS_LOG].passed()
     return web.json_response(Health(status="ready").model_dump())
 

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.bootstrap import create_app
 from adapters.settings import Settings
+from tests.e2e.conftest import eventually
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 RULES = DEPLOY / "prometheus" / "alerts.yml"
@@ -62,7 +63,7 @@ async def test_each_process_exposes_what_applies_to_it(aiohttp_client):
               "disputes_pushed_events_oldest_age_seconds", "disputes_storage_figures_age_seconds",
               "disputes_carrier_circuit_state", "disputes_carrier_retries_total",
               "disputes_carrier_unmapped_statuses_total", "disputes_carrier_push_entries_skipped_total",
-              "disputes_sla_with_supervisor"}
+              "disputes_sla_with_supervisor", "disputes_storage_set_up"}
     work = {"disputes_evidence_pulls_total", "disputes_evidence_pull_duration_seconds_bucket",
             "disputes_outbox_deliveries_total", "disputes_worker_passes_total", "disputes_worker_pass_failures_total"}
     assert shared <= api and shared | work <= worker  # the API reads the pushes: their unreadable codes count there
@@ -118,3 +119,22 @@ def test_the_rules_pass_promtool_and_their_own_unit_tests():
     for command in (["check", "rules", RULES.name], ["test", "rules", "alerts_test.yml"]):
         done = subprocess.run(["promtool", *command], cwd=RULES.parent, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+async def test_an_idle_worker_s_loops_pass_at_their_interval_so_no_pass_in_ten_minutes_means_they_stopped(aiohttp_client):
+    client = await aiohttp_client(create_app(_settings(run_workers=True, relay_interval_seconds=0.05), api=False))
+
+    async def relay_passes() -> float:
+        families = text_string_to_metric_families(await (await client.get("/metrics")).text())
+        passes = next(family for family in families if family.name == "disputes_worker_passes")
+        return next(s.value for s in passes.samples if s.labels["kind"] == "relay" and s.name.endswith("_total"))
+
+    first = await relay_passes()
+
+    async def passed_again() -> bool:
+        return await relay_passes() >= first + 3
+
+    await eventually(passed_again, timeout=10, explain="the idle relay did not pass again")  # nothing to deliver
+    set_up = next(f for f in text_string_to_metric_families(await (await client.get("/metrics")).text())
+                  if f.name == "disputes_storage_set_up")
+    assert set_up.samples[0].value == 1.0  # nothing to set up in memory

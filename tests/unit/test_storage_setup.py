@@ -6,11 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from pymongo.errors import ServerSelectionTimeoutError
+from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
 from structlog.testing import capture_logs
 
 from adapters.mongo.indexes import INDEXES, ensure_indexes
-from adapters.mongo.setup import StorageSetup
+from adapters.mongo.setup import REMINDER_SECONDS, StorageSetup
 from disputes.ports import StorageUnavailable
 
 
@@ -127,3 +127,60 @@ async def test_a_set_up_failing_otherwise_than_by_the_database_is_logged_with_it
     failed = logs[0]
     assert failed["error"] == "KeyError" and "_set_up" in failed["stack"]
     assert "delivered_at" not in str(failed)  # the class and where, never what the document held
+
+
+class Conflicting(StorageSetup):
+    """Set-up whose index build the database refuses `times` times, as MongoDB refuses an index of the service's name
+    with other keys (the message quotes both indexes' specifications)."""
+
+    def __init__(self, times: int, reminder_seconds: float) -> None:
+        super().__init__(db=None, retry_seconds=0, settle_seconds=0.01, reminder_seconds=reminder_seconds)  # type: ignore[arg-type]
+        self.times = times
+
+    async def _reach(self) -> None:
+        return None
+
+    async def _set_up(self) -> None:
+        if self.times:
+            self.times -= 1
+            raise OperationFailure("An existing index has the same name as the requested index: claim_relay {status: 1}",
+                                   code=86, details={"codeName": "IndexKeySpecsConflict", "code": 86})
+        self.done.set()
+
+
+async def test_a_set_up_the_database_refuses_is_logged_with_its_code_then_reminded_of_while_it_lasts() -> None:
+    setup = Conflicting(times=4, reminder_seconds=0)
+    with capture_logs() as logs:
+        async with asyncio.timeout(5):
+            await (await setup.start())
+    setup.check()
+    events = [line["event"] for line in logs]
+    assert events == ["storage_set_up_failed"] + ["storage_set_up_still_failing"] * 4 + ["storage_ready"]
+    assert {(line["error"], line["code"], line["code_name"]) for line in logs[:-1]} == {
+        ("OperationFailure", 86, "IndexKeySpecsConflict")
+    }
+    assert [line["tries"] for line in logs[1:-1]] == [1, 2, 3, 4]
+    assert "status" not in str(logs)  # the code, never the message
+
+
+async def test_a_set_up_that_keeps_failing_is_reminded_of_at_its_interval_not_at_every_try() -> None:
+    setup = Conflicting(times=50, reminder_seconds=REMINDER_SECONDS)
+    with capture_logs() as logs:
+        async with asyncio.timeout(5):
+            await (await setup.start())
+    assert [line["event"] for line in logs] == ["storage_set_up_failed", "storage_ready"]
+
+
+async def test_readiness_says_whether_set_up_fails_waits_for_the_database_or_is_still_running() -> None:
+    refused = Conflicting(times=10**9, reminder_seconds=REMINDER_SECONDS)
+    setting_up = await refused.start()
+    with pytest.raises(StorageUnavailable, match=r"it fails and is tried again \(storage_set_up_failed lines\)"):
+        refused.check()  # not "the database has not answered": it did
+    setting_up.cancel()
+    await asyncio.gather(setting_up, return_exceptions=True)
+    away = Unreachable(away=1)
+    away.failure = ServerSelectionTimeoutError("no server")
+    with pytest.raises(StorageUnavailable, match="the database has not answered since start-up"):
+        away.check()
+    with pytest.raises(StorageUnavailable, match=r"has not finished yet\.$"):
+        Unreachable(away=0).check()
