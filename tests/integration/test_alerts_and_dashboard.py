@@ -138,3 +138,16 @@ async def test_an_idle_worker_s_loops_pass_at_their_interval_so_no_pass_in_ten_m
     set_up = next(f for f in text_string_to_metric_families(await (await client.get("/metrics")).text())
                   if f.name == "disputes_storage_set_up")
     assert set_up.samples[0].value == 1.0  # nothing to set up in memory
+
+
+def test_the_at_risk_figure_is_described_by_its_setting_not_by_its_default_length():
+    """`disputes_sla_at_risk` counts the cases due within DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS, which an operator
+    may change: no alert text or panel legend reading it may say how many hours that is."""
+    rules = [rule for group in yaml.safe_load(RULES.read_text())["groups"] for rule in group["rules"]
+             if "disputes_sla_at_risk" in rule["expr"]]
+    dashboard = json.loads((DEPLOY / "grafana" / "disputes.json").read_text())
+    legends = [target["legendFormat"] for panel in dashboard["panels"] for target in panel["targets"]
+               if "disputes_sla_at_risk" in target["expr"]]
+    texts = [rule["annotations"]["summary"] for rule in rules] + legends
+    assert rules and legends and all("escalation window" in text for text in texts), texts
+    assert not [text for text in texts if re.search(r"\d+\s*(h\b|hours)", text)], texts
