@@ -151,3 +151,19 @@ def test_the_at_risk_figure_is_described_by_its_setting_not_by_its_default_lengt
     texts = [rule["annotations"]["summary"] for rule in rules] + legends
     assert rules and legends and all("escalation window" in text for text in texts), texts
     assert not [text for text in texts if re.search(r"\d+\s*(h\b|hours)", text)], texts
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#{1,6} (.+)$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def test_every_alert_has_a_description_and_a_runbook_entry_of_its_own():
+    rules = [rule for group in yaml.safe_load(RULES.read_text())["groups"] for rule in group["rules"]]
+    urls = {rule["alert"]: rule["annotations"].get("runbook_url", "") for rule in rules}
+    assert not [alert for alert, url in urls.items() if not url.startswith("docs/operations.md#")], urls
+    anchors = _anchors((DEPLOY.parent / "docs" / "operations.md").read_text(encoding="utf-8"))
+    assert not {alert: url for alert, url in urls.items() if url.partition("#")[2] not in anchors}
+    assert len(set(urls.values())) == len(urls)  # one entry per alert
+    assert not [rule["alert"] for rule in rules if not rule["annotations"].get("description")]
