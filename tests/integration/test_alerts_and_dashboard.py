@@ -167,3 +167,10 @@ def test_every_alert_has_a_description_and_a_runbook_entry_of_its_own():
     assert not {alert: url for alert, url in urls.items() if url.partition("#")[2] not in anchors}
     assert len(set(urls.values())) == len(urls)  # one entry per alert
     assert not [rule["alert"] for rule in rules if not rule["annotations"].get("description")]
+
+
+def test_every_figure_an_alert_fires_on_has_a_panel():
+    """An operator following an alert to the dashboard finds what it fired on."""
+    drawn = set().union(*(METRIC.findall(expr) for expr in _panel_expressions().values()))
+    missing = {alert: set(METRIC.findall(expr)) - drawn for alert, expr in _rule_expressions().items()}
+    assert not {alert: names for alert, names in missing.items() if names}
