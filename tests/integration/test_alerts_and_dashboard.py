@@ -114,9 +114,10 @@ async def test_a_worker_reports_every_kind_of_outbox_delivery_from_0_so_its_firs
     assert counted == {(kind, result): 0.0 for kind in kinds for result in ("delivered", "retry", "parked")}
 
 
-def test_the_rules_pass_promtool_and_their_own_unit_tests():
+def test_the_rules_and_the_scrape_configuration_pass_promtool_and_the_rules_their_own_unit_tests():
     assert shutil.which("promtool"), "promtool is missing: `./dev test` installs it (Debian package prometheus)"
-    for command in (["check", "rules", RULES.name], ["test", "rules", "alerts_test.yml"]):
+    for command in (["check", "rules", RULES.name], ["test", "rules", "alerts_test.yml"],
+                    ["check", "config", "prometheus.yml"]):
         done = subprocess.run(["promtool", *command], cwd=RULES.parent, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
 
