@@ -205,9 +205,9 @@ TRIAGE = ("priority", "needs_supervisor", "abuse_flags", "recommendation", "conf
 async def test_the_customer_side_of_the_queue_is_not_shown_the_triage(api):
     """Customers and agents list the same cases as staff, without what staff weigh: flags, advice, priority, who."""
     one = await restricted_case(api)
-    assert (await api.post(one + "/assign", headers=INVESTIGATOR)).status == 200
+    assert (await api.post(one + "/assign", headers=SUPERVISOR)).status == 200  # flagged: a supervisor's case
     staff_row = (await (await api.get("/v1/disputes", headers=INVESTIGATOR)).json())["items"][0]
-    assert staff_row["abuse_flags"] == ["repeat_claims"] and staff_row["assignee"] == "inv-ayse"
+    assert staff_row["abuse_flags"] == ["repeat_claims"] and staff_row["assignee"] == "sup-zeynep"
 
     for headers, query in ((CUSTOMER, ""), (AGENT, "?customer_id=cust-1")):
         [row] = (await (await api.get("/v1/disputes" + query, headers=headers)).json())["items"]
