@@ -50,7 +50,7 @@ from disputes.errors import (
     TooManyQuestions,
     TooManySubmissions,
 )
-from disputes.notices import information_requested, restriction_lifted, staff_message
+from disputes.notices import information_requested, restriction_told, staff_message
 from disputes.rules import Rules
 from disputes.statements import latest_statement
 from disputes.states import ACTIVE, Action, next_status
@@ -129,6 +129,10 @@ NEW_REVIEW = frozenset({"appealed", "reopened"})
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
+_RESTRICTION_TOLD: dict[str, NotificationTemplate] = {
+    "restricted": "restriction_raised", "confirmed": "restriction_confirmed", "lifted": "restriction_lifted",
+}
+"""The customer's message of each change to the restriction a case raised."""
 ACCESSIBLE_PRIORITY = 1
 IMAGES_DELETED = {"note": "images and carrier replies deleted under retention"}
 """The details of the `images_deleted` entry: the service's own words."""
@@ -996,17 +1000,14 @@ class Dispute(BaseModel):
             update={"state": RestrictionState.LIFTED, "reviewed_by": actor.id, "reviewed_at": now, "reason": reason}
         )
         self._apply(actor, "restriction_lifted", now, None, {"reason": reason})
-        lift = self._restriction_changed("lifted", actor, now)
-        if lift is not None:  # sandbox: a case on a test clock tells the customer nothing of their account
-            en, tr = restriction_lifted(now)
-            # told once the account service took the lift: parked with it when it is refused or never answered
-            self._notify("restriction_lifted", tr, en, waits_for=[lift])
+        self._restriction_changed("lifted", actor, now)
 
     def _restriction_changed(
         self, change: Literal["restricted", "confirmed", "lifted"], actor: Actor, now: datetime
-    ) -> str | None:
-        """Queue the change for the account service; its message's id (None on a test clock, which sends none).
-        Each change happens once per dispute, so the dispute and the change make the idempotency key.
+    ) -> None:
+        """Queue the change for the account service, and the customer's message of it, told once the account service
+        took the change (parked with it when it is refused or never answered). Each change happens once per dispute, so
+        the dispute and the change make the idempotency key.
 
         A case on a test clock (sandbox) sends nothing that would change the customer's real account or move money,
         goods or a carrier's bill: its restriction is recorded, reviewed and lifted as any case's but never sent, nor
@@ -1015,13 +1016,15 @@ class Dispute(BaseModel):
         carrier liability (`_queue_decision_effects`), so a clock advanced past a deadline pays for no real shipment.
         Its staff alerts and its other messages to the customer go out: they tell only the clock's case's story."""
         assert self.restriction is not None
-        if self.test_clock is not None:
-            return None
+        if self.test_clock is not None:  # sandbox: nor does it tell the customer anything of their account
+            return
         restriction = AccountRestriction(
             customer_id=self.customer_id, dispute_id=self.id, change=change, flags=self.restriction.flags,
             review_due=self.restriction.review_due, changed_by=actor.id, changed_at=now,
         )
-        return self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
+        sent = self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
+        en, tr = restriction_told(self.restriction)
+        self._notify(_RESTRICTION_TOLD[change], tr, en, waits_for=[sent])
 
     # --- the customer's side ------------------------------------------------------------------------
 

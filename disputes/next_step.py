@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from disputes.model import NEW_REVIEW, Dispute, rejects_any
-from disputes.notices import deadline, due_day, information_requested
+from disputes.notices import deadline, due_day, information_requested, restriction_told
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
 from disputes.policy.receivers import read_receiver
@@ -98,7 +98,15 @@ def _counted(dispute: Dispute, lines: Sequence[LineOutcome | CompensatedLine]) -
 
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
     """(English, Turkish), as at `now`: the case's time (its test clock's, in the sandbox). Without it, the appeal
-    window is told as open and the decision date as still ahead."""
+    window is told as open and the decision date as still ahead. Then the account restriction the case raised, as it
+    stands (never why: its signals and a supervisor's reasons are staff's)."""
+    told = _of_the_case(dispute, appeal_window, now)
+    if dispute.restriction is not None and dispute.test_clock is None:  # a clock's case tells nothing of the account
+        return _join(told, restriction_told(dispute.restriction))
+    return told
+
+
+def _of_the_case(dispute: Dispute, appeal_window: timedelta, now: datetime | None) -> Words:
     decision = dispute.decision
     if dispute.status is Status.WITHDRAWN:
         return ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")

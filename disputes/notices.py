@@ -6,12 +6,38 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from disputes.calendar import is_half_day_eve
+from schemas.dispute import Restriction, RestrictionState
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 _DATIVE_UNITS = ("a", "e", "ye", "e", "e", "e", "ya", "ye", "e", "a")
 """The dative after a clock time read aloud, by its last number's last digit: sıfır, bir, iki, üç ... dokuz."""
 _DATIVE_TENS = ("a", "a", "ye", "a", "a", "ye")
 """... or, for a round ten, by the ten: on, yirmi, otuz, kırk, elli ("11:30'a", "13:00'e": on üç)."""
+
+
+def restriction_raised(review_due: datetime) -> tuple[str, str]:
+    """(English, Turkish): a temporary restriction was raised with this claim while the account's recent claims are
+    reviewed, and the time it is reviewed by (one nobody confirms by then is lifted). Never why: the signals are
+    staff's."""
+    by = review_due.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    return (
+        f"While we review your recent claims, a temporary restriction was placed on your account with this claim. We "
+        f"will review it by {by}.",
+        f"Son başvurularınızı incelerken bu başvuruyla hesabınıza geçici bir kısıtlama konuldu. Kısıtlamayı en geç "
+        f"{by} tarihine kadar değerlendireceğiz.",
+    )
+
+
+def restriction_confirmed(at: datetime) -> tuple[str, str]:
+    """(English, Turkish): the temporary restriction raised with this claim was reviewed and stays (the account
+    service decides for how long)."""
+    when = at.astimezone(ISTANBUL).strftime("%d.%m.%Y %H:%M")
+    return (
+        f"We reviewed your recent claims, and on {when} confirmed the temporary restriction placed on your account "
+        "with this claim.",
+        f"Son başvurularınızı inceledik ve bu başvuruyla hesabınıza konan geçici kısıtlamayı {when} tarihinde "
+        "onayladık.",
+    )
 
 
 def restriction_lifted(at: datetime) -> tuple[str, str]:
@@ -24,6 +50,15 @@ def restriction_lifted(at: datetime) -> tuple[str, str]:
         f"Son başvurularınızı incelerken bu başvuruyla hesabınıza konan geçici kısıtlama {when} tarihinde kaldırıldı. "
         "Hesabınızdaki başka bir kısıtlama varsa ayrıca değerlendirilir.",
     )
+
+
+def restriction_told(restriction: Restriction) -> tuple[str, str]:
+    """(English, Turkish): the restriction raised with this claim, as it now stands."""
+    if restriction.state is RestrictionState.PENDING_REVIEW or restriction.reviewed_at is None:
+        return restriction_raised(restriction.review_due)
+    if restriction.state is RestrictionState.CONFIRMED:
+        return restriction_confirmed(restriction.reviewed_at)
+    return restriction_lifted(restriction.reviewed_at)
 
 
 @lru_cache(maxsize=256)

@@ -148,6 +148,15 @@ async def test_a_supervisor_confirms_then_lifts_and_the_account_service_hears_ea
 
     changes = await eventually(all_three, timeout=10)
     assert changes == {f"{dispute_id}:restriction:{c}": 1 for c in ("restricted", "confirmed", "lifted")}
+
+    async def told_of_each():
+        sent = [r["body"]["template"] for r in await received(downstream, "notifications") if "restriction" in r["body"]["template"]]
+        return sent if len(sent) >= 3 else None
+
+    assert await eventually(told_of_each, timeout=10) == ["restriction_raised", "restriction_confirmed", "restriction_lifted"]
+    mine = await (await api.get(one, headers=CUSTOMER)).json()
+    assert "was lifted on" in mine["next_step"]["en"] and "kaldırıldı" in mine["next_step"]["tr"]
+    assert "restriction" not in mine and "Altı ayda" not in mine["next_step"]["tr"]  # neither its record nor reasons
     alerts = [r["body"]["reason"] for r in await received(downstream, "staff_alerts")]
     assert alerts == ["restriction_needs_review"]
     timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()

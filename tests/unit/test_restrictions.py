@@ -9,10 +9,12 @@ import pytest
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Conflict, Forbidden
+from disputes.next_step import next_step
 from disputes.policy import PolicySettings
 from disputes.ports import EffectRejected, EffectUnavailable
 from disputes.relay import Relay
 from disputes.restrictions import RestrictionReviewer
+from disputes.rules import Rules
 from disputes.work import WorkKind
 from schemas.common import Role
 from schemas.dispute import EffectKind, ParkReason, RestrictionState
@@ -64,6 +66,29 @@ async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_i
     alerts = messages(repository, restricted.id, EffectKind.STAFF_ALERT)
     assert [a.payload["reason"] for a in alerts] == ["restriction_needs_review"]
     assert restricted.timeline[-1].action == "restriction_raised"
+
+
+async def test_the_customer_is_told_of_the_restriction_once_the_account_service_has_it(restricted, repository):
+    [change] = messages(repository, restricted.id, EffectKind.ACCOUNT_RESTRICTION)
+    [notice] = [m for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)
+                if m.payload["template"] == "restriction_raised"]
+    assert notice.waits_for == [change.id]
+    en, tr = notice.payload["message_en"], notice.payload["message"]
+    assert "temporary restriction" in en and "with this claim" in en and "by 21.11.2026 12:30" in en  # in Istanbul
+    assert "geçici bir kısıtlama" in tr and "bu başvuruyla" in tr and "21.11.2026 12:30" in tr
+    assert "repeat" not in en + tr  # the signal is staff's
+    en_view, tr_view = next_step(restricted, Rules().appeal_window)
+    assert en in en_view and tr in tr_view
+
+
+async def test_a_confirmed_restriction_is_told_to_the_customer_and_shown(service, restricted, repository):
+    confirmed = await service.review_restriction(SUPERVISOR, restricted.id, True, "Aynı adrese beşinci talep.")
+    told = [m.payload for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)
+            if m.payload["template"] == "restriction_confirmed"]
+    assert len(told) == 1 and "confirmed the temporary restriction" in told[0]["message_en"]
+    assert "onayladık" in told[0]["message"] and "beşinci" not in told[0]["message"]  # the reason is staff's
+    en, tr = next_step(confirmed, Rules().appeal_window)
+    assert told[0]["message_en"] in en and told[0]["message"] in tr and "review it by" not in en
 
 
 async def test_signals_that_show_no_pattern_flag_the_case_without_restricting(service, orders, request_for, repository, due_work, clock):
