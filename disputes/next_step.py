@@ -176,6 +176,19 @@ def _resolved(dispute: Dispute, decision: Decision, appeal_window: timedelta, no
 
 
 def _decided(dispute: Dispute, decision: Decision, held: Held, appeal_window: timedelta, now: datetime | None) -> Words:
+    if decision.outcome is not Outcome.REJECTED and _decides_the_appeal(dispute, decision):
+        return _join(_APPEAL_ACCEPTED[rejects_any(decision)], _decision(dispute, decision, held, appeal_window, now))
+    return _decision(dispute, decision, held, appeal_window, now)
+
+
+_APPEAL_ACCEPTED: dict[bool, Words] = {
+    False: ("Your appeal was accepted.", "İtirazınız kabul edildi."),
+    True: ("Your appeal was accepted in part.", "İtirazınız kısmen kabul edildi."),
+}
+"""A decision ending an appeal's review that pays, by whether it still rejects some of the units claimed."""
+
+
+def _decision(dispute: Dispute, decision: Decision, held: Held, appeal_window: timedelta, now: datetime | None) -> Words:
     if decision.lines:
         told = _missing_lines_resolved(dispute, decision, held)
         return _join(told, _appeal(dispute, decision, appeal_window, now)) if rejects_any(decision) else told

@@ -10,7 +10,7 @@ from disputes.next_step import next_step
 from disputes.rules import Rules
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 
 DECIDED = "18.11.2026"  # tests.factories.NOW, in Istanbul
 IST = ZoneInfo("Europe/Istanbul")
@@ -52,6 +52,20 @@ async def test_an_appeal_rejected_says_when_it_was_reviewed(service, dispute, cl
 
     assert "20.11.2026" in en and "appeal" in en
     assert "20.11.2026" in tr and "İtirazınız" in tr
+
+
+async def test_an_appeal_granted_says_the_appeal_was_accepted(service, dispute, clock):
+    await decide(service, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    await service.appeal(CUSTOMER, dispute.id, "İmza benim değil.")
+    clock.advance(days=2)
+    version = (await service.get(SUPERVISOR, dispute.id)).version
+    granted = await service.decide(SUPERVISOR, dispute.id, {version}, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Haklı.", None,
+                                   "İmza farklı.")
+
+    en, tr = next_step(granted, Rules().appeal_window)
+
+    assert en.startswith("Your appeal was accepted. Decided on 20.11.2026") and "refunding" in en
+    assert tr.startswith("İtirazınız kabul edildi. 20.11.2026 tarihinde karar verildi") and "iadeniz" in tr
 
 
 @pytest.mark.parametrize("late", [timedelta(0), timedelta(seconds=12)])

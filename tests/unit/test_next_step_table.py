@@ -489,10 +489,10 @@ ROWS: dict[str, Row] = {
                              line_outcomes=[("sku-glass", Outcome.REFUND, 1)])),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
+        "Your appeal was accepted in part. Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
         "confirm these were missing: Çay bardağı ×1. You have already used your one appeal. Decided before and "
         "standing: the refund of 45.00 TRY.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
+        "İtirazınız kısmen kabul edildi. Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
         "eksik olduğunu doğrulayamadık: Çay bardağı ×1. Tek itiraz hakkınızı kullandınız. Daha önce kararlaştırılan ve "
         "geçerli olan: 45,00 TL tutarındaki iade.",
     ),
@@ -502,9 +502,9 @@ ROWS: dict[str, Row] = {
                                     line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
             Outcome.RESHIP, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.RESHIP, 3)]), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
+        "Your appeal was accepted in part. Decided on 20.11.2026 for the missing items. We are shipping these items again: Çay kaşığı ×3. We could not "
         "confirm these were missing: Çay bardağı ×2. You have already used your one appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
+        "İtirazınız kısmen kabul edildi. Eksik ürünler için 20.11.2026 tarihinde karar verildi. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3. Şunların "
         "eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı kullandınız.",
     ),
     "missing lines: the first refund held back, the appeal's refund held back too": (
@@ -513,10 +513,10 @@ ROWS: dict[str, Row] = {
                                     line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), EffectKind.REFUND)),
             Outcome.REFUND, ReasonCode.ITEMS_MISSING, NOW + timedelta(days=2),
             line_outcomes=[("sku-spoon", Outcome.REFUND, 3)]), EffectKind.REFUND), WINDOW_ENDS,
-        "Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
+        "Your appeal was accepted in part. Decided on 20.11.2026 for the missing items. Your refund of 37.50 TRY to your original payment method is "
         f"delayed. {TOLD[0]} We could not confirm these were missing: Çay bardağı ×2. You have already used your one "
         "appeal.",
-        "Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TL tutarındaki, orijinal ödeme yönteminize yapılacak "
+        "İtirazınız kısmen kabul edildi. Eksik ürünler için 20.11.2026 tarihinde karar verildi. 37,50 TL tutarındaki, orijinal ödeme yönteminize yapılacak "
         f"iadeniz gecikiyor. {TOLD[1]} Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×2. Tek itiraz hakkınızı "
         "kullandınız.",
     ),

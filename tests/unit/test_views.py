@@ -256,9 +256,10 @@ PAID_IN_TWO_DECISIONS = [
     {"sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900, "decision": 2},
 ]
 SECOND_DECISION_TOLD = (
-    "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. We are "
-    "shipping these items again: Çay makinesi ×1. Decided before and standing: the refund of 45.00 TRY.",
-    "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
+    "Your appeal was accepted. Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original "
+    "payment method. We are shipping these items again: Çay makinesi ×1. Decided before and standing: the refund of "
+    "45.00 TRY.",
+    "İtirazınız kabul edildi. Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
     "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay makinesi ×1. Daha önce kararlaştırılan ve geçerli olan: 45,00 TL "
     "tutarındaki iade.",
 )
