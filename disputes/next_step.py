@@ -465,12 +465,7 @@ def _under_way(dispute: Dispute) -> Words:
     if (dispute.status is Status.APPEALED or under_appeal) and not (added and added[-1].kind is SubmissionKind.INFORMATION):
         return _appeal_received(dispute)  # an investigator may have taken the appeal up
     if added:  # the customer's answer comes before the request to check with the receiver
-        on = _date(added[-1].submitted_at)
-        return (
-            f"We received the information you added on {on}; an investigator will review it with the rest of your case.",
-            f"{on} tarihinde eklediğiniz bilgileri aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle "
-            "birlikte inceleyecek.",
-        )
+        return _received(added[-1].submitted_at, added[-1].submitted_by != dispute.customer_id)
     if (again := _reviewed_again(dispute)) is not None:
         return again
     if (check := third_party_check(dispute)) is not None:
@@ -491,6 +486,21 @@ def _under_way(dispute: Dispute) -> Words:
         return ("An investigator is reviewing your claim.", "Bir uzmanımız başvurunuzu inceliyor.")
     return _join(("We have asked the carrier for its proof of delivery.", "Kargo firmasından teslimat kanıtını istedik."),
                  _ASK_AROUND)
+
+
+_GIVEN: dict[bool, tuple[str, str]] = {
+    False: ("the information you added", "eklediğiniz bilgileri"),
+    True: ("the information our customer service gave for you", "müşteri hizmetlerimizin sizin için ilettiği bilgileri"),
+}
+"""What the customer's side gave, by whether a customer-service agent gave it for them."""
+
+
+def _received(at: datetime, by_agent: bool) -> Words:
+    on, (what, what_tr) = _date(at), _GIVEN[by_agent]
+    return (
+        f"We received {what} on {on}; an investigator will review it with the rest of your case.",
+        f"{on} tarihinde {what_tr} aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle birlikte inceleyecek.",
+    )
 
 
 def third_party_check(dispute: Dispute) -> Words | None:

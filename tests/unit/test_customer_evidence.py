@@ -19,7 +19,7 @@ from disputes.service import DisputeService, Upload
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode, Status, SubmissionKind
 from schemas.recommendation import PolicyRule, RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, CountedCleaner
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, CountedCleaner
 from tests.unit.policy.builders import evidence
 
 DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
@@ -91,6 +91,17 @@ async def test_the_customer_is_told_the_information_arrived_and_the_date_of_the_
     assert "We received the information you added on 18.11.2026" in en and f"by {decision_due}" in en
     assert "18.11.2026 tarihinde eklediğiniz bilgileri aldık" in tr
     assert f"En geç {decision_due} tarihinde yanıt vereceğiz" in tr
+
+
+async def test_information_an_agent_relayed_is_told_as_given_for_the_customer_by_customer_service(service, dispute):
+    added = await service.add_information(AGENT, dispute.id, "Müşteri telefonda kapıcının almadığını söyledi.")
+
+    told = added.outbox[-1].payload
+    en, tr = next_step(added, WINDOW)
+    assert (told["message_en"], told["message"]) == (en, tr)
+    assert "We received the information our customer service gave for you on 18.11.2026" in en
+    assert "18.11.2026 tarihinde müşteri hizmetlerimizin sizin için ilettiği bilgileri aldık" in tr
+    assert "you added" not in en and "eklediğiniz" not in tr
 
 
 async def test_information_from_a_customer_whose_token_subject_is_not_their_customer_id_is_theirs(service, dispute):
