@@ -1032,7 +1032,8 @@ class Dispute(BaseModel):
         self, actor: Actor, text: str, now: datetime, escalate_before: timedelta, calendar: BusinessCalendar
     ) -> None:
         """What the customer says (or an agent writes down for them) on the open case; while a question to the
-        customer is open, this is their answer. A closed case takes none: nobody works it to read them."""
+        customer is open, this is their answer, acknowledged to them. A closed case takes none: nobody works it to read
+        them."""
         self._require_customer_side(actor)
         if not self.is_active:
             raise CaseClosed(
@@ -1042,7 +1043,10 @@ class Dispute(BaseModel):
         written = sum(1 for entry in self.timeline if entry.action == "customer_message")
         if written >= MAX_MESSAGES and self.open_information_request is None:
             raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; please contact customer service.")
+        answering = self.open_information_request is not None
         self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before, calendar)
+        if answering:
+            self._tell("information_received", now)
 
     # --- the conversation with the customer -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ far as that record shows it got), or the review of the account's claims.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from disputes.model import NEW_REVIEW, Dispute, rejects_any
@@ -18,11 +19,11 @@ from disputes.policy.missing import packing_finding
 from disputes.policy.receivers import read_receiver
 from disputes.policy.wording import AT_WORK_WORDS, RELATION_WORDS, money
 from disputes.sla import taken_at_the_deadline
-from schemas.common import Outcome, RefundDestination
+from schemas.common import Outcome, RefundDestination, Role
 from schemas.digital import DigitalState
 from schemas.proof import RecipientRelation
 from schemas.dispute import (
-    CompensatedLine, Decision, LineOutcome, OutboxMessage, ReasonCode, Status, SubmissionKind,
+    CompensatedLine, Decision, LineOutcome, OutboxMessage, ReasonCode, Status, SubmissionKind, TimelineEntry,
 )
 from schemas.recommendation import RecommendedAction
 
@@ -462,10 +463,17 @@ def _under_way(dispute: Dispute) -> Words:
     decision, appeal = dispute.decision, dispute.appeal
     under_appeal = appeal is not None and decision is not None and appeal.appealed_at >= decision.decided_at
     added = dispute.new_customer_evidence()
-    if (dispute.status is Status.APPEALED or under_appeal) and not (added and added[-1].kind is SubmissionKind.INFORMATION):
+    answer = _answered_in_a_message(dispute)
+    if answer is not None and added and added[-1].submitted_at >= answer.at:
+        answer = None  # what was added since is acknowledged instead
+    if (dispute.status is Status.APPEALED or under_appeal) and answer is None and not (
+        added and added[-1].kind is SubmissionKind.INFORMATION
+    ):
         return _appeal_received(dispute)  # an investigator may have taken the appeal up
-    if added:  # the customer's answer comes before the request to check with the receiver
-        return _received(added[-1].submitted_at, added[-1].submitted_by != dispute.customer_id)
+    if answer is not None:  # the customer's answer comes before the request to check with the receiver
+        return _received(answer.at, answer.role is not Role.CUSTOMER, "answer")
+    if added:
+        return _received(added[-1].submitted_at, added[-1].submitted_by != dispute.customer_id, "information")
     if (again := _reviewed_again(dispute)) is not None:
         return again
     if (check := third_party_check(dispute)) is not None:
@@ -488,19 +496,37 @@ def _under_way(dispute: Dispute) -> Words:
                  _ASK_AROUND)
 
 
-_GIVEN: dict[bool, tuple[str, str]] = {
-    False: ("the information you added", "eklediğiniz bilgileri"),
-    True: ("the information our customer service gave for you", "müşteri hizmetlerimizin sizin için ilettiği bilgileri"),
+_GIVEN: dict[tuple[Literal["information", "answer"], bool], tuple[str, str, str]] = {
+    ("information", False): ("the information you added", "eklediğiniz bilgileri", "bunları"),
+    ("information", True): (
+        "the information our customer service gave for you", "müşteri hizmetlerimizin sizin için ilettiği bilgileri",
+        "bunları",
+    ),
+    ("answer", False): ("your answer", "verdiğiniz yanıtı", "bunu"),
+    ("answer", True): (
+        "the answer our customer service gave for you", "müşteri hizmetlerimizin sizin için ilettiği yanıtı", "bunu",
+    ),
 }
-"""What the customer's side gave, by whether a customer-service agent gave it for them."""
+"""What the customer's side gave (information added, or an answer to our question in a message), by whether a
+customer-service agent gave it for them: English, Turkish, and the Turkish word for it after."""
 
 
-def _received(at: datetime, by_agent: bool) -> Words:
-    on, (what, what_tr) = _date(at), _GIVEN[by_agent]
+def _received(at: datetime, by_agent: bool, given: Literal["information", "answer"]) -> Words:
+    on, (what, what_tr, it_tr) = _date(at), _GIVEN[given, by_agent]
     return (
         f"We received {what} on {on}; an investigator will review it with the rest of your case.",
-        f"{on} tarihinde {what_tr} aldık; bir uzmanımız bunları başvurunuzdaki diğer bilgilerle birlikte inceleyecek.",
+        f"{on} tarihinde {what_tr} aldık; bir uzmanımız {it_tr} başvurunuzdaki diğer bilgilerle birlikte inceleyecek.",
     )
+
+
+def _answered_in_a_message(dispute: Dispute) -> TimelineEntry | None:
+    """The latest message that answered a question to the customer since the case was last decided."""
+    for entry in reversed(dispute.timeline):
+        if entry.action == "decided":
+            return None
+        if entry.action == "customer_message" and "reply_to" in entry.details:
+            return entry
+    return None
 
 
 def third_party_check(dispute: Dispute) -> Words | None:

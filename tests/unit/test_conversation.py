@@ -12,7 +12,9 @@ import pytest
 
 from disputes.conversation import thread
 from disputes.errors import CaseClosed, Conflict, Forbidden, TooManySubmissions
+from disputes.next_step import next_step
 from disputes.reports import report_facts
+from disputes.rules import Rules
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Role
 from schemas.conversation import MessageKind
@@ -69,10 +71,28 @@ async def test_the_customer_s_answer_ends_the_pause_after_the_time_they_took(ser
     assert answered.timeline[-1].details["reply_to"] == "irq_1"
 
 
-async def test_an_agent_s_message_for_the_customer_is_their_answer_too(service, dispute):
+async def test_an_answer_in_a_message_is_acknowledged_with_the_date_the_view_shows(service, dispute, repository, clock):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=5)
+
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Kapıcıya sordum, almamış.")
+
+    [notice] = notices(repository, dispute.id, "information_received")
+    en, tr = next_step(answered, Rules().appeal_window)
+    assert (notice["message_en"], notice["message"]) == (en, tr)
+    assert en.startswith("We received your answer on 18.11.2026") and "by 24.11.2026" in en  # the pause ended early
+    assert tr.startswith("18.11.2026 tarihinde verdiğiniz yanıtı aldık") and "24.11.2026 tarihinde" in tr
+    await service.add_customer_message(CUSTOMER, dispute.id, "Bir de şunu ekleyeyim.")
+    assert len(notices(repository, dispute.id, "information_received")) == 1  # a message answering nothing: no notice
+
+
+async def test_an_agent_s_message_for_the_customer_is_their_answer_too(service, dispute, repository):
     await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
     answered = await service.add_customer_message(AGENT, dispute.id, "Müşteri komşulara sormuş.")
     assert answered.open_information_request is None and answered.sla.decision_due == DECISION_DUE
+    [notice] = notices(repository, dispute.id, "information_received")
+    assert notice["message_en"].startswith("We received the answer our customer service gave for you on 18.11.2026")
+    assert notice["message"].startswith("18.11.2026 tarihinde müşteri hizmetlerimizin sizin için ilettiği yanıtı aldık")
 
 
 async def test_unanswered_by_its_date_the_case_goes_on_and_still_reaches_its_deadline(
