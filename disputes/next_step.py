@@ -19,7 +19,7 @@ from disputes.policy.missing import packing_finding
 from disputes.policy.receivers import read_receiver
 from disputes.policy.wording import AT_WORK_WORDS, RELATION_WORDS, money
 from disputes.sla import taken_at_the_deadline
-from schemas.common import Outcome, RefundDestination, Role
+from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalState
 from schemas.proof import RecipientRelation
 from schemas.dispute import (
@@ -191,7 +191,7 @@ _APPEAL_ACCEPTED: dict[bool, Words] = {
 
 def _decision(dispute: Dispute, decision: Decision, held: Held, appeal_window: timedelta, now: datetime | None) -> Words:
     if decision.lines:
-        told = _missing_lines_resolved(dispute, decision, held)
+        told = _join(_missing_lines_resolved(dispute, decision, held), *_refunded_not_reshipped(dispute, decision))
         return _join(told, _appeal(dispute, decision, appeal_window, now)) if rejects_any(decision) else told
     decided = _decided_on(dispute, decision)
     if decision.outcome is not Outcome.REJECTED:
@@ -199,7 +199,8 @@ def _decision(dispute: Dispute, decision: Decision, held: Held, appeal_window: t
         if decision.outcome is Outcome.REFUND and not dispute.order.value_minor:  # no payment was sent
             return _join(on, ("the package came free, so there is nothing to refund.",
                               "paket ücretsizdi, bu yüzden iade edilecek bir tutar yok."))
-        return _join(on, _compensation(dispute, decision, (decision.sequence, decision.outcome, None) in held))
+        compensation = _compensation(dispute, decision, (decision.sequence, decision.outcome, None) in held)
+        return _join(on, compensation, *_refunded_not_reshipped(dispute, decision))
     if dispute.compensation_issued:  # the rejection rejected nothing, nor can it be appealed: what was paid stands
         paid, paid_tr = _ALREADY_PAID[dispute.paid_per_line, dispute.order.is_digital]  # (`_paid_before` names lines)
         return (
@@ -296,6 +297,28 @@ def _compensation(dispute: Dispute, decision: Decision, delayed: bool) -> Words:
     if delayed:
         return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
     return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
+
+
+_CANNOT_RESHIP: dict[bool, Words] = {
+    False: ("You asked for a reshipment, but this order cannot be shipped again, so we are refunding it.",
+            "Yeniden gönderim istediniz, ancak bu sipariş yeniden gönderilemediği için iade ediyoruz."),
+    True: ("You asked for a reshipment, but a code or link cannot be sent again, so we are refunding it.",
+           "Yeniden gönderim istediniz, ancak kod ya da bağlantı yeniden gönderilemediği için iade ediyoruz."),
+}
+"""Why a refund, to a customer who asked for a reshipment of an order that cannot be shipped again: by whether it is
+digital."""
+
+
+def _refunded_not_reshipped(dispute: Dispute, decision: Decision) -> list[Words]:
+    """Why the decision refunds what the customer asked to be shipped again, where the order cannot be (the policy and
+    the deadline rule refund it then, and a person may not reship it); nothing otherwise."""
+    if dispute.preferred_resolution is not Resolution.RESHIP or dispute.order.reshippable:
+        return []
+    if decision.lines:
+        refunds = any(line.outcome is Outcome.REFUND and line.amount_minor for line in decision.lines)
+    else:
+        refunds = decision.outcome is Outcome.REFUND and bool(dispute.order.value_minor)
+    return [_CANNOT_RESHIP[dispute.order.is_digital]] if refunds else []
 
 
 def _refund_to(decision: Decision) -> Words:

@@ -8,9 +8,9 @@ import pytest
 from disputes.actors import SYSTEM
 from disputes.next_step import next_step
 from disputes.rules import Rules
-from schemas.common import Outcome
+from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 
 DECIDED = "18.11.2026"  # tests.factories.NOW, in Istanbul
 IST = ZoneInfo("Europe/Istanbul")
@@ -66,6 +66,25 @@ async def test_an_appeal_granted_says_the_appeal_was_accepted(service, dispute, 
 
     assert en.startswith("Your appeal was accepted. Decided on 20.11.2026") and "refunding" in en
     assert tr.startswith("İtirazınız kabul edildi. 20.11.2026 tarihinde karar verildi") and "iadeniz" in tr
+
+
+async def test_a_refund_to_a_customer_who_asked_for_a_reshipment_says_the_order_cannot_be_shipped_again(
+    service, orders, request_for
+):
+    orders.orders["ord-1"] = order(shipments=[shipment(reshippable=False)])
+    opened = (await service.open(CUSTOMER, request_for(resolution=Resolution.RESHIP), None)).dispute
+
+    en, tr = next_step(await decide(service, opened.id, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), Rules().appeal_window)
+
+    assert en.endswith("refunding 1,299.00 TRY to your original payment method. You asked for a reshipment, but this "
+                       "order cannot be shipped again, so we are refunding it.")
+    assert tr.endswith("Yeniden gönderim istediniz, ancak bu sipariş yeniden gönderilemediği için iade ediyoruz.")
+
+
+async def test_a_refund_as_the_customer_asked_gives_no_reason(service, dispute):
+    en, tr = next_step(await decide(service, dispute.id, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), Rules().appeal_window)
+
+    assert "reshipment" not in en and "Yeniden gönderim" not in tr
 
 
 @pytest.mark.parametrize("late", [timedelta(0), timedelta(seconds=12)])
