@@ -16,8 +16,10 @@ from disputes.model import NEW_REVIEW, Dispute, rejects_any
 from disputes.notices import deadline, due_day, information_requested, restriction_told
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
-from disputes.policy.receivers import read_receiver
-from disputes.policy.wording import AT_WORK_WORDS, RELATION_WORDS, money
+from disputes.policy.names import best_order_name
+from disputes.policy.receivers import Receiver, read_receiver
+from disputes.policy.settings import PolicySettings
+from disputes.policy.wording import AT_WORK_WORDS, RELATION_WORDS, money, place_words
 from disputes.sla import taken_at_the_deadline
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalState
@@ -572,18 +574,29 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
     when = _moment(proof.delivered_at or dispute.order.delivered_at)
     told = [(f"delivered on {when}", f"teslim tarihi {when}")]
     receiver = read_receiver(proof)
-    relation = None if receiver.relation is RecipientRelation.UNKNOWN else (
+    relation = None if receiver.relation is RecipientRelation.UNKNOWN or _someone_else(receiver, dispute) else (
         AT_WORK_WORDS if receiver.at_work else RELATION_WORDS[receiver.relation])
     if receiver.name and relation:
         told.append((f"received by: {receiver.name} ({relation[0]})", f"teslim alan: {receiver.name} ({relation[1]})"))
     elif receiver.name or relation:
         en, tr = relation or (receiver.name, receiver.name)
         told.append((f"received by: {en}", f"teslim alan: {tr}"))
-    if proof.location is not None and (spot := proof.location.text):
-        told.append((f"place: {spot}", f"teslimat yeri: {spot}"))
+    if proof.location is not None and proof.location.text and (spot := place_words(proof.location.text)) is not None:
+        told.append((f"place: {spot[0]}", f"teslimat yeri: {spot[1]}"))
     return (f"The carrier's delivery record says: {'; '.join(en for en, _ in told)}.",
             f"Kargo firmasının teslimat kaydına göre: {'; '.join(tr for _, tr in told)}.")
 
+
+def _someone_else(receiver: Receiver, dispute: Dispute) -> bool:
+    """The carrier calls the receiver the recipient, but names someone the order's names are not like (by the policy's
+    default threshold: the view is told no other): no "recipient" is told of them."""
+    if receiver.relation is not RecipientRelation.RECIPIENT or receiver.name is None:
+        return False
+    order = dispute.order
+    return best_order_name(receiver.name, order.recipient_name, order.buyer_name).score < _NAME_MATCH
+
+
+_NAME_MATCH = PolicySettings().name_match_threshold
 
 def _reviewed_again(dispute: Dispute) -> Words | None:
     """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided and issued

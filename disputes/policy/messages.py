@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from disputes.policy.receivers import read_receiver
+from disputes.policy.wording import place_words
 from schemas.dispute import Evidence, OrderSnapshot
 from schemas.proof import RecipientRelation
 
@@ -57,8 +58,10 @@ def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime)
         who_tr = " ".join(w for w in (kind_tr, name) if w)
         what, what_tr = f"was received by {who} on {when}", f"gönderinizin {when} tarihinde {who_tr} tarafından teslim alındığını"
     location = proof.location
-    place = ", ".join(dict.fromkeys(p for p in (location.text, location.address) if p)) if location else None
-    where, where_tr = (f" Place of delivery: {place}.", f" Teslimat yeri: {place}.") if place else ("", "")
+    spot = place_words(location.text) if location and location.text else None
+    address = location.address if location else None
+    place, place_tr = (_place(said, address) for said in spot or (None, None))
+    where, where_tr = (f" Place of delivery: {place}.", f" Teslimat yeri: {place_tr}.") if place else ("", "")
     by = _moment(until)
     return (
         f"The carrier says your parcel {what}.{where} Please check; if you have not found it by {by}, we will go on "
@@ -66,6 +69,11 @@ def third_party_words(evidence: Evidence, order: OrderSnapshot, until: datetime)
         f"Kargo firması {what_tr} bildirdi.{where_tr} Lütfen kontrol edin; {by} tarihine kadar bulamazsanız "
         "incelemeye devam edip size sonucu bildireceğiz.",
     )
+
+
+def _place(said: str | None, address: str | None) -> str | None:
+    """The carrier's words for the spot (in one language), and the address it recorded."""
+    return ", ".join(dict.fromkeys(p for p in (said, address) if p)) or None
 
 
 def _moment(at: datetime) -> str:

@@ -23,6 +23,32 @@ RELATION_WORDS: dict[RecipientRelation, tuple[str, str]] = {
 }
 AT_WORK_WORDS = ("someone at the addressee's workplace", "alıcının iş yerinden biri")
 """For a doorman-like receiver the courier's word places at the addressee's workplace (`Receiver.at_work`)."""
+PLACE_WORDS_TR: dict[str, str | None] = {
+    "front door": "ön kapı",  # UPS Tracking.yaml's example of deliveryInformation.location
+    "residence": "konut",  # FedEx locationDescription (track-duplicate-results)
+    "receptionist/front desk": "resepsiyon / danışma",  # FedEx track.json's example of locationDescription
+    # the other words UPS and FedEx print there, as the carrier sandbox sends them (sandbox/carriers/ups.py, fedex.py)
+    "neighbor": "komşu",
+    "doorman": "kapıcı",
+    "parcel locker": "kargo dolabı",
+    "fedex locker": "FedEx kargo dolabı",
+    "ups access point": "UPS Access Point teslim noktası",
+    "receiver": None,  # who took it, not where: the receiver is told already
+    "other": None,
+}
+"""The international carriers' fixed English words for where they left a parcel, in Turkish; None: no place, not told.
+A carrier's other words are its own free text (Turkish carriers write Turkish: "Alıcıda"), told as written."""
+
+
+def place_words(text: str) -> tuple[str, str] | None:
+    """A carrier's words for the spot where it left a parcel (English, Turkish); None: they name no place."""
+    key = " ".join(text.split()).casefold()
+    if key not in PLACE_WORDS_TR:
+        return text, text
+    tr = PLACE_WORDS_TR[key]
+    return None if tr is None else (text, tr)
+
+
 STATUS_WORDS: dict[ProofStatus, tuple[str, str]] = {
     ProofStatus.DELIVERED: ("delivered", "teslim edildi"),
     ProofStatus.IN_TRANSIT: ("in transit", "yolda"),

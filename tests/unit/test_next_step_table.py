@@ -72,11 +72,16 @@ APPEAL_RECEIVED = (f"We received your appeal. {BY_EN}", f"İtirazınızı aldık
 
 def case(*proofs: str, proof_missing: bool = False) -> Dispute:
     """A parcel not received, with the answer due by the end of 23.11.2026; `proofs`: "delivered" (signed by the
-    recipient), "neighbour" (handed to a neighbour), "weighed" (delivered, 1200 g at pickup)."""
+    recipient), "neighbour" (handed to a neighbour), "weighed" (delivered, 1200 g at pickup), "stranger" (signed by
+    someone named like nobody on the order, whom the carrier calls the recipient, at "Receiver"), "front door" (left
+    at the front door)."""
     made = {
         "delivered": lambda: evidence("ev-delivered"),
         "neighbour": lambda: evidence("ev-neighbour", relation=RecipientRelation.NEIGHBOUR, received_by="Komşu"),
         "weighed": lambda: evidence("ev-weighed", weight_grams=1200, package_count=1),
+        "stranger": lambda: evidence("ev-stranger", received_by="MEHMET KAYA", place="Receiver"),  # UPS's word
+        "front door": lambda: evidence("ev-door", relation=RecipientRelation.SAFE_PLACE, received_by=None,
+                                       place="Front Door"),
     }
     d = dispute(*(made[p]() for p in proofs), proof_missing=proof_missing)
     d.sla = Sla(first_response_due=NOW, evidence_due=NOW, decision_due=DUE)
@@ -320,6 +325,20 @@ ROWS: dict[str, Row] = {
     "parcel rejected on the carrier's proof": (
         lambda: decided(case("delivered"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
         f"{PROVED[0]} {OPEN_EN}", f"{PROVED[1]} {OPEN_TR}",
+    ),
+    "parcel rejected as delivered to someone the carrier calls the recipient but the order does not name": (
+        lambda: decided(case("stranger"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        "The carrier proved delivery. The carrier's delivery record says: delivered on 16.11.2026 12:30; received by: "
+        f"MEHMET KAYA. {ASK_AROUND[0]} {OPEN_EN}",
+        "Kargo firması teslimatı belgeledi. Kargo firmasının teslimat kaydına göre: teslim tarihi 16.11.2026 12:30; "
+        f"teslim alan: MEHMET KAYA. {ASK_AROUND[1]} {OPEN_TR}",
+    ),
+    "parcel rejected as left at the front door": (
+        lambda: decided(case("front door"), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,
+        "The carrier proved delivery. The carrier's delivery record says: delivered on 16.11.2026 12:30; received by: "
+        f"a safe place, without hand-over; place: Front Door. {ASK_AROUND[0]} {OPEN_EN}",
+        "Kargo firması teslimatı belgeledi. Kargo firmasının teslimat kaydına göre: teslim tarihi 16.11.2026 12:30; "
+        f"teslim alan: güvenli bir yer (elden teslim değil); teslimat yeri: ön kapı. {ASK_AROUND[1]} {OPEN_TR}",
     ),
     "parcel rejected as delivered with no proof from the carrier": (
         lambda: decided(case(proof_missing=True), Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY), READ_AT,

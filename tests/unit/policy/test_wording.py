@@ -86,7 +86,8 @@ def test_the_time_to_check_with_the_receiver_is_named_by_its_end_in_istanbul() -
 
 
 def test_the_place_of_a_hand_over_gives_the_carrier_s_words_for_the_spot_and_the_address_it_recorded() -> None:
-    """UPS's locker: "Parcel Locker" says where to look, "İSTANBUL, TR" in which city; either alone says less."""
+    """UPS's locker: "Parcel Locker" (in Turkish, "kargo dolabı") says where to look, "İSTANBUL, TR" in which city;
+    either alone says less."""
     locker = evidence(relation=RecipientRelation.PARCEL_LOCKER, received_by=None)
     assert locker.proof.location is not None
     spot = locker.proof.location.model_copy(update={"text": "Parcel Locker", "address": "İSTANBUL, TR"})
@@ -94,4 +95,4 @@ def test_the_place_of_a_hand_over_gives_the_carrier_s_words_for_the_spot_and_the
 
     en, tr = third_party_words(locker, snapshot(), RECEIVED_AT + timedelta(hours=24))
 
-    assert "Place of delivery: Parcel Locker, İSTANBUL, TR." in en and "Teslimat yeri: Parcel Locker, İSTANBUL, TR." in tr
+    assert "Place of delivery: Parcel Locker, İSTANBUL, TR." in en and "Teslimat yeri: kargo dolabı, İSTANBUL, TR." in tr
