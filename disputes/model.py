@@ -210,6 +210,11 @@ def rejects_any(decision: Decision) -> bool:
     return decision.outcome is Outcome.REJECTED or any(line.outcome is Outcome.REJECTED for line in decision.lines)
 
 
+def _in_part(decision: Decision) -> bool:
+    """The decision pays some of the units claimed and rejects the others."""
+    return {line.outcome is Outcome.REJECTED for line in decision.lines} == {True, False}
+
+
 def _same_words(text: str, other: str) -> bool:
     """The same text, whatever its case (by Turkish rules: İ/i, I/ı), spacing and invisible format characters
     (zero-width spaces and joiners, direction marks)."""
@@ -2032,6 +2037,7 @@ class Dispute(BaseModel):
                 template=template,
                 outcome=decision.outcome if decision else None,
                 reason=reason.value if decision and (reason := customer_side_reason(decision.reason_code)) else None,
+                partial=decision is not None and _in_part(decision),
                 message=message,
                 message_en=message_en,
                 written_only=self.accessibility_need,

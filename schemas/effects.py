@@ -128,6 +128,11 @@ class CustomerNotification(_Model):
         None, description="On `decision_made`: that decision's reason code, where the customer's side carries it (never "
                           "`suspected_abuse`); none on the others."
     )
+    partial: bool = Field(
+        False, description="On `decision_made`: the decision refunds or reships some of the items or codes claimed and "
+                           "rejects the others (`outcome` is what it pays; the message says which were rejected and "
+                           "whether they may be appealed); false on the others, and on a decision of the whole claim."
+    )
     message: str | None = Field(None, description="What to tell the customer, in Turkish: send it as written.")
     message_en: str | None = Field(None, description="The same, in English, for a customer who reads English.")
     written_only: bool = Field(
@@ -143,6 +148,7 @@ def notification_json(
     template: NotificationTemplate,
     outcome: Outcome | None = None,
     reason: str | None = None,
+    partial: bool = False,
     message: str | None = None,
     message_en: str | None = None,
     written_only: bool = False,
@@ -156,6 +162,7 @@ def notification_json(
         "template": template,
         "outcome": None if outcome is None else outcome.value,
         "reason": reason,
+        "partial": partial,
         "message": message,
         "message_en": message_en,
         "written_only": written_only,

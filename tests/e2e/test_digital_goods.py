@@ -185,6 +185,8 @@ async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card
     assert [(line["sku"], line["outcome"]) for line in case["decision"]["lines"]] == [
         ("sku-game", "rejected"), ("sku-gift50", "refund"),
     ]
+    [told] = [r["body"] for r in requests if r["service"] == "notifications" and r["body"]["template"] == "decision_made"]
+    assert (told["outcome"], told["partial"]) == ("refund", True)  # the game code was rejected
 
 
 async def test_after_an_appeal_the_console_names_each_code_so_a_supervisor_can_pay_the_activated_one(

@@ -17,7 +17,7 @@ def test_a_notification_of_an_opening_reads_as_the_notification_service_expects(
 
     assert payload == {
         "dispute_id": "dsp_1", "customer_id": "cus_1", "template": "dispute_opened", "outcome": None,
-        "reason": None, "message": None, "message_en": None, "written_only": False,
+        "reason": None, "partial": False, "message": None, "message_en": None, "written_only": False,
     }
 
 
@@ -25,16 +25,17 @@ def test_a_notification_of_an_opening_reads_as_the_notification_service_expects(
     template=st.sampled_from(get_args(NotificationTemplate)),
     outcome=st.none() | st.sampled_from(Outcome),
     reason=text,
+    partial=st.booleans(),
     message=text,
     message_en=text,
     written_only=st.booleans(),
 )
 def test_a_notification_written_out_is_its_model_s_json_form(
-    template: NotificationTemplate, outcome: Outcome | None, reason: str | None, message: str | None,
+    template: NotificationTemplate, outcome: Outcome | None, reason: str | None, partial: bool, message: str | None,
     message_en: str | None, written_only: bool,
 ) -> None:
     values = dict(dispute_id="dsp_1", customer_id="cus_1", template=template, outcome=outcome, reason=reason,
-                  message=message, message_en=message_en, written_only=written_only)
+                  partial=partial, message=message, message_en=message_en, written_only=written_only)
 
     payload = notification_json(**values)  # type: ignore[arg-type]
 

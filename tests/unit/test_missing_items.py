@@ -174,6 +174,21 @@ async def test_only_what_a_decision_names_is_compensated_the_rest_of_the_claim_i
     assert "45.00 TRY" in next_step(dispute, Rules().appeal_window)[0]
 
 
+@pytest.mark.parametrize(("lines", "partial"), [
+    ([("sku-glass", Outcome.REFUND, 1)], True),  # the other glass and the kettle are rejected
+    ([("sku-glass", Outcome.REFUND, 2), ("sku-kettle", Outcome.RESHIP, 1)], False),
+])
+async def test_the_decision_s_notification_says_whether_it_decided_the_claim_in_part(boxes, lines, partial) -> None:
+    dispute = await opened(boxes, ("sku-glass", 2), ("sku-kettle", 1))
+
+    dispute.decide(SUPERVISOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW, line_outcomes=lines)
+
+    [told] = [m.payload for m in dispute.outbox if m.payload.get("template") == "decision_made"]
+    assert (told["outcome"], told["partial"]) == ("refund", partial)
+    opening = next(m.payload for m in dispute.outbox if m.payload.get("template") == "dispute_opened")
+    assert opening["partial"] is False
+
+
 async def test_a_line_named_rejected_is_paid_nothing_while_another_is_reshipped(boxes) -> None:
     dispute = await opened(boxes, ("sku-glass", 2), ("sku-spoon", 3))
 

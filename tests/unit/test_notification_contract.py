@@ -19,14 +19,14 @@ def notification_schema() -> dict:
     return document["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
 
 
-@pytest.mark.parametrize("field", ["template", "message", "message_en", "written_only"])
+@pytest.mark.parametrize("field", ["template", "partial", "message", "message_en", "written_only"])
 def test_the_webhook_describes_each_field_the_customer_s_words_depend_on(notification_schema, field) -> None:
     assert notification_schema["properties"][field].get("description"), notification_schema["properties"][field]
 
 
 def test_the_receivers_guide_describes_the_notification() -> None:
     guide = (ROOT / "docs" / "downstream.md").read_text(encoding="utf-8")
-    for word in ("message_en", "written_only", "check_with_third_party", "restriction_lifted"):
+    for word in ("message_en", "written_only", "partial", "check_with_third_party", "restriction_lifted"):
         assert word in guide, word
 
 
