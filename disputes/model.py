@@ -924,9 +924,9 @@ class Dispute(BaseModel):
             self._raise_restriction(actor, standing, now, restriction_review)
         told = previous.customer_message if previous is not None and previous.rule is advice.rule else None
         if waiting and advice.customer_message and advice.customer_message != told:  # new, or who/where/by changed
-            from disputes.next_step import third_party_check  # it reads the Dispute this module defines
+            from disputes.next_step import third_party_notice  # it reads the Dispute this module defines
 
-            if (words := third_party_check(self)) is not None:
+            if (words := third_party_notice(self, now)) is not None:
                 self._notify("check_with_third_party", words[1], words[0])
         flagged = self.abuse_flags or self.needs_supervisor  # abuse signals block automatic resolutions, always
         if advice.auto_resolve and self.is_active and advice.action in AUTOMATIC and not flagged:

@@ -554,6 +554,13 @@ def _answered_in_a_message(dispute: Dispute) -> TimelineEntry | None:
     return None
 
 
+def third_party_notice(dispute: Dispute, now: datetime) -> Words | None:
+    """The notification of a hand-over, as the view tells it at `now`: whom to check with and by when
+    (`third_party_check`), and the answer's date; None when the policy waits for no such check."""
+    check = third_party_check(dispute)
+    return None if check is None else _join(check, _answer_by(dispute.sla.decision_due, now))
+
+
 def third_party_check(dispute: Dispute) -> Words | None:
     """While the policy waits for the customer's check with whoever the carrier handed the parcel to: who received
     it, where and when, and the time to check by (`disputes/policy/messages.py`); None otherwise."""

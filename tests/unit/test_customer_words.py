@@ -47,10 +47,13 @@ def test_the_hand_over_is_told_in_english_with_who_where_when_and_the_time_to_ch
         assert "neighbour" in en and "komşunuz" in tr
 
 
-def test_the_hand_over_notice_says_what_the_policy_said_in_turkish() -> None:
+def test_the_hand_over_notice_says_what_the_policy_said_in_turkish_and_the_answer_s_date_as_the_view_does() -> None:
     d = handed_to_a_neighbour()
     assert d.recommendation is not None
-    assert told(d, "check_with_third_party")[1] == d.recommendation.customer_message
+    en, tr = told(d, "check_with_third_party")
+    assert tr == f"{d.recommendation.customer_message} En geç 23.11.2026 tarihinde yanıt vereceğiz."
+    assert en.endswith(" You will have our answer by 23.11.2026.")
+    assert (en, tr) == next_step(d, WINDOW, NOW)
 
 
 # --- the account restriction -----------------------------------------------------------------------------------
