@@ -426,6 +426,7 @@ def _relay(
         batch=settings.relay_batch,
         max_attempts=settings.relay_max_attempts,
         observe=partial(_observed, metrics),
+        appeal_window=settings.rules().appeal_window,
     )
 
 

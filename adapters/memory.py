@@ -345,7 +345,7 @@ class InMemoryDisputes:
         retry_at: datetime,
         park: bool,
         held: Sequence[OutboxMessage] = (),
-        alert: OutboxMessage | None = None,
+        queued: Sequence[OutboxMessage] = (),
     ) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
@@ -359,11 +359,11 @@ class InMemoryDisputes:
         )
         if park:
             parked = {message.id, *(m.id for m in held)}
-            queued = [alert] if alert is not None else []
             doc = self._update(doc, outbox=[*(m for m in doc.outbox if m.id not in parked), *queued],
                                effects_parked=[*doc.effects_parked, updated, *held])
-            if alert is not None:
-                relay[dispute_id] = min(relay.get(dispute_id, alert.created_at), alert.created_at)
+            if queued:
+                first = min(m.created_at for m in queued)
+                relay[dispute_id] = min(relay.get(dispute_id, first), first)
         else:
             doc = self._update(doc, outbox=[counted if m.id == message.id else m for m in doc.outbox])
         if not doc.outbox:

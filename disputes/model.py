@@ -1724,6 +1724,37 @@ class Dispute(BaseModel):
             tracestate=tracing.state(),
         )
 
+    def decision_told_instead(self, parked: Sequence[OutboxMessage], appeal_window: timedelta) -> OutboxMessage | None:
+        """The customer's message queued in the write that parks `parked` (dated) when it holds the latest decision's
+        message back with the refund or reshipment it waits for: what the customer's view of the decided case says
+        once they are parked (`disputes/next_step.py`: which refund or reshipment is delayed and that our team will
+        contact them, the lines rejected and until when they may be appealed), as at the parking. Its key is the
+        decision's (`<id>:d<n>:decision_made:held`), so however often it is queued the customer is told once. It waits
+        for what the held message waited for that is still pending: one of those parked in turn holds it back and
+        queues it again, so it never tells of a refund or reshipment on its way that is not. None when no such message
+        is held (a notification parked for itself, or a case no longer decided: its next decision tells)."""
+        decision = self.decision
+        if decision is None or self.status is not Status.RESOLVED:
+            return None
+        told = f"{self.id}:d{decision.sequence}:decision_made"
+        held = [m for m in parked if m.parked is ParkReason.HELD and m.key in (told, f"{told}:held")]
+        if not held or (at := held[0].parked_at) is None:
+            return None
+        from disputes.next_step import next_step  # it reads the Dispute this module defines
+
+        gone = {m.id for m in parked}
+        after = self.model_copy(update={
+            "outbox": [m for m in self.outbox if m.id not in gone], "effects_parked": [*self.effects_parked, *parked],
+        })
+        en, tr = next_step(after, appeal_window, at)
+        pending = {m.id for m in after.outbox}
+        waits_for = dict.fromkeys(i for m in held for i in m.waits_for if i in pending)
+        return OutboxMessage(
+            id=token_hex(16), kind=EffectKind.NOTIFICATION, key=f"{told}:held",
+            payload=self._notification("decision_made", tr, en), created_at=at, traceparent=tracing.current(),
+            tracestate=tracing.state(), waits_for=list(waits_for),
+        )
+
     # --- internals -------------------------------------------------------------------------------
 
     def _line_outcomes(
@@ -2028,21 +2059,23 @@ class Dispute(BaseModel):
     ) -> None:
         decision = self.decision if template == "decision_made" else None
         suffix = f"d{decision.sequence}" if decision else str(len(self.timeline))
-        self._queue_json(
-            EffectKind.NOTIFICATION,
-            f"{self.id}:{suffix}:{template}",
-            notification_json(
-                dispute_id=self.id,
-                customer_id=self.customer_id,
-                template=template,
-                outcome=decision.outcome if decision else None,
-                reason=reason.value if decision and (reason := customer_side_reason(decision.reason_code)) else None,
-                partial=decision is not None and _in_part(decision),
-                message=message,
-                message_en=message_en,
-                written_only=self.accessibility_need,
-            ),
-            waits_for,
+        payload = self._notification(template, message, message_en)
+        self._queue_json(EffectKind.NOTIFICATION, f"{self.id}:{suffix}:{template}", payload, waits_for)
+
+    def _notification(
+        self, template: NotificationTemplate, message: str | None, message_en: str | None
+    ) -> dict[str, Any]:
+        decision = self.decision if template == "decision_made" else None
+        return notification_json(
+            dispute_id=self.id,
+            customer_id=self.customer_id,
+            template=template,
+            outcome=decision.outcome if decision else None,
+            reason=reason.value if decision and (reason := customer_side_reason(decision.reason_code)) else None,
+            partial=decision is not None and _in_part(decision),
+            message=message,
+            message_en=message_en,
+            written_only=self.accessibility_need,
         )
 
     def _tell(self, template: NotificationTemplate, now: datetime) -> None:

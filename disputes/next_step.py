@@ -48,8 +48,8 @@ _TO: dict[RefundDestination, Words] = {
     RefundDestination.ORIGINAL_PAYMENT: ("your original payment method", "orijinal ödeme yönteminize"),
 }
 _TOLD = ("Our team has been told and will contact you.", "Ekibimiz durumdan haberdar edildi ve sizinle iletişime geçecek.")
-"""After a refund or reshipment held back: what happens instead (the customer's only word of it, since the decision's
-notification is held back with it; the write that parked it alerted staff: docs/downstream.md)."""
+"""After a refund or reshipment held back: what happens instead (the write that parked it alerted staff, and told the
+customer these words in place of the decision's notification held back with it: docs/downstream.md)."""
 _ASK_AROUND = (
     "Please ask your neighbours and your building's doorman (kapıcı) too: parcels shown as delivered are often left "
     "with them.",

@@ -263,13 +263,14 @@ class Outbox(Protocol):
         retry_at: datetime,
         park: bool,
         held: Sequence[OutboxMessage] = (),
-        alert: OutboxMessage | None = None,
+        queued: Sequence[OutboxMessage] = (),
     ) -> None:
         """Record a failed attempt (the error's first ERROR_KEPT characters, and `message.never_reached`) and retry at
         `retry_at`, the message's `not_before`; `park` stops
         retrying a message that can never succeed, and parks `held` (pending messages that wait for it, as given)
-        with it in the same write, which also queues `alert` (due at its `created_at`). A message no longer pending
-        (another relay recorded it) is left as recorded."""
+        with it in the same write, which also queues `queued` (its staff alert, the customer's message told instead;
+        due at their `created_at`). A message no longer pending (another relay recorded it, or this write was made
+        before) is left as recorded, and nothing is queued."""
 
 
 class EffectUnavailable(Exception):

@@ -4,7 +4,8 @@ time (`OutboxMessage.not_before`), however soon a message queued after it made t
 message (refused, out of attempts, or out of attempts none of which reached its service) holds back only the messages
 that wait for it (`OutboxMessage.waits_for`): they are parked with it, in the same write, never sent. That write also
 queues a staff alert naming the case, the parked effect and what to do (`Dispute.parked_alert`), unless what was
-parked is itself a staff alert."""
+parked is itself a staff alert; and when the messages it holds include the latest decision's message to the customer,
+one that says what the customer's view of the case now says instead (`Dispute.decision_told_instead`)."""
 
 import random
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from enum import StrEnum
 
 from disputes import tracing
 from disputes.lanes import Lanes, Place
-from disputes.model import Dispute
+from disputes.model import APPEAL_WINDOW, Dispute
 from disputes.ports import (
     ERROR_KEPT,
     Accounts,
@@ -72,6 +73,8 @@ class Relay:
     observe: Callable[[Attempt], None] = lambda attempt: None
     """Told of every attempt, and of every message parked unsent with the one it waits for (the worker logs them)."""
     kind: WorkKind = WorkKind.RELAY
+    appeal_window: timedelta = APPEAL_WINDOW
+    """The business's (`Rules.appeal_window`): the end of the appeal a decision told instead names."""
     _rng: random.Random = field(default_factory=random.Random)
 
     def lanes(self) -> Lanes:
@@ -149,7 +152,9 @@ class Relay:
     ) -> list[Attempt]:
         """Park unsent `message`, which waits for the parked `blocker`, with the messages that wait for it in turn."""
         first, *rest = waiting_for(blocker, [message, *later], self.clock.now())
-        await self.outbox.failed(dispute_id, first, first.last_error or "", self.clock.now(), True, rest)
+        told = dispute.decision_told_instead([first, *rest], self.appeal_window) if dispute is not None else None
+        queued = [told] if told is not None else []
+        await self.outbox.failed(dispute_id, first, first.last_error or "", self.clock.now(), True, rest, queued)
         return [Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in (first, *rest)]
 
     async def _fail(
@@ -163,8 +168,9 @@ class Relay:
         not_before: timedelta = timedelta(),
         reached: bool = True,
     ) -> list[Attempt]:
-        """Retry later, or park (`parked`: why) with the messages that wait for it, and alert staff in the same write
-        (every relay claim carries its dispute, which the alert names)."""
+        """Retry later, or park (`parked`: why) with the messages that wait for it, alert staff and tell the customer
+        in place of a decision's message held, in the same write (every relay claim carries its dispute, which the
+        alert names and the customer's message reads)."""
         now = self.clock.now()
         backoff = min(self.backoff * 2 ** min(message.attempts, 16), self.max_backoff) * self._rng.uniform(0.5, 1.0)
         delay = max(backoff, not_before)  # never sooner than the service's Retry-After
@@ -172,8 +178,10 @@ class Relay:
         if park:
             message = message.model_copy(update={"parked_at": now, "parked": parked, "last_error": error[:ERROR_KEPT]})
         held = waiting_for(message, later, now) if park else []
-        alert = dispute.parked_alert(message, held) if dispute is not None and park else None
-        await self.outbox.failed(dispute_id, message, error, now + delay, park, held, alert)
+        queued = [] if dispute is None or not park else [m for m in (
+            dispute.parked_alert(message, held), dispute.decision_told_instead([message, *held], self.appeal_window),
+        ) if m is not None]
+        await self.outbox.failed(dispute_id, message, error, now + delay, park, held, queued)
         return [
             Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error, reached, parked),
             *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in held),

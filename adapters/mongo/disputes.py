@@ -357,27 +357,27 @@ class MongoDisputes:
         retry_at: datetime,
         park: bool,
         held: Sequence[OutboxMessage] = (),
-        alert: OutboxMessage | None = None,
+        queued: Sequence[OutboxMessage] = (),
     ) -> None:
         """Parking moves the message and `held` out of the outbox in one write, if the message is still pending: the
         messages waiting for it are pending then too (the relay sends none before the message it waits for). The same
-        write queues `alert`; it is an update pipeline, since one update document cannot both pull from the outbox and
-        push to it (every value in it `$literal`, so no text in a message reads as an expression)."""
+        write queues `queued`, so a write made again, or by a relay racing this one, queues nothing; it is an update
+        pipeline, since one update document cannot both pull from the outbox and push to it (every value in it
+        `$literal`, so no text in a message reads as an expression)."""
         updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
         if park:
             parked = [updated, *held]
             ids = [m.id for m in parked]
-            queued = [alert.model_dump()] if alert is not None else []
             not_parked = {"$eq": [{"$indexOfArray": [{"$literal": ids}, "$$this.id"]}, -1]}
             unparked = {"$filter": {"input": "$outbox", "cond": not_parked}}
             stage: Doc = {
-                "outbox": {"$concatArrays": [unparked, {"$literal": queued}]},
+                "outbox": {"$concatArrays": [unparked, {"$literal": [m.model_dump() for m in queued]}]},
                 "effects_parked": {"$concatArrays": [
                     {"$ifNull": ["$effects_parked", []]}, {"$literal": [m.model_dump() for m in parked]},
                 ]},
             }
-            if alert is not None:
-                stage[RELAY_DUE] = {"$min": [f"${RELAY_DUE}", {"$literal": alert.created_at}]}
+            if queued:
+                stage[RELAY_DUE] = {"$min": [f"${RELAY_DUE}", {"$literal": min(m.created_at for m in queued)}]}
             await self.collection.update_one({"_id": dispute_id, "outbox.id": message.id}, [{"$set": stage}])
             await self._clear_due_if_empty(dispute_id)
             return

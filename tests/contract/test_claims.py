@@ -341,7 +341,7 @@ async def test_a_dispute_whose_parking_queued_a_staff_alert_is_claimed_again_for
     [message] = await cases.storage.disputes.pending(dispute.id)
     alert = OutboxMessage(id="alert-1", kind=EffectKind.STAFF_ALERT, key="k", payload={}, created_at=NOW)
 
-    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True, alert=alert)
+    await cases.storage.disputes.failed(dispute.id, message, "rejected: 422", NOW + LEASE, park=True, queued=[alert])
     await cases.storage.schedule.release(WorkKind.RELAY, dispute.id, HOLDER)
 
     assert await OUTBOX.claim(cases.storage, NOW, NOW + LEASE, 10) == [dispute.id]

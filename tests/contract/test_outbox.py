@@ -188,11 +188,31 @@ async def test_parking_a_message_queues_its_staff_alert_in_the_same_write_with_e
         payload={"error": "$outbox", "filter": {"$ne": 1}}, created_at=LATER,
     )
 
-    await cases.storage.disputes.failed(dispute.id, refund, "rejected: $where", LATER, park=True, held=[told], alert=alert)
+    await cases.storage.disputes.failed(dispute.id, refund, "rejected: $where", LATER, park=True, held=[told], queued=[alert])
 
     stored = await cases.storage.disputes.get(dispute.id)
     assert stored.outbox == [opened, alert]
     assert [(m.id, m.last_error) for m in stored.effects_parked] == [(refund.id, "rejected: $where"), (told.id, None)]
+
+
+async def test_parking_a_message_again_or_by_a_racing_relay_queues_its_messages_once(cases: Cases) -> None:
+    dispute = await cases.open()
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    opened, refund, told = decided.outbox
+    alert = OutboxMessage(id="alert-1", kind=EffectKind.STAFF_ALERT, key="k-alert", payload={}, created_at=LATER)
+    instead = OutboxMessage(id="told-1", kind=EffectKind.NOTIFICATION, key=f"{told.key}:held", payload={},
+                            created_at=LATER)
+
+    for _ in range(2):  # a write made again, or the same parking by a relay whose lease ran out
+        await cases.storage.disputes.failed(
+            dispute.id, refund, "rejected: 400", LATER, park=True, held=[told], queued=[alert, instead]
+        )
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [opened, alert, instead]
+    assert [m.id for m in stored.effects_parked] == [refund.id, told.id]
 
 
 async def test_parking_a_message_another_relay_delivered_records_nothing(cases: Cases) -> None:

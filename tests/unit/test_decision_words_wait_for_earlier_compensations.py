@@ -1,13 +1,15 @@
 """A decision's message that tells of an earlier decision's refund as made or standing goes out only once that refund
 was delivered, as it waits for its own: if payments refuse the earlier refund for good, the message is held back with
-it (never sent) and the staff alert names every message held, so the customer is never told of money never sent
-(`OutboxMessage.waits_for`, `docs/downstream.md`)."""
+it (never sent) and the staff alert names every message held, so the customer is never told of money never sent; the
+latest decision is told instead with that refund delayed (`OutboxMessage.waits_for`, `docs/downstream.md`)."""
 
 from datetime import timedelta
 
 import pytest
 
 from adapters.memory import InMemoryOrders
+from disputes.model import APPEAL_WINDOW
+from disputes.next_step import next_step
 from disputes.ports import EffectRejected
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -58,7 +60,7 @@ async def rejected_after_a_refund(service, request_for) -> str:
     return dispute.id
 
 
-async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refund_payments_refuse(
+async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refund_payments_refuse_and_told_instead(
     service, request_for, repository, downstream, relay, clock
 ) -> None:
     dispute_id = await rejected_after_a_refund(service, request_for)
@@ -66,7 +68,10 @@ async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refun
     await relay_until_settled(relay, clock)
 
     assert ("payments", f"{dispute_id}:d1:refund") in downstream.calls  # tried, refused for good: no money sent
-    assert [template for template, _ in downstream.told if template == "decision_made"] == []
+    [told] = [words for template, words in downstream.told if template == "decision_made"]
+    # refused for good, the refund never happened and the rejection replaced it: told as the case's view tells it
+    assert told == next_step(repository.docs[dispute_id], APPEAL_WINDOW, clock.now())[1] and "iade" not in told, told
+    assert ("notifications", f"{dispute_id}:d2:decision_made:held") in downstream.calls
     stored = repository.docs[dispute_id]
     refund, *held = stored.effects_parked
     assert (refund.key, refund.parked) == (f"{dispute_id}:d1:refund", ParkReason.REFUSED)
@@ -93,7 +98,7 @@ async def test_a_rejection_after_a_reopening_tells_the_earlier_refund_stands_onc
     assert told.endswith("Daha önce kararlaştırılan iade geçerlidir."), told
 
 
-async def test_an_appeal_s_rejection_is_held_back_with_the_earlier_line_refund_payments_refuse(
+async def test_an_appeal_s_rejection_is_held_back_with_the_earlier_line_refund_payments_refuse_and_told_instead(
     repository, downstream, relay, clock
 ) -> None:
     boxes = DisputeService(repository, InMemoryOrders([BOX]), clock, Rules(), packing_records=Records())
@@ -109,6 +114,8 @@ async def test_an_appeal_s_rejection_is_held_back_with_the_earlier_line_refund_p
     await relay_until_settled(relay, clock)
 
     assert any(service == "payments" for service, _ in downstream.calls)  # tried, refused for good: nothing sent
-    assert [template for template, _ in downstream.told if template == "decision_made"] == []
+    [told] = [words for template, words in downstream.told if template == "decision_made"]
+    assert told.endswith("Daha önce kararlaştırılan ve geciken: 45,00 TL tutarındaki iade. Ekibimiz durumdan haberdar "
+                         "edildi ve sizinle iletişime geçecek."), told
     held = {m.key: m.parked for m in repository.docs[decided.id].effects_parked}
     assert held[f"{decided.id}:d2:decision_made"] is ParkReason.HELD

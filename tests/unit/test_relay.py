@@ -28,6 +28,7 @@ class Downstream:
         self.calls: list[tuple[str, str]] = []
         self.failures: list[Exception | None] = []
         self.alerts: list[dict] = []
+        self.told: list[tuple[str, dict]] = []  # each notification taken, with its key
 
     async def _take(self, service: str, key: str) -> None:
         self.calls.append((service, key))
@@ -42,6 +43,7 @@ class Downstream:
 
     async def notify(self, request, idempotency_key):
         await self._take("notifications", idempotency_key)
+        self.told.append((idempotency_key, dict(request)))
 
     async def alert_staff(self, alert, idempotency_key):
         await self._take("staff_alerts", idempotency_key)
@@ -161,11 +163,15 @@ async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_se
     ]
     stored = repository.docs[dispute.id]
     compensation, told = stored.effects_parked
-    assert [m.kind for m in stored.outbox] == [EffectKind.STAFF_ALERT]
+    assert [m.kind for m in stored.outbox] == [EffectKind.STAFF_ALERT, EffectKind.NOTIFICATION]
     assert (told.key, told.attempts) == (f"{dispute.id}:d1:decision_made", 0)
     assert told.last_error == f"held: waits for {kind.value} {compensation.id}, which was parked"
-    assert [(a.kind, a.result) for a in await relay.run_once()] == [(EffectKind.STAFF_ALERT, Result.DELIVERED)]
-    assert downstream.calls[2:] == [("staff_alerts", f"{dispute.id}:parked:{compensation.id}")]
+    assert [(a.kind, a.result) for a in await relay.run_once()] == [
+        (EffectKind.STAFF_ALERT, Result.DELIVERED), (EffectKind.NOTIFICATION, Result.DELIVERED)
+    ]
+    assert downstream.calls[2:] == [
+        ("staff_alerts", f"{dispute.id}:parked:{compensation.id}"), ("notifications", f"{dispute.id}:d1:decision_made:held")
+    ]
     assert await relay.run_once() == []
 
 
@@ -174,7 +180,7 @@ async def test_parking_a_refused_refund_alerts_staff_naming_the_case_the_refund_
 ):
     downstream.failures = [None, EffectRejected("HTTP 400: account closed")]
     await relay.run_once()
-    [alert] = repository.docs[refunded.id].outbox
+    alert, _ = repository.docs[refunded.id].outbox  # and the customer's message told instead
 
     await relay.run_once()
 
@@ -329,9 +335,9 @@ class RetryTimes:
     def __getattr__(self, name: str):
         return getattr(self.repository, name)
 
-    async def failed(self, dispute_id, message, error, retry_at, park, held=(), alert=None):
+    async def failed(self, dispute_id, message, error, retry_at, park, held=(), queued=()):
         self.retry_at.append(retry_at)
-        await self.repository.failed(dispute_id, message, error, retry_at, park, held, alert)
+        await self.repository.failed(dispute_id, message, error, retry_at, park, held, queued)
 
 
 async def test_retries_back_off_exponentially_up_to_the_cap_each_shortened_by_up_to_half_at_random(
@@ -378,7 +384,9 @@ async def test_a_message_queued_after_what_it_waits_for_was_parked_is_held_not_s
     attempts = await relay.run_once()
 
     assert ("late-notice", Result.PARKED) in [(a.message_id, a.result) for a in attempts]
-    assert [key for _, key in downstream.calls[len(sent_before):]] == [f"{refunded.id}:parked:{refund.id}"]
+    assert [key for _, key in downstream.calls[len(sent_before):]] == [
+        f"{refunded.id}:parked:{refund.id}", f"{refunded.id}:d1:decision_made:held"  # both queued by the first pass
+    ]
     held = next(m for m in repository.docs[refunded.id].effects_parked if m.id == "late-notice")
     assert held.parked is ParkReason.HELD and held.last_error == f"held: waits for refund {refund.id}, which was parked"
 
