@@ -1,6 +1,7 @@
 """A refund payments refuses for good is parked with the customer's notification of it, and staff are alerted; a
 supervisor reopens the case and decides a reshipment, which goes out once under the new decision's key. The refused
-refund is never sent again."""
+refund is never sent again. The customer is told of each decision once: the first with its refund delayed, in place
+of its message held, the second as usual."""
 
 from tests.e2e.conftest import CUSTOMER, SUPERVISOR, eventually, settled
 from tests.e2e.test_dispute_journey import applied
@@ -43,6 +44,7 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     ]
     customer = await (await api.get(one, headers=CUSTOMER)).json()
     assert "Our team has been told" in str(customer["next_step"])
+    await eventually(lambda: notified(downstream, f"{dispute_id}:d1:decision_made:held"))  # before any reopening
 
     reopened = await api.post(one + "/reopen", json={"reason": "Ödeme reddedildi."}, headers=SUPERVISOR)
     assert reopened.status == 200, await reopened.text()
@@ -55,6 +57,7 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     assert await applied(downstream, "fulfillment") == {f"{dispute_id}:d2:reship": 1}
     told = await eventually(lambda: notified(downstream, f"{dispute_id}:d2:decision_made"))
     assert f"{dispute_id}:d2:decision_made" in told and f"{dispute_id}:d1:decision_made" not in told
+    assert told[f"{dispute_id}:d1:decision_made:held"] == 1 and f"{dispute_id}:d2:decision_made:held" not in told
     assert [(r["status"], r["key"]) for r in await requests(downstream) if r["service"] == "payments"] == [
         (400, f"{dispute_id}:d1:refund")
     ]

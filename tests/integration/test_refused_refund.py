@@ -1,5 +1,5 @@
 """A refund the payments service refuses (4xx) is parked, staff are to be alerted, and the customer is not told that
-money is on its way: the relay against MongoDB (mongoeco) and the downstream sandbox over real sockets. A refusal
+money is on its way (they are to be told it is delayed instead): the relay against MongoDB (mongoeco) and the downstream sandbox over real sockets. A refusal
 that follows an attempt whose answer was lost does not say that attempt applied nothing: paying again needs a
 supervisor who checked."""
 
@@ -44,8 +44,10 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
     assert ledger.applied["notifications"] == {f"{dispute_id}:1:dispute_opened": 1}
     stored = await disputes.get(dispute_id)
     refund, told = stored.effects_parked
-    [alert] = stored.outbox  # queued by the parking, sent on the relay's next pass
+    alert, instead = stored.outbox  # queued by the parking, sent on the relay's next pass
     assert (alert.kind, alert.key, refund.parked) == (EffectKind.STAFF_ALERT, f"{dispute_id}:parked:{refund.id}", ParkReason.REFUSED)
+    assert (instead.kind, instead.key) == (EffectKind.NOTIFICATION, f"{dispute_id}:d1:decision_made:held")
+    assert "is delayed" in instead.payload["message_en"] and instead.waits_for == []
     assert (refund.key, told.key) == (f"{dispute_id}:d1:refund", f"{dispute_id}:d1:decision_made")
     assert told.last_error == f"held: waits for refund {refund.id}, which was parked"
 
