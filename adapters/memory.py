@@ -316,11 +316,14 @@ class InMemoryDisputes:
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         return list(self.docs[dispute_id].outbox)
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
         doc = self.docs[dispute_id]
-        if any(m.id == message.id for m in doc.outbox):
-            tried = {"tried_at": message.tried_at or at, "never_reached": False}
-            self._update(doc, outbox=[m.model_copy(update=tried) if m.id == message.id else m for m in doc.outbox])
+        stored = next((m for m in doc.outbox if m.id == message.id), None)
+        if stored is None:
+            return False
+        tried = {"tried_at": message.tried_at or at, "never_reached": False, "attempt_token": message.attempt_token}
+        self._update(doc, outbox=[m.model_copy(update=tried) if m.id == message.id else m for m in doc.outbox])
+        return stored.unreached
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         if message.not_before is not None and any(m.id == message.id for m in self.docs[dispute_id].outbox):
@@ -346,17 +349,15 @@ class InMemoryDisputes:
         park: bool,
         held: Sequence[OutboxMessage] = (),
         queued: Sequence[OutboxMessage] = (),
-    ) -> None:
+    ) -> bool:
         doc = self.docs[dispute_id]
-        if all(m.id != message.id for m in doc.outbox):
-            return  # another relay recorded it first
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
+        stored = next((m for m in doc.outbox if m.id == message.id), None)
+        if stored is None or message.never_reached and stored.attempt_token != message.attempt_token:
+            return False  # another relay recorded it first, or began another attempt since
+        update = {"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT], "attempt_token": None}
+        updated = message.model_copy(update=update)
         relay = self.due[WorkKind.RELAY]
-        stored = next(m for m in doc.outbox if m.id == message.id)
-        counted = stored.model_copy(
-            update={"attempts": updated.attempts, "last_error": updated.last_error, "not_before": retry_at,
-                    "never_reached": message.never_reached}
-        )
+        counted = stored.model_copy(update=update | {"not_before": retry_at, "never_reached": message.never_reached})
         if park:
             parked = {message.id, *(m.id for m in held)}
             doc = self._update(doc, outbox=[*(m for m in doc.outbox if m.id not in parked), *queued],
@@ -370,6 +371,7 @@ class InMemoryDisputes:
             relay.pop(dispute_id, None)
         elif not park:
             relay[dispute_id] = retry_at
+        return True
 
     # --- internals ---------------------------------------------------------------------------------
 

@@ -240,12 +240,13 @@ class Outbox(Protocol):
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
-        """Record, before an attempt is sent (its first, and each of one whose attempts never reached its service),
-        that `message` was tried (`OutboxMessage.tried_at`: its first attempt's time, else `at`) and may reach its
-        service (`never_reached` False), if it is still pending: one write, so an attempt whose pass ends before its
-        answer is recorded (a worker killed, a lease lost) is known to the next pass as one that may have been
-        applied."""
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
+        """Record, before each attempt is sent, that `message` was tried (`OutboxMessage.tried_at`: its first
+        attempt's time, else `at`), may reach its service (`never_reached` False) and is in flight as the attempt of
+        `message.attempt_token`, if it is still pending: one write, so an attempt whose pass ends before its answer is
+        recorded (a worker killed, a lease lost) is known to the next pass as one that may have been applied. Whether
+        no attempt before this one may have reached the service (`OutboxMessage.unreached`), as stored when the write
+        was made: False when another attempt was in flight, or the message is no longer pending."""
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         """Make the relay due again at `message`'s `not_before`, if it is still pending: a save that queued a message
@@ -264,13 +265,15 @@ class Outbox(Protocol):
         park: bool,
         held: Sequence[OutboxMessage] = (),
         queued: Sequence[OutboxMessage] = (),
-    ) -> None:
-        """Record a failed attempt (the error's first ERROR_KEPT characters, and `message.never_reached`) and retry at
-        `retry_at`, the message's `not_before`; `park` stops
+    ) -> bool:
+        """Record a failed attempt (the error's first ERROR_KEPT characters, and `message.never_reached`), clearing its
+        attempt token, and retry at `retry_at`, the message's `not_before`; `park` stops
         retrying a message that can never succeed, and parks `held` (pending messages that wait for it, as given)
         with it in the same write, which also queues `queued` (its staff alert, the customer's message told instead;
-        due at their `created_at`). A message no longer pending (another relay recorded it, or this write was made
-        before) is left as recorded, and nothing is queued."""
+        due at their `created_at`). Whether it was recorded: a message no longer pending (another relay recorded it,
+        or this write was made before) is left as recorded, and nothing is queued; nor is one recorded `never_reached`
+        unless the stored attempt token is still `message.attempt_token` (another attempt, which may reach the
+        service, began since)."""
 
 
 class EffectUnavailable(Exception):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from secrets import token_hex
 
 from disputes import tracing
 from disputes.lanes import Lanes, Place
@@ -119,17 +120,16 @@ class Relay:
         later: Sequence[OutboxMessage],
         ending: Lease | None,
     ) -> list[Attempt]:
-        """The attempt, then the messages parked with it because they wait for it. Its first attempt, and each of one
-        no attempt of which reached its service so far, is recorded before it is sent: a pass that ends before
-        recording the answer (a worker killed, a lease lost) leaves the next one knowing that an attempt may have been
-        applied."""
-        tried_before = message.attempts > 0 or message.tried_at is not None
-        unreached = not tried_before or message.never_reached  # no attempt before this one reached the service
-        if unreached:
-            # recorded in flight: an attempt whose pass ends with nothing recorded may have reached the service
-            now = self.clock.now()
-            message = message.model_copy(update={"tried_at": message.tried_at or now, "never_reached": False})
-            await self.outbox.sending(dispute_id, message, now)
+        """The attempt, then the messages parked with it because they wait for it. Every attempt is recorded before it
+        is sent, with a token of its own: a pass that ends before recording the answer (a worker killed, a lease lost)
+        leaves the next one knowing that an attempt may have been applied, and its failure counts as never reached
+        only if no attempt before it, as stored when it began, may have reached the service, and is recorded so only
+        while no other attempt began since (see `OutboxMessage.attempt_token`)."""
+        now = self.clock.now()
+        message = message.model_copy(
+            update={"tried_at": message.tried_at or now, "never_reached": False, "attempt_token": token_hex(16)}
+        )
+        unreached = await self.outbox.sending(dispute_id, message, now)  # no attempt before this one reached it
         try:
             await self._send(message)
         except EffectRejected as error:
@@ -181,7 +181,13 @@ class Relay:
         queued = [] if dispute is None or not park else [m for m in (
             dispute.parked_alert(message, held), dispute.decision_told_instead([message, *held], self.appeal_window),
         ) if m is not None]
-        await self.outbox.failed(dispute_id, message, error, now + delay, park, held, queued)
+        if not await self.outbox.failed(dispute_id, message, error, now + delay, park, held, queued) and (
+            message.never_reached
+        ):
+            # another attempt began since this one, and may reach the service: recorded as one that may have
+            maybe = message.model_copy(update={"never_reached": False})
+            again = ParkReason.OUT_OF_ATTEMPTS if park else None
+            return await self._fail(dispute, dispute_id, maybe, later, error, again, not_before, reached)
         return [
             Attempt(dispute_id, message.id, message.kind, Result.PARKED if park else Result.RETRY, error, reached, parked),
             *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in held),

@@ -281,6 +281,12 @@ class OutboxMessage(_Model):
     the first attempt fails, while an attempt is in flight (the relay records that before sending it, so one whose
     pass ended with nothing recorded counts as reached), once any attempt may have reached it (an answer, a timeout or
     a connection lost after the request was written), and on messages stored before this was kept."""
+    attempt_token: str | None = None
+    """The attempt in flight: a token of its own the relay records before sending each attempt, cleared when its
+    failure is recorded. An attempt's failure is recorded as never reached only while its own token is still stored,
+    so one that failed after another relay began an attempt (its lease lost meanwhile) never marks that attempt, which
+    may have reached the service, as never reached. None between attempts, and on messages stored before this was
+    kept."""
     not_before: AwareDatetime | None = None
     """Not sent again before this, the time its last failed attempt set for the next (its backoff, or the service's
     `Retry-After` when later): the messages queued after it wait with it, and a message queued meanwhile does not
@@ -297,6 +303,11 @@ class OutboxMessage(_Model):
     """When the relay parked it: None while it is pending, and on messages parked before this was kept."""
     parked: ParkReason | None = None
     """Why it was parked (None as for `parked_at`: such a message may have been applied)."""
+
+    @property
+    def unreached(self) -> bool:
+        """No attempt so far may have reached its service: none was made, or none of those made did."""
+        return (self.attempts == 0 and self.tried_at is None) or self.never_reached
 
 
 class DeliveredEffect(_Model):

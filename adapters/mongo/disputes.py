@@ -322,11 +322,16 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id}, {"outbox": 1})
         return [OutboxMessage.model_validate(m) for m in (doc or {}).get("outbox", [])]
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> None:
-        await self.collection.update_one(
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
+        before = await self.collection.find_one_and_update(
             {"_id": dispute_id, "outbox.id": message.id},
-            {"$set": {"outbox.$.tried_at": message.tried_at or at, "outbox.$.never_reached": False}},
+            {"$set": {"outbox.$.tried_at": message.tried_at or at, "outbox.$.never_reached": False,
+                      "outbox.$.attempt_token": message.attempt_token}},
+            {"outbox": 1},
+            return_document=ReturnDocument.BEFORE,
         )
+        stored = next((m for m in before["outbox"] if m["id"] == message.id), None) if before else None
+        return stored is not None and OutboxMessage.model_validate(stored).unreached
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         if message.not_before is not None:
@@ -358,13 +363,20 @@ class MongoDisputes:
         park: bool,
         held: Sequence[OutboxMessage] = (),
         queued: Sequence[OutboxMessage] = (),
-    ) -> None:
-        """Parking moves the message and `held` out of the outbox in one write, if the message is still pending: the
+    ) -> bool:
+        """Parking moves the message and `held` out of the outbox in one write, if the message is still pending (and,
+        recorded never reached, still carries its own attempt token: the write's filter says so): the
         messages waiting for it are pending then too (the relay sends none before the message it waits for). The same
         write queues `queued`, so a write made again, or by a relay racing this one, queues nothing; it is an update
         pipeline, since one update document cannot both pull from the outbox and push to it (every value in it
         `$literal`, so no text in a message reads as an expression)."""
-        updated = message.model_copy(update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT]})
+        updated = message.model_copy(
+            update={"attempts": message.attempts + 1, "last_error": error[:ERROR_KEPT], "attempt_token": None}
+        )
+        own: Doc = {"id": message.id}
+        if message.never_reached:
+            own["attempt_token"] = message.attempt_token
+        pending = {"_id": dispute_id, "outbox": {"$elemMatch": own}}
         if park:
             parked = [updated, *held]
             ids = [m.id for m in parked]
@@ -378,21 +390,23 @@ class MongoDisputes:
             }
             if queued:
                 stage[RELAY_DUE] = {"$min": [f"${RELAY_DUE}", {"$literal": min(m.created_at for m in queued)}]}
-            await self.collection.update_one({"_id": dispute_id, "outbox.id": message.id}, [{"$set": stage}])
+            result = await self.collection.update_one(pending, [{"$set": stage}])
             await self._clear_due_if_empty(dispute_id)
-            return
-        await self.collection.update_one(
-            {"_id": dispute_id, "outbox.id": message.id},
+            return result.matched_count == 1
+        result = await self.collection.update_one(
+            pending,
             {
                 "$set": {
                     "outbox.$.attempts": updated.attempts,
                     "outbox.$.last_error": updated.last_error,
                     "outbox.$.never_reached": updated.never_reached,
+                    "outbox.$.attempt_token": None,
                     "outbox.$.not_before": retry_at,
                     RELAY_DUE: retry_at,
                 }
             },
         )
+        return result.matched_count == 1
 
     async def _clear_due_if_empty(self, dispute_id: str) -> None:
         await self.collection.update_one({"_id": dispute_id, "outbox": {"$size": 0}}, {"$unset": {RELAY_DUE: ""}})

@@ -113,6 +113,30 @@ async def test_an_attempt_that_never_reached_its_service_is_recorded_so_until_th
     assert (pending.attempts, pending.never_reached, pending.tried_at) == (1, False, NOW)
 
 
+async def test_an_attempt_that_never_reached_its_service_is_recorded_so_only_while_no_other_began_since(
+    cases: Cases,
+) -> None:
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    first, second = (message.model_copy(update={"tried_at": NOW, "attempt_token": token}) for token in ("t1", "t2"))
+    assert await cases.storage.disputes.sending(dispute.id, first, NOW)  # nothing was tried before
+    assert not await cases.storage.disputes.sending(dispute.id, second, LATER)  # the first may have reached it
+
+    stale = first.model_copy(update={"never_reached": True})
+    assert not await cases.storage.disputes.failed(dispute.id, stale, "unavailable: refused", LATER, park=False)
+    parked = stale.model_copy(update={"parked": ParkReason.NEVER_REACHED, "parked_at": LATER})
+    assert not await cases.storage.disputes.failed(dispute.id, parked, "unavailable: refused", LATER, park=True)
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.effects_parked == [] and len(stored.outbox) == 1
+    assert (stored.outbox[0].attempts, stored.outbox[0].never_reached, stored.outbox[0].attempt_token) == (0, False, "t2")
+
+    own = second.model_copy(update={"never_reached": True})
+    assert await cases.storage.disputes.failed(dispute.id, own, "unavailable: refused", LATER, park=False)
+    [pending] = (await cases.storage.disputes.get(dispute.id)).outbox
+    assert (pending.attempts, pending.never_reached, pending.attempt_token) == (1, True, None)
+    assert await cases.storage.disputes.sending(dispute.id, second, LATER)  # none so far reached it
+
+
 async def test_a_message_parked_after_attempts_that_never_reached_its_service_keeps_the_marker(cases: Cases) -> None:
     dispute = await cases.open()
     [message] = dispute.outbox

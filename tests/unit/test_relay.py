@@ -1,5 +1,6 @@
 """The outbox relay: every effect reaches its service with its key; failures wait and retry, in order."""
 
+import asyncio
 import random
 from collections import Counter
 from datetime import datetime, timedelta
@@ -10,7 +11,8 @@ from structlog.testing import capture_logs
 from adapters.memory import InMemoryOrders
 from adapters.workers import log_attempt
 from disputes.errors import Forbidden
-from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.lanes import Lanes, Place
+from disputes.ports import Claimed, EffectRejected, EffectUnavailable, Lease
 from disputes.relay import Attempt, Relay, Result
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -337,7 +339,7 @@ class RetryTimes:
 
     async def failed(self, dispute_id, message, error, retry_at, park, held=(), queued=()):
         self.retry_at.append(retry_at)
-        await self.repository.failed(dispute_id, message, error, retry_at, park, held, queued)
+        return await self.repository.failed(dispute_id, message, error, retry_at, park, held, queued)
 
 
 async def test_retries_back_off_exponentially_up_to_the_cap_each_shortened_by_up_to_half_at_random(
@@ -561,6 +563,48 @@ async def test_an_attempt_whose_pass_died_after_attempts_that_never_reached_paym
     await due_work(Relay(repository, d, d, d, d, d, clock, max_attempts=2), holder="worker-3").run_once()
 
     assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.OUT_OF_ATTEMPTS
+
+
+class RefusedAfterALostLease(Downstream):
+    """A worker's refund whose connection is slow, then refused (it never reaches payments), while its lease runs out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connecting, self.refused = asyncio.Event(), asyncio.Event()
+
+    async def refund(self, request, idempotency_key):
+        self.connecting.set()
+        await self.refused.wait()
+        await self._take("payments", idempotency_key)
+
+
+async def test_a_stale_attempt_that_never_reached_payments_does_not_mark_as_never_reached_one_made_since(
+    refunded, repository, clock
+):
+    async def handle(relay: Relay, holder: str) -> None:  # each relay with the case as its own claim read it
+        claimed = Claimed(refunded.id, Lease(WorkKind.RELAY, holder), repository.docs[refunded.id])
+        await relay.handle(claimed, Place(Lanes(20)))
+
+    d = Downstream()
+    d.failures = [None, NOT_CONNECTED]
+    await handle(Relay(repository, d, d, d, d, d, clock, max_attempts=2), "worker-1")
+    clock.advance(minutes=10)
+    stale = RefusedAfterALostLease()
+    stale.failures = [NOT_CONNECTED]
+    first = asyncio.create_task(handle(Relay(repository, stale, stale, stale, stale, stale, clock, max_attempts=2),
+                                       "worker-2"))
+    await asyncio.wait_for(stale.connecting.wait(), 5)
+    dies = DiesWhenReached()  # the worker that took the case over: payments takes its refund, and it dies
+    with pytest.raises(Killed):
+        await handle(Relay(repository, dies, dies, dies, dies, dies, clock, max_attempts=2), "worker-3")
+    stale.refused.set()
+    await asyncio.wait_for(first, 5)  # the last attempt allowed: it parks the refund
+
+    refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
+    assert dies.calls == [("payments", f"{refunded.id}:d1:refund")]
+    assert (refund.parked, refund.never_reached) == (ParkReason.OUT_OF_ATTEMPTS, False)
+    [alert] = [m.payload for m in repository.docs[refunded.id].outbox if m.kind is EffectKind.STAFF_ALERT]
+    assert alert["parked"]["reason"] == "out_of_attempts"
 
 
 async def test_a_refund_tried_before_the_marker_was_kept_is_parked_as_one_that_may_have_reached_payments(
