@@ -1336,7 +1336,8 @@ class Dispute(BaseModel):
     def assign(self, actor: Actor, assignee: str, now: datetime, assignee_role: Role | None = None) -> bool:
         """Whether anything changed: a case taken again by whom it is assigned to (a retry, a second click) records
         nothing, unless taking it starts its review. A case handed to the supervisors goes to one only: taken by one,
-        or given to one (`assignee_role`, the directory's; None where it is not known, as when a form is tried)."""
+        or given to one (`assignee_role`, the directory's; None where it is not known, as when a form is tried); an
+        investigator who held it from before the hand-over may only repeat a take that changes nothing."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if assignee != actor.id and actor.role is not Role.SUPERVISOR:
             raise Forbidden("Only a supervisor may assign a case to someone else.")
@@ -1345,10 +1346,11 @@ class Dispute(BaseModel):
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         role = actor.role if assignee == actor.id else assignee_role
-        if self.needs_supervisor and role not in (None, Role.SUPERVISOR) and self.assignee != assignee:
-            raise AwaitsSupervisor("This case waits for a supervisor; a supervisor takes it.")
         action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
-        if assignee == self.assignee and action is None:
+        changes = assignee != self.assignee or action is not None
+        if self.needs_supervisor and role not in (None, Role.SUPERVISOR) and changes:
+            raise AwaitsSupervisor("This case waits for a supervisor; a supervisor takes it.")
+        if not changes:
             return False
         previous = self.assignee
         self.assignee = assignee

@@ -213,6 +213,17 @@ def test_a_case_waiting_for_a_supervisor_is_offered_to_a_supervisor_to_take_and_
     assert "take" in offered(case, SUPERVISOR, Rules(), NOW)
 
 
+def test_a_case_handed_to_a_supervisor_does_not_offer_the_investigator_still_holding_it_to_start_its_review():
+    case = dispute(evidence(photo=True, metres=20))
+    case.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
+    case.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı teslim.", None, NOW)
+    case.file_appeal(CUSTOMER, "İmza benim değil.", NOW, NOW + timedelta(days=14))
+    assert (case.needs_supervisor, case.assignee) == (True, INVESTIGATOR.id)  # held since before the appeal
+
+    assert "take" not in offered(case, INVESTIGATOR, Rules(), NOW)  # taking it would start its review: 403
+    assert "take" in offered(case, SUPERVISOR, Rules(), NOW)
+
+
 def test_the_decision_form_of_a_refunded_case_reopened_offers_only_a_rejection() -> None:
     """Refunded, then reopened by a supervisor: a second refund or a reshipment is refused (409 compensation-issued,
     nothing paid twice), so the form offers neither, only the rejection the review may still decide."""

@@ -6,7 +6,7 @@ import pytest
 
 from adapters.web.problems import problem_types
 from disputes.actors import SYSTEM
-from disputes.errors import Forbidden, OverrideReasonRequired, SignatureRequired
+from disputes.errors import AwaitsSupervisor, Forbidden, OverrideReasonRequired, SignatureRequired
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
 from schemas.common import Outcome, Role
@@ -213,6 +213,29 @@ def test_an_appeal_of_an_investigator_s_rejection_goes_to_a_supervisor_once_a_co
         refund(d, OTHER_INVESTIGATOR, override_reason="İtiraz ikna edici.")
     d.deadline_reached(SYSTEM, d.sla.decision_due)
     assert d.decision.outcome is Outcome.REJECTED and d.timeline[-1].action == "sla_deadline_reached"
+
+
+def test_the_investigator_who_held_a_case_before_its_appeal_went_to_a_supervisor_cannot_start_its_review() -> None:
+    d = assessed(dispute(UNSIGNED, value_minor=HIGH_VALUE))
+    d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)
+    reject(d, SUPERVISOR, override_reason="Kamera kaydı teslimi gösteriyor.")
+    appeal(d)
+    assert (d.status, d.needs_supervisor, d.assignee) == (Status.APPEALED, True, INVESTIGATOR.id)
+    version = d.version
+
+    with pytest.raises(AwaitsSupervisor):
+        d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW + timedelta(hours=2))
+
+    assert (d.status, d.version) == (Status.APPEALED, version)
+    assert d.assign(SUPERVISOR, SUPERVISOR.id, NOW + timedelta(hours=3))
+
+
+def test_a_take_that_changes_nothing_stays_a_no_op_for_an_investigator_holding_a_case_handed_to_a_supervisor() -> None:
+    d = assessed(dispute(evidence()))
+    d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)  # under review in their hands
+    d.needs_supervisor = True  # handed over at its deadline, say
+
+    assert d.assign(INVESTIGATOR, INVESTIGATOR.id, NOW + timedelta(hours=1)) is False
 
 
 def test_overturning_a_supervisor_s_rejection_is_refused_in_those_words() -> None:
