@@ -13,7 +13,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from disputes.model import NEW_REVIEW, Dispute, rejects_any
-from disputes.notices import deadline, due_day, information_requested, restriction_told
+from disputes.notices import (
+    deadline, due_day, information_requested, restriction_confirmed, restriction_raised, restriction_told,
+)
 from disputes.policy.messages import third_party_words
 from disputes.policy.missing import packing_finding
 from disputes.policy.names import best_order_name
@@ -25,7 +27,8 @@ from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalState
 from schemas.proof import RecipientRelation
 from schemas.dispute import (
-    CompensatedLine, Decision, LineOutcome, OutboxMessage, ReasonCode, Status, SubmissionKind, TimelineEntry,
+    CompensatedLine, Decision, LineOutcome, OutboxMessage, ReasonCode, Restriction, RestrictionState, Status,
+    SubmissionKind, TimelineEntry,
 )
 from schemas.recommendation import RecommendedAction
 
@@ -101,12 +104,34 @@ def _counted(dispute: Dispute, lines: Sequence[LineOutcome | CompensatedLine]) -
 
 def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None = None) -> Words:
     """(English, Turkish), as at `now`: the case's time (its test clock's, in the sandbox). Without it, the appeal
-    window is told as open and the decision date as still ahead. Then the account restriction the case raised, as it
-    stands (never why: its signals and a supervisor's reasons are staff's)."""
+    window is told as open and the decision date as still ahead. Then the account restriction the case raised, as the
+    account service took it (never why: its signals and a supervisor's reasons are staff's)."""
     told = _of_the_case(dispute, appeal_window, now)
-    if dispute.restriction is not None and dispute.test_clock is None:  # a clock's case tells nothing of the account
-        return _join(told, restriction_told(dispute.restriction))
-    return told
+    if dispute.restriction is None or dispute.test_clock is not None:  # a clock's case tells nothing of the account
+        return told
+    taken = _restriction_taken(dispute, dispute.restriction)
+    return told if taken is None else _join(told, taken)
+
+
+_CHANGES = {RestrictionState.PENDING_REVIEW: "restricted", RestrictionState.CONFIRMED: "confirmed",
+            RestrictionState.LIFTED: "lifted"}
+"""The change to the account restriction that leaves it in each state (its `account_restriction` message's key)."""
+
+
+def _restriction_taken(dispute: Dispute, restriction: Restriction) -> Words | None:
+    """The restriction as the account service took it: as it stands once its latest change was delivered; while that
+    change is on its way, or was refused or never answered, as the change before it left the account (a lift after a
+    confirmation: confirmed); nothing before the account service took the restriction itself."""
+    delivered = {effect.key for effect in dispute.effects_delivered}
+
+    def taken(change: str) -> bool:
+        return f"{dispute.id}:restriction:{change}" in delivered
+
+    if taken(_CHANGES[restriction.state]):
+        return restriction_told(restriction)
+    if restriction.state is RestrictionState.LIFTED and taken("confirmed"):
+        return restriction_confirmed(next(e.at for e in reversed(dispute.timeline) if e.action == "restriction_confirmed"))
+    return restriction_raised(restriction.review_due) if taken("restricted") else None
 
 
 def _of_the_case(dispute: Dispute, appeal_window: timedelta, now: datetime | None) -> Words:

@@ -16,8 +16,8 @@ from disputes.relay import Relay
 from disputes.restrictions import RestrictionReviewer
 from disputes.rules import Rules
 from disputes.work import WorkKind
-from schemas.common import Role
-from schemas.dispute import EffectKind, ParkReason, RestrictionState
+from schemas.common import Outcome, Role
+from schemas.dispute import EffectKind, ParkReason, ReasonCode, RestrictionState
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
 from tests.unit.test_relay import Downstream
 
@@ -68,7 +68,15 @@ async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_i
     assert restricted.timeline[-1].action == "restriction_raised"
 
 
-async def test_the_customer_is_told_of_the_restriction_once_the_account_service_has_it(restricted, repository):
+def taken(repository, clock, due_work, downstream: Downstream | None = None):
+    """The relay, delivering the case's messages to `downstream` (one that takes everything by default)."""
+    d = downstream or Downstream()
+    return due_work(Relay(repository, d, d, d, d, d, clock, max_attempts=1, backoff=timedelta(seconds=1)))
+
+
+async def test_the_customer_is_told_of_the_restriction_once_the_account_service_has_it(
+    restricted, repository, clock, due_work
+):
     [change] = messages(repository, restricted.id, EffectKind.ACCOUNT_RESTRICTION)
     [notice] = [m for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)
                 if m.payload["template"] == "restriction_raised"]
@@ -77,14 +85,18 @@ async def test_the_customer_is_told_of_the_restriction_once_the_account_service_
     assert "temporary restriction" in en and "with this claim" in en and "by 21.11.2026 12:30" in en  # in Istanbul
     assert "geçici bir kısıtlama" in tr and "bu başvuruyla" in tr and "21.11.2026 12:30" in tr
     assert "repeat" not in en + tr  # the signal is staff's
-    en_view, tr_view = next_step(restricted, Rules().appeal_window)
+    assert "restriction" not in next_step(restricted, Rules().appeal_window)[0]  # not yet taken
+    await taken(repository, clock, due_work).run_once()
+    en_view, tr_view = next_step(repository.docs[restricted.id], Rules().appeal_window)
     assert en in en_view and tr in tr_view
 
 
-async def test_a_confirmed_restriction_is_told_to_the_customer_and_shown(service, restricted, repository):
-    confirmed = await service.review_restriction(SUPERVISOR, restricted.id, True, "Aynı adrese beşinci talep.")
+async def test_a_confirmed_restriction_is_told_to_the_customer_and_shown(service, restricted, repository, clock, due_work):
+    await service.review_restriction(SUPERVISOR, restricted.id, True, "Aynı adrese beşinci talep.")
     told = [m.payload for m in messages(repository, restricted.id, EffectKind.NOTIFICATION)
             if m.payload["template"] == "restriction_confirmed"]
+    await taken(repository, clock, due_work).run_once()
+    confirmed = repository.docs[restricted.id]
     assert len(told) == 1 and "confirmed the temporary restriction" in told[0]["message_en"]
     assert "onayladık" in told[0]["message"] and "beşinci" not in told[0]["message"]  # the reason is staff's
     en, tr = next_step(confirmed, Rules().appeal_window)
@@ -201,3 +213,68 @@ async def test_the_customer_is_told_of_a_lift_only_once_the_account_service_took
     assert parked[notice.id].last_error == f"held: waits for account_restriction {lift.id}, which was parked"
     alert = next(a["parked"] for a in d.alerts if a["parked"] is not None)
     assert (alert.kind, alert.held) == ("account_restriction", ["notification"])
+
+
+async def decision_told(service, repository, dispute_id: str) -> str:
+    """The English message of a decision made now, as it is queued for the customer."""
+    await service.decide(SUPERVISOR, dispute_id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None,
+                         "Kanıt yok.")
+    [decided] = [m for m in messages(repository, dispute_id, EffectKind.NOTIFICATION)
+                 if m.payload["template"] == "decision_made"]
+    return decided.payload["message_en"]
+
+
+@pytest.mark.parametrize("failure", [EffectRejected("HTTP 422"), EffectUnavailable("503")])
+async def test_a_lift_the_account_service_did_not_take_is_told_nowhere_and_the_restriction_as_it_stands(
+    service, restricted, repository, clock, due_work, failure
+):
+    d = Downstream()
+    relay = taken(repository, clock, due_work, d)
+    await relay.run_once()  # the account service took the restriction
+    await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
+    d.failures = [failure]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    told = await decision_told(service, repository, restricted.id)
+    en_view, tr_view = next_step(repository.docs[restricted.id], Rules().appeal_window)
+    assert "lifted" not in told + en_view and "kaldırıldı" not in tr_view
+    assert all("a temporary restriction was placed on your account" in words for words in (told, en_view))
+
+
+async def test_a_lift_after_a_confirmation_the_account_service_refused_is_told_as_confirmed(
+    service, restricted, repository, clock, due_work
+):
+    d = Downstream()
+    relay = taken(repository, clock, due_work, d)
+    await service.review_restriction(SUPERVISOR, restricted.id, True, "Aynı adrese beşinci talep.")
+    await relay.run_once()  # the restriction and its confirmation taken
+    await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
+    d.failures = [EffectRejected("HTTP 422")]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    en_view, _ = next_step(repository.docs[restricted.id], Rules().appeal_window)
+    assert "confirmed the temporary restriction" in en_view and "lifted" not in en_view
+
+
+class RefusesRestrictions(Downstream):
+    async def change_restriction(self, change, idempotency_key):
+        self.calls.append(("account_restrictions", idempotency_key))
+        raise EffectRejected("HTTP 422")
+
+
+async def test_a_restriction_the_account_service_refused_is_told_by_no_later_notification(
+    service, restricted, repository, clock, due_work
+):
+    relay = taken(repository, clock, due_work, RefusesRestrictions())
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+    parked = {m.payload.get("template") or m.kind: m.parked for m in repository.docs[restricted.id].effects_parked}
+    assert parked[EffectKind.ACCOUNT_RESTRICTION] is ParkReason.REFUSED and parked["restriction_raised"] is ParkReason.HELD
+
+    told = await decision_told(service, repository, restricted.id)
+    assert "restriction" not in told + next_step(repository.docs[restricted.id], Rules().appeal_window)[0]
