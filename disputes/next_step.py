@@ -606,7 +606,7 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
     when = _moment(proof.delivered_at or dispute.order.delivered_at)
     told = [(f"delivered on {when}", f"teslim tarihi {when}")]
     receiver = read_receiver(proof)
-    relation = None if receiver.relation is RecipientRelation.UNKNOWN or _someone_else(receiver, dispute) else (
+    relation = None if receiver.relation is RecipientRelation.UNKNOWN or _someone_else(receiver, dispute, evidence.key) else (
         AT_WORK_WORDS if receiver.at_work else RELATION_WORDS[receiver.relation])
     if receiver.name and relation:
         told.append((f"received by: {receiver.name} ({relation[0]})", f"teslim alan: {receiver.name} ({relation[1]})"))
@@ -619,16 +619,25 @@ def _delivery_record(dispute: Dispute, as_of: datetime | None = None) -> Words |
             f"Kargo firmasının teslimat kaydına göre: {'; '.join(tr for _, tr in told)}.")
 
 
-def _someone_else(receiver: Receiver, dispute: Dispute) -> bool:
-    """The carrier calls the receiver the recipient, but names someone the order's names are not like (by the policy's
-    default threshold: the view is told no other): no "recipient" is told of them."""
+def _someone_else(receiver: Receiver, dispute: Dispute, evidence_key: str) -> bool:
+    """The carrier calls the receiver the recipient, but names someone the order's names are not like: as the policy
+    found, by its configured threshold, when it judged this proof's receiver name (its finding, on the recommendation);
+    by its default threshold for a proof it has not judged yet. No "recipient" is told of them."""
     if receiver.relation is not RecipientRelation.RECIPIENT or receiver.name is None:
         return False
+    findings = dispute.recommendation.findings if dispute.recommendation is not None else []
+    judged = next((finding.code for finding in findings if any(
+        cited.evidence_key == evidence_key and cited.field == "proof.received_by" for cited in finding.evidence
+    )), None)
+    if judged is not None:
+        return judged not in _NAME_MATCHES
     order = dispute.order
     return best_order_name(receiver.name, order.recipient_name, order.buyer_name).score < _NAME_MATCH
 
 
 _NAME_MATCH = PolicySettings().name_match_threshold
+_NAME_MATCHES = frozenset({"recipient_name_matches", "recipient_name_matches_masked"})
+"""The policy's findings of a receiver named like someone on the order (`disputes/policy/findings.py`)."""
 
 def _reviewed_again(dispute: Dispute) -> Words | None:
     """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided and issued

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.next_step import next_step
@@ -181,6 +183,24 @@ def test_a_rejection_tells_the_record_it_was_decided_on_not_one_pushed_after_it(
 
     assert "Ayşe Yılmaz" in en and "Ayşe Yılmaz" in tr
     assert "Hasan Demir" not in en + tr and "Depo" not in en + tr
+
+
+@pytest.mark.parametrize("name, match, told", [
+    ("Ayşe Yılmazer", 80.0, True),  # scores 83 against the recipient "Ayşe Yılmaz": under the default 85
+    ("Ayşe Yılmay", 95.0, False),  # scores 89: over it
+])
+def test_the_receiver_is_told_as_the_recipient_as_the_policy_configured_found_them(
+    name: str, match: float, told: bool
+) -> None:
+    d = dispute(evidence("ev-1", received_by=name))
+    settings = PolicySettings(name_match_threshold=match, name_mismatch_threshold=60.0)
+    d.record_assessment(SYSTEM, recommend(d, CustomerHistory(), NOW, settings), NOW, settings.restriction_review)
+    decided(d, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+
+    en, tr = next_step(d, WINDOW, READ_AT)
+
+    assert (f"received by: {name} (the recipient)" in en) is told and f"received by: {name}" in en
+    assert (f"teslim alan: {name} (alıcının kendisi)" in tr) is told
 
 
 def test_the_customer_is_asked_to_ask_neighbours_and_the_doorman_from_the_opening() -> None:
