@@ -6,7 +6,9 @@
 
 Only ``CarrierUnavailable`` counts as a failure: a carrier that answers "bad request" or "no such
 shipment" is up. A refusal of our credentials (``CarrierAuthError``) counts as neither: it says our configuration
-is wrong, not whether the carrier is up, and one the token cache repeats reached no carrier at all. In half-open state a single probe is let through; other calls fail fast meanwhile.
+is wrong, not whether the carrier is up. Nor does any failure the token cache repeats (``repeated``): it reached no
+carrier at all, and one fetch's failure shared with many calls would otherwise count once for each.
+In half-open state a single probe is let through; other calls fail fast meanwhile.
 
 The state lives in a ``BreakerStore``, so every process that calls a carrier (the API and each worker) shares
 one breaker per carrier: N workers stop calling a failing carrier after about N failed calls, not N × the
@@ -28,7 +30,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from carriers.clock import Clock
-from carriers.errors import CarrierAuthError, CarrierRejected, CarrierUnavailable, CircuitOpen
+from carriers.errors import CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
 
 
 class BreakerSettings(BaseModel):
@@ -172,12 +174,11 @@ class CircuitBreaker:
         probe = await self._admit()
         try:
             result = await attempt()
-        except CarrierUnavailable:
-            await self._record_failure()
-            raise
-        except CarrierRejected as rejected:
-            if isinstance(rejected, CarrierAuthError):
+        except CarrierError as failed:
+            if failed.repeated or isinstance(failed, CarrierAuthError):
                 await self._release(probe)
+            elif isinstance(failed, CarrierUnavailable):
+                await self._record_failure()
             else:
                 await self._record_success(probe)
             raise

@@ -15,7 +15,9 @@
     WebhookRejected             an inbound webhook was refused before anything was kept, with its ``reason``
 
 "Tracking number not found" and "not delivered yet" are results (status ``not_found`` / ``in_transit``),
-not exceptions. Messages never contain personal data: they name the carrier, the HTTP status and, for
+not exceptions. A failure the token cache repeats to a caller without asking the carrier again is marked
+``repeated``: it reached no carrier, so it tells nothing about whether the carrier is up.
+Messages never contain personal data: they name the carrier, the HTTP status and, for
 malformed payloads, the field path, never a value.
 """
 
@@ -27,6 +29,7 @@ class CarrierError(Exception):
         super().__init__(f"{carrier}: {message}")
         self.carrier = carrier
         self.status = status
+        self.repeated = False
 
 
 class CarrierUnavailable(CarrierError):

@@ -15,7 +15,7 @@ from carriers.clock import Clock
 from carriers.errors import BadRequest, CarrierAuthError, TokenRefused
 from carriers.http import CarrierHttp, HttpRequest, HttpResponse
 from carriers.parsing import read_wire
-from carriers.retry import call_with_retry
+from carriers.retry import call_with_retry, outside_budget
 from carriers.transcript import keep
 
 
@@ -95,9 +95,11 @@ class OAuthLink(CarrierLink):
 
     async def _fetch_token(self) -> TokenGrant:
         """The token endpoint's refusal (a 4xx but 408 and 429: RFC 6749 §5.2 refuses with 400 ``invalid_client``)
-        is of our credentials, the same for every case: ``CarrierAuthError``, for operators to act on."""
+        is of our credentials, the same for every case: ``CarrierAuthError``, for operators to act on. The fetch waits
+        the carrier's own time limit: the callers waiting for it share its answer."""
         try:
-            response = await self.http.send(self._token_request)
+            with outside_budget():
+                response = await self.http.send(self._token_request)
         except BadRequest as refused:
             if refused.status is None:
                 raise

@@ -17,7 +17,9 @@ Time is read from the injected ``Clock`` rather than tenacity's own ``stop_after
 In a background worker (``waits_end_on``), a wait between tries ends when the worker is told to stop, cancelling
 the call: a stopping worker does not wait out a backoff, and the work stays leased until its lease runs out.
 No try runs past the budget either: a request sent within a call waits for its answer at most what is left of it
-(``budget_left``, read by ``carriers.http``), so a call takes ``total_seconds`` at most, its last try included.
+(``budget_left``, read by ``carriers.http``), so a call takes ``total_seconds`` at most, its last try included;
+but for a request whose answer other calls wait for too (a token fetch, ``outside_budget``), which waits its own
+time limit.
 """
 
 import asyncio
@@ -56,6 +58,17 @@ def budget_left() -> float | None:
     """Seconds left of the time budget of the carrier call running in this context; None outside one."""
     deadline = _BUDGET.get()
     return None if deadline is None else deadline.remaining()
+
+
+@contextmanager
+def outside_budget() -> Iterator[None]:
+    """Within the block, no call's time budget applies (``budget_left`` is None): for a request whose answer is
+    shared with calls that have budgets of their own."""
+    token = _BUDGET.set(None)
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def waits_end_on(stop: asyncio.Event) -> None:

@@ -7,6 +7,7 @@ from pydantic import SecretStr, ValidationError
 
 from carriers import auth
 from carriers.auth import ClientCredentials, TokenCache, TokenGrant, client_credentials_request, verify_shared_secret
+from carriers.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from carriers.dhl.settings import DhlSettings
 from carriers.errors import CarrierAuthError, CarrierError, CarrierUnavailable, WebhookReason, WebhookRejected
 from carriers.ups.settings import UpsSettings
@@ -43,8 +44,8 @@ async def test_concurrent_callers_share_a_single_token_fetch(clock) -> None:
     assert endpoint.fetches == 1
 
 
-async def test_callers_queued_behind_a_failed_fetch_share_its_failure_without_fetching_again(clock) -> None:
-    endpoint = TokenEndpoint(failure=CarrierUnavailable("HTTP 503", carrier="ups", status=503))
+async def test_callers_queued_behind_a_fetch_whose_failure_holds_share_it_without_fetching_again(clock) -> None:
+    endpoint = TokenEndpoint(failure=CarrierUnavailable("HTTP 503", carrier="ups", status=503, retry_after=30))
     endpoint.gate.clear()
     cache = TokenCache(endpoint.fetch, clock=clock)
     waiting = [asyncio.create_task(cache.token()) for _ in range(10)]
@@ -52,18 +53,58 @@ async def test_callers_queued_behind_a_failed_fetch_share_its_failure_without_fe
     endpoint.gate.set()
     failures = await asyncio.gather(*waiting, return_exceptions=True)
     assert all(isinstance(failure, CarrierUnavailable) and failure.status == 503 for failure in failures)
+    # The fetch's own failure reached the carrier; the nine shared with the callers that waited did not.
+    assert [failure.repeated for failure in failures] == [False] + [True] * 9
     assert endpoint.fetches == 1
     endpoint.failure = None
-    assert await cache.token() == "token-2"  # a caller that came after the failure asks again
+    clock.advance(30)
+    assert await cache.token() == "token-2"  # a caller that came after the Retry-After asks again
+
+
+class TimesOutOnce(TokenEndpoint):
+    """Its first fetch gets no answer (a blip); it answers every later one."""
+
+    async def fetch(self) -> TokenGrant:
+        self.failure = CarrierUnavailable("no answer within 10s", carrier="ups") if self.fetches == 0 else None
+        return await super().fetch()
+
+
+async def test_callers_queued_behind_a_fetch_that_timed_out_fetch_again_themselves(clock) -> None:
+    endpoint = TimesOutOnce()
+    endpoint.gate.clear()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    waiting = [asyncio.create_task(cache.token()) for _ in range(8)]
+    await asyncio.sleep(0)
+    endpoint.gate.set()
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert isinstance(results[0], CarrierUnavailable) and not results[0].repeated
+    assert results[1:] == ["token-2"] * 7 and endpoint.fetches == 2
+
+
+async def test_one_token_fetch_that_timed_out_does_not_open_the_breaker_of_the_calls_queued_behind_it(clock) -> None:
+    endpoint = TimesOutOnce()
+    endpoint.gate.clear()
+    cache = TokenCache(endpoint.fetch, clock=clock)
+    breaker = CircuitBreaker("ups", BreakerSettings(failure_threshold=5), clock)
+
+    async def track(token: str) -> str:
+        return f"tracked with {token}"
+
+    pulls = [asyncio.create_task(breaker.call(lambda: cache.call(track))) for _ in range(8)]  # one worker's pulls
+    await asyncio.sleep(0)
+    endpoint.gate.set()
+    results = await asyncio.gather(*pulls, return_exceptions=True)
+    assert [type(result).__name__ for result in results] == ["CarrierUnavailable"] + ["str"] * 7
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 0)
 
 
 async def test_a_refusal_of_our_credentials_is_repeated_for_a_while_before_the_endpoint_is_asked_again(clock) -> None:
     endpoint = TokenEndpoint(failure=CarrierAuthError("HTTP 401", carrier="ups", status=401))
     cache = TokenCache(endpoint.fetch, clock=clock)
-    for _ in range(3):
+    for repeated in (False, True, True):
         with pytest.raises(CarrierAuthError) as refused:
             await cache.token()
-        assert (str(refused.value), refused.value.status) == ("ups: HTTP 401", 401)
+        assert (str(refused.value), refused.value.status, refused.value.repeated) == ("ups: HTTP 401", 401, repeated)
     clock.advance(auth.REFUSAL_HOLD_SECONDS - 1)
     with pytest.raises(CarrierAuthError):
         await cache.token()

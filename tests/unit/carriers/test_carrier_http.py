@@ -18,9 +18,11 @@ from carriers.mng.mapping import build_token_request as mng_token_request
 from carriers.mng.settings import MngSettings
 from carriers.retry import RetryBudget, call_with_retry
 from carriers.ups.mapping import build_track_request as ups_track_request
+from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 
 NOW = datetime(2024, 4, 23, 14, 0, tzinfo=UTC)
+CREDENTIALS = ClientCredentials(client_id=SecretStr("OUR-CLIENT"), client_secret=SecretStr("OUR-SECRET"))
 
 
 def reply(status: int, headers: dict[str, str] | None = None, body: bytes = b"{}"):
@@ -190,6 +192,20 @@ async def test_a_wait_that_takes_the_rest_of_the_budget_ends_the_call_rather_tha
                               budget=budget, clock=clock)
 
     assert session.timeouts == [2, 2]  # 0.3 s left after the second try: a 0.2 s wait, then 0.1 s is no try
+
+
+async def test_a_token_fetch_waits_the_carrier_s_time_limit_not_what_is_left_of_the_call_s_budget(clock) -> None:
+    """Every call queued behind a token fetch shares its answer: the first caller's budget, nearly spent, does not
+    cut it short."""
+    session = TimingOutSession(clock)
+    ups = UpsAdapter(
+        UpsSettings(credentials=CREDENTIALS, timeout_seconds=2,
+                    retry=RetryBudget(attempts=4, total_seconds=5, initial_backoff=0.2, max_backoff=0.2)),
+        session, clock=clock,  # type: ignore[arg-type]
+    )
+    with pytest.raises(CarrierUnavailable):
+        await ups.pull("1Z023E2X0214323462")
+    assert session.timeouts == [2, 2, 2]
 
 
 def test_a_request_s_repr_names_its_method_url_and_headers_but_no_credential() -> None:

@@ -79,6 +79,21 @@ async def test_a_refusal_of_our_credentials_neither_shows_the_carrier_up_nor_cou
     assert breaker.state is BreakerState.OPEN
 
 
+async def test_a_failure_the_token_cache_repeats_reached_no_carrier_and_counts_as_nothing(clock) -> None:
+    breaker = CircuitBreaker("dhl", SETTINGS, clock)
+    await trip(breaker, 2)
+
+    async def repeated() -> None:
+        failure = CarrierUnavailable("HTTP 503", carrier="dhl", status=503, retry_after=20)
+        failure.repeated = True
+        raise failure
+
+    for _ in range(3):
+        with pytest.raises(CarrierUnavailable):
+            await breaker.call(repeated)
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 2)
+
+
 async def test_a_probe_refused_for_our_credentials_leaves_the_next_call_to_probe(clock) -> None:
     breaker = CircuitBreaker("dhl", SETTINGS, clock)
     await trip(breaker, 3)
