@@ -5,9 +5,9 @@
        └───────────────(probe succeeds)──────────┴──(probe fails: open again)──┘
 
 Only ``CarrierUnavailable`` counts as a failure: a carrier that answers "bad request" or "no such
-shipment" is up. A refusal of our credentials (``CarrierAuthError``) counts as neither: it says our configuration
-is wrong, not whether the carrier is up. Nor does any failure the token cache repeats (``repeated``): it reached no
-carrier at all, and one fetch's failure shared with many calls would otherwise count once for each.
+shipment" is up, and so is one that refuses our credentials (its breaker closes; the call fails as the refusal).
+A failure the token cache repeats (``repeated``) counts as neither: it reached no carrier at all, and one fetch's
+failure shared with many calls would otherwise count once for each.
 In half-open state a single probe is let through; other calls fail fast meanwhile.
 
 The state lives in a ``BreakerStore``, so every process that calls a carrier (the API and each worker) shares
@@ -30,7 +30,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from carriers.clock import Clock
-from carriers.errors import CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
+from carriers.errors import CarrierError, CarrierUnavailable, CircuitOpen
 
 
 class BreakerSettings(BaseModel):
@@ -175,7 +175,7 @@ class CircuitBreaker:
         try:
             result = await attempt()
         except CarrierError as failed:
-            if failed.repeated or isinstance(failed, CarrierAuthError):
+            if failed.repeated:
                 await self._release(probe)
             elif isinstance(failed, CarrierUnavailable):
                 await self._record_failure()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from carriers.breaker import BreakerRecord, BreakerSettings, BreakerState, CircuitBreaker, InMemoryBreakerStore
-from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, CircuitOpen
+from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, CircuitOpen
 
 SETTINGS = BreakerSettings(failure_threshold=3, cool_down_seconds=30, probe_lease_seconds=60, refused_retry_seconds=5)
 COOL_DOWN = timedelta(seconds=30)
@@ -68,38 +68,57 @@ async def refused() -> None:
     raise CarrierAuthError("HTTP 401", carrier="dhl", status=401)
 
 
-async def test_a_refusal_of_our_credentials_neither_shows_the_carrier_up_nor_counts_as_down(clock) -> None:
+async def repeated_refusal() -> None:
+    """A refusal the token cache repeats without asking the carrier."""
+    failure = CarrierAuthError("HTTP 401", carrier="dhl", status=401)
+    failure.repeated = True
+    raise failure
+
+
+async def repeated_unavailable() -> None:
+    """A Retry-After the token cache repeats without asking the carrier."""
+    failure = CarrierUnavailable("HTTP 503", carrier="dhl", status=503, retry_after=20)
+    failure.repeated = True
+    raise failure
+
+
+async def test_a_refusal_of_our_credentials_by_the_carrier_shows_it_is_up(clock) -> None:
+    breaker = CircuitBreaker("dhl", SETTINGS, clock)
+    await trip(breaker, 2)
+    with pytest.raises(CarrierAuthError):
+        await breaker.call(refused)
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 0)
+
+
+@pytest.mark.parametrize("repeated", [repeated_refusal, repeated_unavailable])
+async def test_a_failure_the_token_cache_repeats_reached_no_carrier_and_counts_as_nothing(clock, repeated) -> None:
     breaker = CircuitBreaker("dhl", SETTINGS, clock)
     await trip(breaker, 2)
     for _ in range(3):
-        with pytest.raises(CarrierAuthError):
-            await breaker.call(refused)
+        with pytest.raises(CarrierError):
+            await breaker.call(repeated)
     assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 2)
     await trip(breaker, 1)
     assert breaker.state is BreakerState.OPEN
 
 
-async def test_a_failure_the_token_cache_repeats_reached_no_carrier_and_counts_as_nothing(clock) -> None:
-    breaker = CircuitBreaker("dhl", SETTINGS, clock)
-    await trip(breaker, 2)
-
-    async def repeated() -> None:
-        failure = CarrierUnavailable("HTTP 503", carrier="dhl", status=503, retry_after=20)
-        failure.repeated = True
-        raise failure
-
-    for _ in range(3):
-        with pytest.raises(CarrierUnavailable):
-            await breaker.call(repeated)
-    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 2)
-
-
-async def test_a_probe_refused_for_our_credentials_leaves_the_next_call_to_probe(clock) -> None:
+async def test_a_probe_the_carrier_answers_with_a_refusal_of_our_credentials_closes_the_breaker(clock) -> None:
+    """A carrier back after an outage that refuses our credentials is up: its calls reach it and fail as refused,
+    rather than being turned away while one probe after another is refused."""
     breaker = CircuitBreaker("dhl", SETTINGS, clock)
     await trip(breaker, 3)
     clock.advance(30)
     with pytest.raises(CarrierAuthError):
         await breaker.call(refused)
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 0)
+
+
+async def test_a_probe_whose_failure_the_token_cache_repeated_leaves_the_next_call_to_probe(clock) -> None:
+    breaker = CircuitBreaker("dhl", SETTINGS, clock)
+    await trip(breaker, 3)
+    clock.advance(30)
+    with pytest.raises(CarrierAuthError):
+        await breaker.call(repeated_refusal)
     assert breaker.state is BreakerState.HALF_OPEN
     assert await breaker.call(succeed) == "ok"
     assert breaker.state is BreakerState.CLOSED
