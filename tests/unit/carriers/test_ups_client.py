@@ -159,6 +159,22 @@ async def test_a_token_endpoint_refusing_our_credentials_is_an_authentication_fa
     assert (len(fake.token_requests), fake.track_requests) == (1, [])
 
 
+@pytest.mark.parametrize("status", [301, 308, 404, 405])
+async def test_a_token_endpoint_that_redirects_or_is_not_there_is_a_wrong_address_not_refused_credentials(
+    adapter_at, status
+) -> None:
+    async def moved(request: web.Request) -> web.Response:
+        return web.Response(status=status, headers={"Location": "https://elsewhere.example/token"})
+
+    fake = FakeUps()
+    fake.token = moved  # type: ignore[method-assign]
+    ups = await adapter_for(fake, adapter_at)
+    with pytest.raises(BadRequest) as failed:
+        await ups.pull(NUMBER)
+    assert not isinstance(failed.value, CarrierAuthError) and failed.value.status == status
+    assert "base_url" in str(failed.value) and fake.track_requests == []
+
+
 @pytest.mark.parametrize(("status", "headers", "failure"), [
     (401, {}, CarrierAuthError), (429, {"Retry-After": "120"}, CarrierUnavailable),
 ])
