@@ -320,8 +320,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             carrier_config = sandbox_carrier_settings(settings.carrier_sandbox_url) | carrier_config
         carriers = overrides.carriers
         if carriers is None:
-            plain_http = settings.sandbox_carriers_allowed  # the carrier sandbox may be another host (Compose)
-            carriers = build_carriers(carrier_config, session, breakers, plain_http=plain_http)
+            carriers = build_carriers(carrier_config, session, breakers, plain_http_to=settings.plain_http_to)
         app[CARRIERS] = carriers
         app[CARRIER_HEALTH] = CarrierHealth(breakers, carriers, app[METRICS])
         CarrierCounters(app[METRICS])

@@ -33,10 +33,10 @@ log = structlog.get_logger("carriers")
 
 def build_carriers(
     config: Mapping[str, Mapping[str, Any]], session: aiohttp.ClientSession, breakers: BreakerStore, *,
-    plain_http: bool = False,
+    plain_http_to: str | None = None,
 ) -> dict[str, CarrierAdapter]:
     return {
-        code: create_adapter(code, settings, session, breakers, plain_http=plain_http) for code, settings in config.items()
+        code: create_adapter(code, settings, session, breakers, plain_http_to=plain_http_to) for code, settings in config.items()
     }
 
 

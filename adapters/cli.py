@@ -42,7 +42,7 @@ from adapters.settings import (
 )
 from adapters.web.auth import HmacTokens
 from adapters.web.limits import server_options
-from carriers.base import PLAIN_HTTP
+from carriers.base import PLAIN_HTTP_TO
 from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Id, Role
@@ -183,7 +183,7 @@ def _check_carriers(settings: Settings) -> None:
         if (entry := CARRIERS.get(code)) is None:
             raise CannotStart(f"DISPUTES_CARRIERS: no carrier {code!r} (there are {', '.join(CARRIERS)}).")
         try:
-            entry.settings.model_validate(configured, context={PLAIN_HTTP: settings.sandbox_carriers_allowed})
+            entry.settings.model_validate(configured, context={PLAIN_HTTP_TO: settings.plain_http_to})
         except ValidationError as refused:
             lines = (f"DISPUTES_CARRIERS {code} {'.'.join(loc) or '(all)'}: {why}" for loc, why in _refusals(refused))
             raise CannotStart("\n".join(lines)) from None
@@ -312,6 +312,9 @@ def require_production_settings(settings: Settings, api: bool) -> None:
                           "published credentials, so anyone who reaches the service could push evidence as it: "
                           "configure the carriers in DISPUTES_CARRIERS, or, where the sandbox stands in for them, "
                           "set DISPUTES_SANDBOX_CARRIERS_ALLOWED=true as well.")
+    if settings.sandbox_carriers_allowed and settings.carrier_sandbox_url is None:
+        raise CannotStart("DISPUTES_SANDBOX_CARRIERS_ALLOWED is set without DISPUTES_CARRIER_SANDBOX_URL: it is for the "
+                          "carrier sandbox only; with real carriers, remove it.")
     if api and settings.jwt_jwks_url is None:  # HS256 development tokens are for the embedded default only
         raise CannotStart("DISPUTES_JWT_JWKS_URL is not set: `disputes serve` verifies bearer tokens against the "
                           "identity provider's keys (development tokens are for `disputes embedded` only).")

@@ -455,8 +455,9 @@ class Settings(BaseSettings):
     )
     sandbox_carriers_allowed: bool = Field(
         default=False,
-        description="Lets `disputes serve` and `worker` run with carrier_sandbox_url: for a deployment whose carriers "
-                    "are the sandbox (docker-compose.yml), never one with real carriers.",
+        description="Lets `disputes serve` and `worker` run with carrier_sandbox_url, and call carriers at its address "
+                    "(its scheme, host and port) over plain http://: for a deployment whose carriers are the sandbox "
+                    "(docker-compose.yml), never one with real carriers; refused without carrier_sandbox_url.",
     )
     evidence_interval_seconds: float = Field(
         default=1.0, gt=0, description="Pause of the evidence puller after a pass that found nothing due."
@@ -668,6 +669,12 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.mongodb_uri is None
+
+    @property
+    def plain_http_to(self) -> str | None:
+        """The carrier sandbox's URL when it is allowed on another host: carriers at its origin, and only there (not a
+        real carrier's host), may be called over plain http://."""
+        return self.carrier_sandbox_url if self.sandbox_carriers_allowed else None
 
     def policy(self) -> PolicySettings:
         return PolicySettings(**self._configured(PolicySettings))

@@ -65,7 +65,8 @@ CARRIER_HEADER = """
 is a nested object (`retry.attempts` is `{"retry": {"attempts": 4}}`); a setting marked required has no default.
 Only the carriers named there are called (in sandbox mode every carrier, through the sandbox). A `base_url` is
 `https://`: every call carries credentials. `http://` is taken only to a loopback host (localhost, 127.0.0.0/8, ::1)
-or with `DISPUTES_SANDBOX_CARRIERS_ALLOWED` (the sandbox on another host, as in docker-compose.yml).
+or, with `DISPUTES_SANDBOX_CARRIERS_ALLOWED`, to the address of `DISPUTES_CARRIER_SANDBOX_URL` (the sandbox on another
+host, as in docker-compose.yml), never to a real carrier's.
 """
 SHARED: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Every carrier", CarrierSettings),

@@ -38,9 +38,18 @@ class Capabilities(BaseModel):
 
 
 BaseUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")]
-PLAIN_HTTP = "plain_http"
-"""The validation context's key (``model_validate(..., context={PLAIN_HTTP: True})``) that lets a base URL be
-http:// to any host: for a deployment whose carriers are the carrier sandbox, never one with real carriers."""
+PLAIN_HTTP_TO = "plain_http_to"
+"""The validation context's key (``model_validate(..., context={PLAIN_HTTP_TO: url})``) that lets a base URL be
+http:// to the origin (scheme, host and port) of ``url``: the carrier sandbox's, on another host, for the carriers it
+stands in for; a base URL anywhere else still has to be https://."""
+
+
+def same_origin(url: str, other: str | None) -> bool:
+    """Whether ``url`` has the scheme, host and port of ``other`` (RFC 6454 §4; never when ``other`` is None)."""
+    if other is None:
+        return False
+    mine, theirs = urlsplit(url), urlsplit(other)
+    return (mine.scheme.lower(), mine.hostname, mine.port) == (theirs.scheme.lower(), theirs.hostname, theirs.port)
 
 
 def is_loopback(host: str | None) -> bool:
@@ -69,11 +78,13 @@ class CarrierSettings(BaseModel):
     @classmethod
     def _encrypted(cls, url: str, info: ValidationInfo) -> str:
         """Every call carries credentials (a client secret, an API key, a password, a token): over plain http://
-        only to this machine (a stand-in on loopback), or where the context allows it (``PLAIN_HTTP``)."""
+        only to this machine (a stand-in on loopback), or to the origin the context allows (``PLAIN_HTTP_TO``)."""
         parts = urlsplit(url)
-        if parts.scheme.lower() == "http" and not is_loopback(parts.hostname) and not (info.context or {}).get(PLAIN_HTTP):
+        allowed = (info.context or {}).get(PLAIN_HTTP_TO)
+        if parts.scheme.lower() == "http" and not is_loopback(parts.hostname) and not same_origin(url, allowed):
             raise ValueError("must be an https:// URL: every call carries credentials (http:// only to a loopback "
-                             "host: localhost, 127.0.0.0/8 or ::1; or to the carrier sandbox, when it is allowed)")
+                             "host: localhost, 127.0.0.0/8 or ::1; or to the carrier sandbox's own address, when it "
+                             "is allowed)")
         return url
 
     def url(self, path: str) -> str:

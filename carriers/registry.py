@@ -15,7 +15,7 @@ import aiohttp
 
 from carriers.aras.client import ArasAdapter
 from carriers.aras.settings import ArasSettings
-from carriers.base import PLAIN_HTTP, Capabilities, CarrierAdapter, CarrierSettings
+from carriers.base import PLAIN_HTTP_TO, Capabilities, CarrierAdapter, CarrierSettings
 from carriers.breaker import BreakerStore
 from carriers.dhl.client import DhlAdapter
 from carriers.dhl.settings import DhlSettings
@@ -71,12 +71,12 @@ def create_adapter(
     session: aiohttp.ClientSession,
     breakers: BreakerStore | None = None,
     *,
-    plain_http: bool = False,
+    plain_http_to: str | None = None,
 ) -> CarrierAdapter:
     """Build the adapter for ``code``; ``settings`` may be the carrier's settings or raw configuration.
     ``breakers``: where its circuit breaker lives (shared by every process), this process's memory if None.
-    ``plain_http``: its base URL may be http:// to any host (the carrier sandbox stands in for the carriers)."""
+    ``plain_http_to``: a URL (the carrier sandbox's) at whose origin its base URL may be http://."""
     if (entry := CARRIERS.get(code)) is None:
         raise LookupError(f"unknown carrier {code!r}")
-    validated = entry.settings.model_validate(settings, context={PLAIN_HTTP: plain_http})
+    validated = entry.settings.model_validate(settings, context={PLAIN_HTTP_TO: plain_http_to})
     return entry.build(validated, session, breakers=breakers)

@@ -132,6 +132,25 @@ def test_a_refused_value_is_one_line_without_the_value(tmp_path, variable, value
     assert (secret or value) not in result.stdout + result.stderr
 
 
+SANDBOX_ALLOWED = {"DISPUTES_CARRIER_SANDBOX_URL": "http://sandbox:8091", "DISPUTES_SANDBOX_CARRIERS_ALLOWED": "true"}
+REAL_UPS_OVER_HTTP = json.dumps({"ups": {"base_url": "http://onlinetools.ups.com",
+                                         "credentials": {"client_id": "id", "client_secret": UPS_SECRET}}})
+
+
+@pytest.mark.parametrize(("env", "said"), [
+    # The sandbox stands in for the carriers DISPUTES_CARRIERS leaves out; a real carrier's host is still https://.
+    ({**SANDBOX_ALLOWED, "DISPUTES_CARRIERS": REAL_UPS_OVER_HTTP},
+     "DISPUTES_CARRIERS ups base_url: must be an https:// URL: every call carries credentials"),
+    # The flag left over once the sandbox's URL is removed, for real carriers.
+    ({"DISPUTES_SANDBOX_CARRIERS_ALLOWED": "true", "DISPUTES_CARRIERS": REAL_UPS_OVER_HTTP},
+     "DISPUTES_SANDBOX_CARRIERS_ALLOWED is set without DISPUTES_CARRIER_SANDBOX_URL"),
+])
+def test_the_sandbox_allowed_never_lets_a_real_carrier_be_called_over_plain_http(tmp_path, env, said):
+    result = disputes("serve", env={**PRODUCTION, **env}, cwd=tmp_path)
+    assert said in refused_in_one_line(result)
+    assert UPS_SECRET not in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(("line", "secret", "said"), [
     (f"DISPUTES_JWT_SECRET={JWT_SECRET}", JWT_SECRET, "DISPUTES_JWT_SECRET: must be at least 32 characters long"),
     ('DISPUTES_CARRIERS={"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET,

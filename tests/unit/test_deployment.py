@@ -188,6 +188,11 @@ def test_the_production_commands_take_the_carrier_sandbox_only_where_it_is_allow
         with pytest.raises(CannotStart, match="DISPUTES_SANDBOX_CARRIERS_ALLOWED"):
             require_production_settings(alone, api=name == "api")
         require_production_settings(alone.model_copy(update={"carrier_sandbox_url": None}), api=name == "api")
+        # The flag with no sandbox to stand in for the carriers: left over from compose, with real carriers.
+        left_over = settings.model_copy(update={"carrier_sandbox_url": None})
+        with pytest.raises(CannotStart, match="DISPUTES_SANDBOX_CARRIERS_ALLOWED is set without "
+                                              "DISPUTES_CARRIER_SANDBOX_URL"):
+            require_production_settings(left_over, api=name == "api")
 
 
 def test_every_disputes_variable_in_compose_is_a_settings_field(services):

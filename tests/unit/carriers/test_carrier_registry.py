@@ -65,12 +65,25 @@ def test_a_carrier_is_called_over_https_or_over_plain_http_on_this_machine_only(
     assert create_adapter("dhl", {"api_key": "k", "base_url": base_url}, session).code == "dhl"
 
 
-@pytest.mark.parametrize("base_url", ["http://api-eu.dhl.com", "http://10.0.0.8/dhl", "http://sandbox:8091/dhl"])
-def test_a_plain_http_base_url_to_another_host_is_refused_unless_the_sandbox_stands_in(base_url: str, session) -> None:
+SANDBOX = "http://sandbox:8091"  # the carrier sandbox on another host, as in docker-compose.yml
+
+
+@pytest.mark.parametrize("base_url", ["http://sandbox:8091/dhl", "http://SANDBOX:8091", "http://sandbox:8091/dhl/"])
+def test_a_plain_http_base_url_at_the_sandbox_s_own_address_is_taken_where_the_sandbox_stands_in(
+    base_url: str, session
+) -> None:
     config = {"api_key": "k", "base_url": base_url}
     with pytest.raises(ValidationError, match="must be an https:// URL: every call carries credentials"):
         create_adapter("dhl", config, session)
-    assert create_adapter("dhl", config, session, plain_http=True).code == "dhl"
+    assert create_adapter("dhl", config, session, plain_http_to=SANDBOX).code == "dhl"
+
+
+@pytest.mark.parametrize("base_url", ["http://api-eu.dhl.com", "http://10.0.0.8/dhl", "http://sandbox:8092/dhl",
+                                      "http://sandbox/dhl", "http://sandbox.evil.example:8091/dhl"])
+def test_a_plain_http_base_url_anywhere_else_is_refused_even_where_the_sandbox_stands_in(base_url: str, session) -> None:
+    config = {"api_key": "k", "base_url": base_url}
+    with pytest.raises(ValidationError, match="must be an https:// URL: every call carries credentials"):
+        create_adapter("dhl", config, session, plain_http_to=SANDBOX)
 
 
 def test_an_unknown_carrier_code_is_refused(session) -> None:
