@@ -4,12 +4,12 @@ The webhook credential is a static secret agreed with UPS for our Track Alert we
 ``webhook_header`` of each push. It must never be an OAuth client ID: UPS's definition (specs/ups/UPSTrackAlert.yaml,
 ``x-api-key``) says that header may hold "the clientID of the OAUTH token", an identifier anyone who sees one push
 knows (RFC 6749 §2.2: "not a secret"). Its length (``SharedSecret``: 32 characters at least) keeps a guessable value
-out; no token endpoint is offered for UPS's ``clientOauth2`` scheme.
+out, and one equal to our own client ID is refused; no token endpoint is offered for UPS's ``clientOauth2`` scheme.
 """
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, SecretStr, StringConstraints, ValidationInfo, field_validator
 
 from carriers.auth import ClientCredentials, SharedSecret
 from carriers.base import BaseUrl, CarrierSettings
@@ -36,3 +36,14 @@ class UpsSettings(CarrierSettings):
         description="The secret agreed with UPS that its pushes carry (32 to 512 characters), never the OAuth client "
                     "ID x-api-key may hold; unset: UPS cannot push.",
     )
+
+    @field_validator("webhook_credential")
+    @classmethod
+    def _not_the_client_id(cls, credential: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Our OAuth client ID may be in any push (``x-api-key``): as the credential, anyone who saw one push could
+        push. The message repeats neither value."""
+        credentials = info.data.get("credentials")
+        if credential is not None and credentials is not None and credential == credentials.client_id:
+            raise ValueError("is the OAuth client ID (credentials.client_id), which UPS's pushes may carry and anyone "
+                             "who sees one knows: give a secret agreed with UPS for its pushes alone")
+        return credential

@@ -313,3 +313,14 @@ def test_a_blank_or_short_push_credential_is_refused_when_the_settings_load(sett
 def test_a_push_credential_of_32_characters_or_none_is_taken(settings) -> None:
     settings("pushed-credential-32-characters-")
     settings(None)
+
+
+def test_the_ups_push_credential_is_refused_when_it_is_our_oauth_client_id() -> None:
+    """UPS's pushes may carry our client ID (x-api-key): anyone who saw one could push with it. Its 48 characters pass
+    the length check."""
+    client_id = "Zq3vW8kLmN2pR5tY7uI9oP1aS4dF6gH0jK3lZ5xC7vB9nM2q"
+    with pytest.raises(ValidationError) as refused:
+        UpsSettings.model_validate({"credentials": {"client_id": client_id, "client_secret": "s3cret"},
+                                    "webhook_credential": client_id})
+    assert "webhook_credential" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
+    assert client_id not in str(refused.value)
