@@ -41,10 +41,11 @@ from schemas.dispute import Claim, Evidence, MissingItem
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 from schemas.recommendation import PolicyRule, RecommendedAction
+from sandbox.carriers.registry import SANDBOX_CARRIERS
 from tests.registered import PULLED as PULL
 from tests.registered import PUSHED as PUSH
 
-TOKENS = ("ups", "fedex", "hepsijet", "mng")
+TOKENS = tuple(code for code, carrier in SANDBOX_CARRIERS.items() if carrier.token_lifetime is not None)
 HOME = (40.9858, 29.0262)  # the delivery address (Kadıköy)
 DELIVERED_AT = datetime(2026, 11, 17, 11, 42, 7, tzinfo=UTC)
 S = Scenario
@@ -70,7 +71,9 @@ SIGNED = {S.DELIVERED, S.NEIGHBOUR, S.DOORMAN, S.FAR_GPS}
 PHOTOGRAPHED = {S.DELIVERED, S.NEIGHBOUR, S.PARCEL_LOCKER, S.SAFE_PLACE, S.FAR_GPS}
 SIGNATURE_CARRIERS = {"ups", "dhl", "fedex"}  # FedEx's as the SPOD letter, also kept as the document
 PHOTO_CARRIERS = {"ups"}
-WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
+# What wrong credentials are, for every carrier we pull from, and how its refusal reaches us; None: the carrier's
+# answer does not say it refuses the credentials (a test of its own says what then happens).
+WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]] | None] = {
     "ups": ({"credentials": {"client_id": "sandbox-ups-client-id", "client_secret": "wrong"}}, CarrierAuthError),
     "dhl": ({"api_key": "wrong"}, CarrierAuthError),
     "fedex": ({"credentials": {"client_id": "wrong", "client_secret": "wrong"}}, CarrierAuthError),
@@ -78,6 +81,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "mng": ({"password": "wrong"}, CarrierAuthError),
     "yurtici": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
     "ptt": ({"password": "wrong"}, CarrierAuthError),  # a SOAP fault that refuses the credentials
+    "aras": None,  # see test_arass_fault_for_wrong_credentials_names_none_so_it_is_retried_as_the_service_failing
 }
 
 
@@ -223,9 +227,13 @@ async def test_the_recipients_name_reaches_the_proof_in_the_carriers_spelling(sa
 # --- handshakes ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", WRONG_CREDENTIALS)
-async def test_wrong_credentials_get_the_carriers_refusal_at_once(sandbox, session, code) -> None:
-    changes, refusal = WRONG_CREDENTIALS[code]
+def test_every_carrier_we_pull_from_says_what_wrong_credentials_get() -> None:
+    assert set(WRONG_CREDENTIALS) == set(PULL), "describe the carrier's wrong credentials in WRONG_CREDENTIALS"
+
+
+@pytest.mark.parametrize(("code", "changes", "refusal"),
+                         [(code, *wrong) for code, wrong in WRONG_CREDENTIALS.items() if wrong is not None])
+async def test_wrong_credentials_get_the_carriers_refusal_at_once(sandbox, session, code, changes, refusal) -> None:
 
     with pytest.raises(refusal):
         await adapter(sandbox, session, code, **changes).pull(number(S.DELIVERED))

@@ -44,6 +44,10 @@ def test_every_carrier_has_an_order_delivered_one_to_three_days_ago() -> None:
     assert recent == CARRIERS | {"digital"}
 
 
+def test_every_carrier_has_a_tracking_number_style() -> None:
+    assert set(TRACKING_STYLE) == CARRIERS | {"digital"}, "give the carrier's tracking-number pattern in TRACKING_STYLE"
+
+
 def test_tracking_numbers_follow_each_carriers_style() -> None:
     for _, shipment in SHIPMENTS:
         style, number = TRACKING_STYLE[shipment.carrier], shipment.tracking_number

@@ -16,7 +16,7 @@ from carriers.hepsijet.client import HepsijetAdapter
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.mng.client import MngAdapter
 from carriers.mng.settings import MngSettings
-from carriers.partner.settings import PartnerWebhookSettings
+from carriers.partner.settings import PartnerCarrierSettings, PartnerWebhookSettings
 from carriers.partner.signing import HEADER, sign
 from carriers.partner.webhook import PARTNER_PUSH
 from carriers.ptt.client import PttAdapter
@@ -44,6 +44,11 @@ CREDENTIALS: dict[str, tuple[type, type, dict[str, Any]]] = {
     "ptt": (PttAdapter, PttSettings, {"username": "u", "password": "p"}),
     "surat": (SuratAdapter, SuratSettings, {}),
 }
+
+
+def test_every_partner_carrier_has_credentials_here() -> None:
+    partners = {code for code, entry in CARRIERS.items() if issubclass(entry.settings, PartnerCarrierSettings)}
+    assert set(CREDENTIALS) == partners, "give the carrier's adapter, settings and credentials in CREDENTIALS"
 
 
 def secret_of(code: str, generation: int = 1) -> str:
