@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,18 @@ def test_each_carrier_has_public_samples_and_a_sandbox_stand_in(code: str) -> No
     assert (samples / "PROVENANCE.md").is_file()
     assert [path for path in samples.iterdir() if path.name != "PROVENANCE.md"]
     assert SANDBOX_CARRIERS[code].code == code
+
+
+@pytest.mark.parametrize("folder", sorted(path.name for path in FIXTURES.iterdir() if path.is_dir()))
+def test_provenance_names_each_sample_and_what_kind_of_copy_it_is(folder: str) -> None:
+    """Each sample is named (in backticks) on a line of its folder's PROVENANCE.md that says whether it is verbatim,
+    transcribed or constructed from a published definition."""
+    provenance = (FIXTURES / folder / "PROVENANCE.md").read_text(encoding="utf-8").splitlines()
+    for sample in sorted(path.name for path in (FIXTURES / folder).iterdir() if path.name != "PROVENANCE.md"):
+        lines = [line for line in provenance if f"`{sample}`" in line]
+        assert lines, f"name {sample} in {folder}/PROVENANCE.md, with its source"
+        assert any(re.search(r"verbatim|transcribed|constructed", line, re.IGNORECASE) for line in lines), \
+            f"say in {folder}/PROVENANCE.md whether {sample} is verbatim, transcribed or constructed"
 
 
 @pytest.mark.parametrize("code", sorted(CARRIERS))
