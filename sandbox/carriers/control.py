@@ -15,6 +15,7 @@ from sandbox.carriers.shipments import SandboxShipment
 from sandbox.carriers.state import FAULTS, PULLS, PUSH, REQUEST_LOG, SCRIPTS, SHIPMENTS, FaultSpec
 
 _SHIPMENT_LIST = TypeAdapter(list[SandboxShipment])
+PLAYED = f"It plays {', '.join(sorted(SANDBOX_CARRIERS))}."
 
 
 class PushRequest(BaseModel):
@@ -62,7 +63,7 @@ async def add_shipments(request: web.Request) -> web.Response:
     except ValidationError as error:
         return invalid(error)
     if unknown := sorted({s.carrier for s in added} - set(SANDBOX_CARRIERS)):
-        return problem(422, f"The sandbox plays no carrier {', '.join(c[:32] for c in unknown)}.")
+        return problem(422, f"The sandbox plays no carrier {', '.join(c[:32] for c in unknown)}.", detail=PLAYED)
     request.app[SCRIPTS].keep(added)
     request.app[SHIPMENTS].update((s.key, s) for s in added)
     for shipment in added:  # a shipment added again starts its script over
@@ -118,7 +119,9 @@ async def add_fault(request: web.Request) -> web.Response:
         spec = FaultSpec.model_validate_json(await request.read())
     except ValidationError as error:
         return invalid(error)
-    if (reason := refusal(spec, SANDBOX_CARRIERS.get(spec.carrier))) is not None:
+    if (carrier := SANDBOX_CARRIERS.get(spec.carrier)) is None:
+        return problem(422, f"The sandbox plays no carrier '{spec.carrier[:32]}'.", detail=PLAYED)
+    if (reason := refusal(spec, carrier)) is not None:
         return problem(422, reason)
     faults = request.app[FAULTS]
     faults.pending[spec.carrier].extend([spec] * spec.times)

@@ -24,10 +24,8 @@ from sandbox.carriers.shipments import FaultMode
 from sandbox.carriers.state import FAULTS, TOKENS, FaultSpec
 
 
-def refusal(spec: FaultSpec, carrier: SandboxCarrier | None) -> str | None:
-    """Why the fault cannot be injected, or None."""
-    if carrier is None:
-        return f"The sandbox plays no carrier '{spec.carrier[:32]}'."
+def refusal(spec: FaultSpec, carrier: SandboxCarrier) -> str | None:
+    """Why the fault cannot be injected into the carrier, or None."""
     if not carrier.pulls:
         return f"{carrier.code} has no API to inject faults into: it only pushes."
     if spec.mode == "expired_token" and carrier.token_lifetime is None:

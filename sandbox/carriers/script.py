@@ -8,6 +8,7 @@ carrier sandbox (``POST /_sandbox/shipments``), so a case can be reproduced by h
 import argparse
 from typing import Any, get_args
 
+from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.shipments import FaultMode, Scenario, SandboxShipment, Step
 from sandbox.send import instant, post
 from schemas.proof import RecipientRelation
@@ -18,7 +19,7 @@ FAULT_MODES: tuple[str, ...] = get_args(FaultMode)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", help="the carrier sandbox's base URL (default: http://127.0.0.1 on "
                                           "DISPUTES_CARRIER_SANDBOX_PORT, where `disputes embedded` serves it)")
-    parser.add_argument("--carrier", required=True, help="the carrier's code (ups, dhl, yurtici, ...)")
+    parser.add_argument("--carrier", required=True, choices=sorted(SANDBOX_CARRIERS), help="the carrier's code")
     parser.add_argument("--tracking", required=True, help="the tracking number")
     parser.add_argument("--scenario", choices=[s.value for s in Scenario], default=Scenario.DELIVERED.value,
                         help="what the carrier says happened (default: %(default)s)")

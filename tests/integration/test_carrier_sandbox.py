@@ -505,6 +505,19 @@ async def test_an_invalid_shipment_is_refused_without_echoing_it(sandbox, sessio
     assert status == 422 and "Gizli" not in text
 
 
+@pytest.mark.parametrize(("path", "body"), [
+    ("/_sandbox/shipments", {"carrier": "kolaygelsn", "tracking_number": "1", "scenario": "delivered",
+                             "recipient_name": "Ad", "lat": 1, "lon": 1}),
+    ("/_sandbox/faults", {"carrier": "kolaygelsn", "mode": "error"}),
+])
+async def test_a_carrier_the_sandbox_does_not_play_is_refused_naming_those_it_plays(sandbox, session, path,
+                                                                                    body) -> None:
+    status, answer = await control(session, sandbox, "POST", path, **body)
+
+    assert status == 422 and "kolaygelsn" in answer["title"]
+    assert answer["detail"] == f"It plays {', '.join(sorted(SANDBOX_CARRIERS))}."
+
+
 @pytest.mark.parametrize(("body", "fields"), [
     ({"carrier": "ups", "tracking_number": "1Z1", "scenario": "doorman"}, ["recipient_name", "lat", "lon"]),
     ([{"carrier": "ups", "tracking_number": "1Z1", "scenario": "doorman", "recipient_name": "Ad", "lat": 1}],

@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox, script
+from sandbox.carriers.registry import SANDBOX_CARRIERS
 from sandbox.carriers.state import Scripts
 from schemas.proof import ProofStatus
 from tests.integration.conftest import sandbox_adapter, scripted_shipment
@@ -89,6 +90,16 @@ def test_the_cli_builds_the_script_it_is_given() -> None:
         "faults": ["throttle"], "latency_seconds": 1.5, "status_code": "ZZ", "relation": "neighbour",
     }
     assert [(p.tracking_number, p.delivered) for p in shipment.other_packages] == [("1Z2", True), ("1Z3", False)]
+
+
+def test_the_cli_offers_the_carriers_the_sandbox_plays_and_refuses_any_other(capsys) -> None:
+    parser = argparse.ArgumentParser()
+    script.add_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--carrier", "kolaygelsn", "--tracking", "1"])
+    choices = capsys.readouterr().err.partition("choose from")[2]
+    assert all(f"'{code}'" in choices for code in SANDBOX_CARRIERS)
+    assert "{" + ",".join(sorted(SANDBOX_CARRIERS)) + "}" in parser.format_help()
 
 
 def test_the_cli_scripts_the_delivery_time_it_is_given_else_an_hour_ago() -> None:
