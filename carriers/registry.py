@@ -1,9 +1,9 @@
 """Every carrier we can talk to, by code. Adding a carrier is one package and one line in ``CARRIERS``, with its
 public samples, its sandbox stand-in and its tests (README, "Adding a carrier").
 
-International: ups, dhl, fedex (their own APIs and webhooks). Turkish: hepsijet, yurtici, aras, mng, ptt
-pull from their own APIs and may also push through our partner webhook (``carriers.partner``), each with
-its own secrets; surat pushes through the partner webhook only (``capabilities.pull`` is False).
+A carrier pulls from its own API, pushes in its own format, or pushes through our partner webhook
+(``carriers.partner``, its settings a ``PartnerCarrierSettings``) with its own secrets; one that only pushes has
+``capabilities.pull`` None.
 """
 
 from collections.abc import Mapping

@@ -2,11 +2,10 @@
 default, demos and integration tests. Each carrier lives under its code, so an adapter's ``base_url`` is
 ``<sandbox>/<code>`` (``sandbox_carrier_settings`` builds them all):
 
-    /ups/...  /dhl/...  /fedex/...  /hepsijet/...  /yurtici/...  /aras/...  /mng/...  /ptt/...
-              the carrier's own endpoints and handshakes (see each module); wrong credentials get the
-              carrier's refusal (401, or a SOAP fault for the SOAP services)
+    /<code>/...   the carrier's own endpoints and handshakes, for each carrier it plays that we pull from
+                  (``SANDBOX_CARRIERS``; see each module); wrong credentials get the carrier's refusal (401, or a
+                  SOAP fault for the SOAP services); a carrier that only pushes has no endpoints
     /<code>/_pod/{tracking_number}/{signature|photo|pod}.png    the images carriers link to
-    (surat pushes only: it has no endpoints)
 
     GET    /_sandbox/carriers             the carriers played, with their prefix and what they do
     GET    /_sandbox/shipments[?carrier=] the shipments the carriers know
