@@ -138,6 +138,25 @@ def text(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
+SHORT_TEXT = 500  # schemas.common.ShortText
+
+
+def short(value: str | None) -> str | None:
+    """``text`` cut to a ``ShortText``: blanks around it, before or after the cut, never count."""
+    return (text(value) or "")[:SHORT_TEXT].strip() or None
+
+
+def number_key(number: str) -> str:
+    """A tracking or reference number as compared: the carriers' numbers are ASCII letters and digits, which they
+    write in either case (``hj…`` and ``HJ…``) and sometimes with blanks around them."""
+    return number.strip().casefold()
+
+
+def same_number(value: str | None, number: str) -> bool:
+    """Whether a number in a carrier's reply is ``number`` (``number_key``)."""
+    return number_key(value or "") == number_key(number)
+
+
 def digits(value: str | None) -> int | None:
     """A whole number written in ASCII digits only (``str.isdigit`` also takes ``²`` and ``٣``, which ``int`` may
     refuse or read as another number); None for anything else."""

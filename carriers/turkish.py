@@ -8,7 +8,8 @@ no instant at all (None), never midnight.
 Text: carriers write the same word as ``KENDİSİ``, ``Kendisi`` or ``KENDISI``, and Python's ``upper``
 keeps ``İ`` but turns ``ı`` and ``i`` into ``I`` (so ``carriers.status.CodeTable`` would miss). ``fold``
 maps every spelling to one ASCII key, and the tables here fold both their keys and what they are asked;
-``relation_by_name`` compares the receiver's and the addressee's names the same way.
+``relation_by_name`` compares the receiver's and the addressee's names the same way, and ``same_masked_name``
+compares names a carrier prints partly hidden.
 """
 
 import re
@@ -41,6 +42,28 @@ def fold(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", (value or "").replace("ı", "i"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.upper().split())
+
+
+MASK = "*"
+"""What a carrier prints for the hidden letters of a name (HepsiJET: ``GAYE Ü***``, ``Mehmet K*``)."""
+
+
+def is_masked(name: str) -> bool:
+    return MASK in name
+
+
+def same_masked_name(one: str, other: str) -> bool:
+    """Whether two prints of a name can be the same person: word by word equal (folded), a masked word (``K*``)
+    standing for any word it begins (``KURSAD``)."""
+    first, second = fold(one).split(), fold(other).split()
+    return len(first) == len(second) > 0 and all(_same_word(a, b) for a, b in zip(first, second, strict=True))
+
+
+def _same_word(one: str, other: str) -> bool:
+    if is_masked(one) or is_masked(other):
+        shown_one, shown_other = one.split(MASK, 1)[0], other.split(MASK, 1)[0]
+        return shown_one.startswith(shown_other) or shown_other.startswith(shown_one)
+    return one == other
 
 
 def relation_by_name(receiver: str | None, addressee: str | None) -> RecipientRelation:

@@ -68,9 +68,21 @@ from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable, Ma
 from carriers.hepsijet.settings import HepsijetSettings
 from carriers.hepsijet.wire import Delivery, Envelope, TokenReply, TrackDetail, TrackingReply, TrackReply, Transaction
 from carriers.http import HttpRequest, HttpResponse
-from carriers.parsing import ProofNotes, join_text, not_found, read_wire, reading, text, timeline, unanswered_404
+from carriers.parsing import (
+    ProofNotes,
+    join_text,
+    not_found,
+    number_key,
+    read_wire,
+    reading,
+    same_number,
+    short,
+    text,
+    timeline,
+    unanswered_404,
+)
 from carriers.status import status_table
-from carriers.turkish import fold, local_timestamp, relation_by_name
+from carriers.turkish import fold, is_masked, local_timestamp, relation_by_name, same_masked_name
 from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientRelation, TrackingEvent
 from schemas.proof import ProofStatus as S
 
@@ -87,9 +99,7 @@ RECEIVER_REFUSALS = frozenset(range(400, 500)) - {401, 408, 429}
 every 4xx but a refused token (replaced once) and those retried."""
 _UNAUTHORIZED = "UNAUTHORIZED"
 _NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
-_MASK = "*"
 _DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
-_SHORT = 500
 # HepsiJET's line for a delivery, folded: "Teslim edildi - <who took it> (<how they relate to the addressee>)"
 # (Hepsiburada's published delivered reply: "Teslim edildi - Mehmet K* (Kendisi)").
 _DELIVERED_LINE = re.compile(r"^TESLIM EDILDI - (?P<name>.+) \((?P<word>[^()]+)\)$")
@@ -266,16 +276,16 @@ def _pick(deliveries: Sequence[Delivery], number: str, unread: bool) -> _Pick | 
     (when its parcels differ, the one furthest behind, with every parcel reported beside it). Without the
     former, a reply with an entry that could not be read (``unread``: the asked parcel, or one of the asked
     delivery's, perhaps) is malformed."""
-    exact = [d for d in deliveries if _same(_number(d), number)]
+    exact = [d for d in deliveries if same_number(_number(d), number)]
     if exact:
         entry = _latest(exact)
         delivery_no = text(entry.customer_delivery_no)
-        siblings = [d for d in deliveries if delivery_no and _same(d.customer_delivery_no, delivery_no)]
-        others = _parcels(d for d in siblings if not _same(_number(d), number))
+        siblings = [d for d in deliveries if delivery_no and same_number(d.customer_delivery_no, delivery_no)]
+        others = _parcels(d for d in siblings if not same_number(_number(d), number))
         return _Pick(entry, number if others else None, others)
     if unread:
         raise MalformedResponse(f"{WHAT}: no readable entry answers the number asked", carrier=CODE)
-    parcels = _parcels(d for d in deliveries if _same(d.customer_delivery_no, number))
+    parcels = _parcels(d for d in deliveries if same_number(d.customer_delivery_no, number))
     if not parcels:
         return None
     if len(parcels) == 1:
@@ -289,17 +299,13 @@ def _number(delivery: Delivery) -> str | None:
     return text(delivery.barcode) or text(delivery.customer_delivery_no)
 
 
-def _same(value: str | None, number: str) -> bool:
-    return (text(value) or "").upper() == number.strip().upper()
-
-
 def _parcels(entries: Iterable[Delivery]) -> tuple[Delivery, ...]:
     """One entry per parcel number (the latest, when a parcel is listed twice), in the reply's order, leaving
     out entries whose number could not name a package."""
     by_number: dict[str, list[Delivery]] = {}
     for entry in entries:
         if (number := _number(entry)) is not None and is_tracking_number(number):
-            by_number.setdefault(number.upper(), []).append(entry)
+            by_number.setdefault(number_key(number), []).append(entry)
     return tuple(_latest(group) for group in by_number.values())
 
 
@@ -357,7 +363,7 @@ def _handover(receiver: HttpResponse | None, number: str, notes: ProofNotes) -> 
     steps = [
         detail
         for result in reply.data
-        if _same(result.barcode, number)
+        if same_number(result.barcode, number)
         for detail in result.details
         if fold(detail.integration_status) == _DELIVERED
     ]
@@ -381,7 +387,7 @@ def _proof(
         package_number=pick.package_number,
         packages=tuple(map(_package, pick.others)),
         delivered_at=_delivered_at(entry, handover, notes) if delivered else None,
-        received_by=_short(received_by),
+        received_by=short(received_by),
         recipient_relation=_relation(received_by, entry) if delivered else RecipientRelation.UNKNOWN,
         source=ProofSource.PULL,
         received_at=received_at,
@@ -398,8 +404,8 @@ def _event(transaction: Transaction, index: int, notes: ProofNotes) -> TrackingE
     return TrackingEvent(
         at=at,
         code=code[:64],
-        description=_short(join_text(transaction.transaction, transaction.non_delivery_reason, sep=" — ")),
-        location_text=_short(text(transaction.location)),
+        description=short(join_text(transaction.transaction, transaction.non_delivery_reason, sep=" — ")),
+        location_text=short(transaction.location),
     )
 
 
@@ -449,35 +455,17 @@ def _relation(received_by: str | None, entry: Delivery) -> RecipientRelation:
     when HepsiJET's own delivered line says the taker was the addressee in person ("Teslim edildi - Mehmet K*
     (Kendisi)") about the same taker."""
     addressee = text(entry.recipient_name)
-    if received_by and addressee and _MASK not in received_by + addressee and (
+    if received_by and addressee and not is_masked(received_by + addressee) and (
         (by_name := relation_by_name(received_by, addressee)) is not RecipientRelation.UNKNOWN
     ):
         return by_name
     line = _DELIVERED_LINE.match(fold(entry.last_transaction))
-    if received_by and line and line["word"] in _IN_PERSON and _same_person(line["name"], received_by):
+    if received_by and line and line["word"] in _IN_PERSON and same_masked_name(line["name"], received_by):
         return RecipientRelation.RECIPIENT
     return RecipientRelation.UNKNOWN
-
-
-def _same_person(one: str, other: str) -> bool:
-    """Whether two of HepsiJET's prints of a name can be the same person: word by word equal, a masked word
-    ("K*") standing for any word it begins ("KURSAD")."""
-    first, second = fold(one).split(), fold(other).split()
-    return len(first) == len(second) > 0 and all(_same_word(a, b) for a, b in zip(first, second, strict=True))
-
-
-def _same_word(one: str, other: str) -> bool:
-    if _MASK in one or _MASK in other:
-        shown_one, shown_other = one.split(_MASK, 1)[0], other.split(_MASK, 1)[0]
-        return shown_one.startswith(shown_other) or shown_other.startswith(shown_one)
-    return one == other
 
 
 def _package(parcel: Delivery) -> PackageState:
     code = _status_code(parcel)
     status = STATUS(code) if STATUS.knows(code) else S.UNKNOWN  # only the proof's own status is noted and counted
     return PackageState(number=_number(parcel) or "", status=status, status_code=code[:64] if code else None)
-
-
-def _short(value: str | None) -> str | None:
-    return text(value[:_SHORT]) if value else None

@@ -70,6 +70,8 @@ from carriers.parsing import (
     not_found,
     read_wire,
     reading,
+    same_number,
+    short,
     text,
     timeline,
     unanswered_404,
@@ -104,7 +106,6 @@ DICTIONARY: dict[str, tuple[str, ProofStatus]] = {
 }
 STATUS = status_table(CODE, "shipmentStatusCode", {code: status for code, (_, status) in DICTIONARY.items()})
 _NUMBER_OF = word_table({words: code for code, (words, _) in DICTIONARY.items()})
-_SHORT = 500  # ShortText
 _CODE = 64
 _MAX_EVENTS = 1000
 _PIECE_NUMBER = TypeAdapter(Id)
@@ -193,8 +194,8 @@ def shipment_proof(
     delivered = status is ProofStatus.DELIVERED
     scans = _scans(events, _events_reference(shipment, reference_id), text(shipment.shipment_id), notes)
     handed_over = max((scan for scan in scans if scan.code == DELIVERED), key=lambda scan: scan.at, default=None)
-    received_by = _short(shipment.delivery_to) or (_short(handed_over.entry.delivery_to) if handed_over else None)
-    unit = _short(handed_over.entry.location) if handed_over and delivered else None
+    received_by = short(shipment.delivery_to) or (short(handed_over.entry.delivery_to) if handed_over else None)
+    unit = short(handed_over.entry.location) if handed_over and delivered else None
     packages = _packages(record, reference_id, status, code, notes)
     delivered_at = _delivered_at(handed_over, notes) if delivered else None
     addressee = text(record.recipient.full_name) if record.recipient else None
@@ -243,14 +244,10 @@ def _objects(body: bytes, what: str) -> list[dict[str, Any]]:
     return objects
 
 
-def _same(value: str | None, reference_id: str) -> bool:
-    return (text(value) or "").casefold() == reference_id.casefold()
-
-
 def _is_for(shipment: Shipment | None, reference_id: str) -> bool:
     if shipment is None:
         return False
-    return _same(shipment.reference_id, reference_id) or _same(shipment.shipment_id, reference_id)
+    return same_number(shipment.reference_id, reference_id) or same_number(shipment.shipment_id, reference_id)
 
 
 def _time(value: str | None) -> datetime | None:
@@ -281,7 +278,7 @@ def _events_reference(shipment: Shipment, asked: str) -> str | None:
     """The reference the shipment's events carry: the asked number, unless it is MNG's shipment id (setting
     ``key``); then the record's own reference (MNG's events name our reference beside its shipment id), or none
     to check when the record names none (the events are then matched on the shipment id alone)."""
-    if _same(shipment.shipment_id, asked) and not _same(shipment.reference_id, asked):
+    if same_number(shipment.shipment_id, asked) and not same_number(shipment.reference_id, asked):
         return text(shipment.reference_id)
     return asked
 
@@ -310,7 +307,7 @@ def _scans(
 def _is_own(entry: Event, reference_id: str | None, shipment_id: str | None) -> bool:
     """An event names the shipment's reference, or names none; and its shipment, if both are named."""
     reference, shipment = text(entry.reference_id), text(entry.shipment_id)
-    return (reference is None or reference_id is None or _same(reference, reference_id)) and (
+    return (reference is None or reference_id is None or same_number(reference, reference_id)) and (
         shipment is None or shipment_id is None or shipment == shipment_id
     )
 
@@ -327,8 +324,8 @@ def _event(scan: _Scan) -> TrackingEvent:
     return TrackingEvent(
         at=scan.at,
         code=scan.code,
-        description=_short(entry.description) or DICTIONARY.get(scan.code, (_short(entry.event_status),))[0],
-        location_text=_short(join_text(entry.location, entry.location_address)),
+        description=short(entry.description) or DICTIONARY.get(scan.code, (short(entry.event_status),))[0],
+        location_text=short(join_text(entry.location, entry.location_address)),
     )
 
 
@@ -349,7 +346,7 @@ def _packages(
     numbers = list(filter(None, map(_piece_number, barcodes)))
     if len(numbers) < len(barcodes):
         notes.unreadable("shipmentPieceList[].barcode", "a piece barcode that is no plain identifier left out")
-    others = [number for number in numbers if not _same(number, reference_id)][:200]
+    others = [number for number in numbers if not same_number(number, reference_id)][:200]
     return tuple(PackageState(number=number, status=status, status_code=code) for number in others)
 
 
@@ -358,7 +355,3 @@ def _piece_number(barcode: str) -> str | None:
         return _PIECE_NUMBER.validate_python(barcode)
     except ValidationError:
         return None
-
-
-def _short(value: str | None) -> str | None:
-    return (text(value) or "")[:_SHORT].strip() or None

@@ -58,7 +58,7 @@ from carriers import soap
 from carriers.base import is_tracking_number
 from carriers.errors import BadRequest, CarrierAuthError, CarrierError, CarrierUnavailable, MalformedResponse
 from carriers.http import HttpResponse
-from carriers.parsing import ProofNotes, join_text, not_found, reading, text, timeline
+from carriers.parsing import ProofNotes, join_text, not_found, reading, short, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
 from carriers.turkish import fold, local_time, relation_by_name
@@ -81,7 +81,6 @@ RETURN_CANCELLED = frozenset({"4", "7", "8", "11"})
 NO_RETURN = "0"  # rejectStatus M does not read as a return on a delivery
 NO_PROBLEM = fold("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
 WS_EXCEPTION = "YurticikargoWSException"  # the fault detail every operation declares (W)
-_SHORT = 500  # ShortText
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 OPERATION_CODE = status_table(CODE, "operationCode", {
@@ -226,7 +225,7 @@ def _proof(
     item = detail.item or ItemDetail()
     delivered = status is ProofStatus.DELIVERED
     received_by, relation = _receiver(item) if delivered else (None, R.UNKNOWN)
-    courier = Courier(name=_short(item.del_emp_name), unit=_short(item.delivery_unit_name))
+    courier = Courier(name=short(item.del_emp_name), unit=short(item.delivery_unit_name))
     return ProofOfDelivery(
         carrier=CODE,
         tracking_number=number,
@@ -271,7 +270,7 @@ def _returned(item: ItemDetail, status: ProofStatus) -> bool:
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:
     """Who took the parcel (``receiverInfo``), and whether they are the addressee by name."""
-    info = _short(item.receiver_info)
+    info = short(item.receiver_info)
     return info, relation_by_name(info, item.receiver_cust_name)
 
 
@@ -324,8 +323,8 @@ def _event(entry: CargoEvent) -> TrackingEvent | None:
     return TrackingEvent(
         at=at,
         code=code[:64],
-        description=_short(join_text(entry.event_name, entry.reason_name, sep=" — ")),
-        location_text=_short(join_text(entry.unit_name, entry.town_name, entry.city_name)),
+        description=short(join_text(entry.event_name, entry.reason_name, sep=" — ")),
+        location_text=short(join_text(entry.unit_name, entry.town_name, entry.city_name)),
     )
 
 
@@ -339,8 +338,4 @@ def _time(date: str | None, time: str | None) -> datetime | None:
     if clock and clock.isdigit():
         clock = clock.zfill(6)
     return local_time(date, clock, carrier=CODE, what="a Yurtiçi date")
-
-
-def _short(value: str | None) -> str | None:
-    return value[:_SHORT] if (value := text(value)) else None
 

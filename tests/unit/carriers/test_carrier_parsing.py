@@ -4,7 +4,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from carriers.errors import MalformedResponse
-from carriers.parsing import parse_timestamp
+from carriers.parsing import parse_timestamp, same_number, short
 from carriers.status import status_table
 from schemas.proof import ProofStatus
 
@@ -46,3 +46,19 @@ def test_a_status_table_ignores_case_and_blanks_and_logs_codes_it_does_not_know(
     assert logs == [
         {"event": "carrier_code_unmapped", "log_level": "warning", "carrier": "test", "field": "status", "code": "ZZ"}
     ]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, None), ("   ", None), (" Kadıköy şubesi ", "Kadıköy şubesi"),
+    (" " * 10 + "x" * 600, "x" * 500),  # the blanks before it eat nothing of the 500
+    ("x" * 499 + " y", "x" * 499),  # nor is one left at the cut
+    (" " * 500 + "Kadıköy", "Kadıköy"),  # text after a run of blanks is kept
+])
+def test_short_text_is_the_stripped_text_cut_to_500(value: str | None, expected: str | None) -> None:
+    assert short(value) == expected
+
+
+def test_a_number_in_a_reply_is_the_asked_one_in_either_case_and_without_blanks() -> None:
+    assert same_number(" hj270000000001 ", "HJ270000000001 ")
+    assert not same_number("HJ270000000001", "HJ270000000002")
+    assert not same_number(None, "HJ270000000001")

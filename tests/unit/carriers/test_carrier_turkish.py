@@ -4,7 +4,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from carriers.errors import MalformedResponse
-from carriers.turkish import ISTANBUL, fold, keyword_table, local_time, local_timestamp, word_table
+from carriers.turkish import ISTANBUL, fold, keyword_table, local_time, local_timestamp, same_masked_name, word_table
 from schemas.proof import ProofStatus, RecipientRelation
 
 DELIVERED_UTC = datetime(2024, 4, 22, 11, 31, 5, tzinfo=UTC)
@@ -87,3 +87,16 @@ def test_a_word_table_answers_none_for_a_name_and_logs_nothing() -> None:
         assert table("komsusu") is RecipientRelation.NEIGHBOUR
         assert table("Ayşe Yılmaz") is None
     assert logs == []
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("Mehmet K*", "MEHMET KURŞAD", True),
+    ("GAYE Ü***", "Gaye Ünal", True),
+    ("Mehmet K*", "Mehmet Kaya", True),
+    ("Mehmet K*", "Mehmet Demir", False),
+    ("Mehmet K*", "Mehmet Ali Kaya", False),  # word by word: another count of words is another print
+    ("Ayşe Yılmaz", "AYSE YILMAZ", True),
+    ("", "", False),
+])
+def test_a_masked_word_stands_for_any_word_it_begins(one: str, other: str, same: bool) -> None:
+    assert same_masked_name(one, other) is same
