@@ -6,8 +6,8 @@ Times: the Turkish carriers send local wall-clock times without an offset (``202
 no instant at all (None), never midnight.
 
 Text: carriers write the same word as ``KENDİSİ``, ``Kendisi`` or ``KENDISI``, and Python's ``upper``
-keeps ``İ`` but turns ``ı`` and ``i`` into ``I`` (so ``carriers.status.CodeTable`` would miss). ``fold``
-maps every spelling to one ASCII key, and the tables here fold both their keys and what they are asked;
+keeps ``İ`` but turns ``ı`` and ``i`` into ``I`` (so ``carriers.status.CodeTable`` would miss). ``ascii_key``
+maps every spelling to one ASCII key, and the tables here key both their entries and what they are asked with it;
 ``relation_by_name`` compares the receiver's and the addressee's names the same way, and ``same_masked_name``
 compares names a carrier prints partly hidden.
 """
@@ -37,8 +37,9 @@ _DATES = (
 _TIME = re.compile(r"^(\d{1,2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?$")
 
 
-def fold(value: str | None) -> str:
-    """One upper-case ASCII spelling of Turkish text, blanks collapsed: ``Komşusu`` → ``KOMSUSU``."""
+def ascii_key(value: str | None) -> str:
+    """One upper-case ASCII spelling of Turkish text, blanks collapsed, as a key to compare by: ``Komşusu`` →
+    ``KOMSUSU`` (the policy's ``casefold_ascii`` lower-cases and keeps blanks)."""
     decomposed = unicodedata.normalize("NFKD", (value or "").replace("ı", "i"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.upper().split())
@@ -55,7 +56,7 @@ def is_masked(name: str) -> bool:
 def same_masked_name(one: str, other: str) -> bool:
     """Whether two prints of a name can be the same person: word by word equal (folded), a masked word (``K*``)
     standing for any word it begins (``KURSAD``)."""
-    first, second = fold(one).split(), fold(other).split()
+    first, second = ascii_key(one).split(), ascii_key(other).split()
     return len(first) == len(second) > 0 and all(_same_word(a, b) for a, b in zip(first, second, strict=True))
 
 
@@ -71,7 +72,7 @@ def relation_by_name(receiver: str | None, addressee: str | None) -> RecipientRe
 
     A courier's word for the receiver (``KAPICI``, ``KOMŞU MEHMET``, ``KENDİSİ``) stays in ``received_by`` as
     written: the policy reads those words, all of them in one table (``disputes/policy/receivers.py``)."""
-    if receiver and addressee and fold(receiver) == fold(addressee):
+    if receiver and addressee and ascii_key(receiver) == ascii_key(addressee):
         return RecipientRelation.RECIPIENT
     return RecipientRelation.UNKNOWN
 
@@ -123,10 +124,10 @@ def keyword_table[V: StrEnum](
     List the longer phrase first where one contains another (``TESLİM EDİLEMEDİ`` before ``TESLİM``).
     Unlike ``CodeTable``, an unmapped phrase is logged without its words: free text may name a person.
     """
-    folded = tuple((fold(word), value) for word, value in words)
+    folded = tuple((ascii_key(word), value) for word, value in words)
 
     def lookup(phrase: str | None) -> V:
-        key = fold(phrase)
+        key = ascii_key(phrase)
         if not key:
             return default
         if (value := next((value for word, value in folded if word in key), None)) is None:
@@ -141,5 +142,5 @@ def keyword_table[V: StrEnum](
 def word_table[V](entries: Mapping[str, V]) -> Callable[[str | None], V | None]:
     """A folded exact-match lookup that answers None for anything else and logs nothing: for fields that
     hold either one of the carrier's words or a person's name, which must not reach the logs."""
-    folded = {fold(word): value for word, value in entries.items()}
-    return lambda phrase: folded.get(fold(phrase))
+    folded = {ascii_key(word): value for word, value in entries.items()}
+    return lambda phrase: folded.get(ascii_key(phrase))

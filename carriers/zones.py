@@ -10,7 +10,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from carriers.parsing import text
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 
 _ALIASES = {"UK": "GB"}
 _NAMES = {"USA": "US", "UK": "GB", "CHINA MAINLAND": "CN", "KOREA, REPUBLIC OF (SOUTH K.)": "KR"}
@@ -32,7 +32,7 @@ def country_named(name: str | None) -> str | None:
     without accents (``PAKISTAN`` → ``PK``), or as carriers abbreviate it (``USA``); None for any other name."""
     if not (written := text(name)):
         return None
-    return _NAMES.get(written.upper()) or _codes_by_name().get(fold(written))
+    return _NAMES.get(written.upper()) or _codes_by_name().get(ascii_key(written))
 
 
 def country_code(code: str | None) -> str | None:
@@ -49,7 +49,7 @@ def _codes() -> frozenset[str]:
 
 @functools.cache
 def _codes_by_name() -> dict[str, str]:
-    return {fold(name): code for code, name, *_ in _rows("iso3166.tab")}
+    return {ascii_key(name): code for code, name, *_ in _rows("iso3166.tab")}
 
 
 @functools.cache

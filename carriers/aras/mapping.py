@@ -58,7 +58,7 @@ from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, not_found, reading, text
 from carriers.soap import SoapRequest, xml_element
 from carriers.status import status_table
-from carriers.turkish import ISTANBUL, fold, keyword_table, local_time, local_timestamp, relation_by_name, word_table
+from carriers.turkish import ISTANBUL, ascii_key, keyword_table, local_time, local_timestamp, relation_by_name, word_table
 from schemas.proof import Courier, NoteCode, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
 
 CODE = "aras"
@@ -225,7 +225,7 @@ def _proof(cargo: Cargo, tracking_number: str, received_at: datetime, notes: Pro
 
 
 def _status(cargo: Cargo, code: str | None, notes: ProofNotes) -> ProofStatus:
-    if fold(cargo.tip_kodu) == RETURNED:
+    if ascii_key(cargo.tip_kodu) == RETURNED:
         return ProofStatus.RETURNED
     if code:
         status = notes.status(STATUS, code, "DURUM_KODU")

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ConfigDict
 
 from carriers.parsing import WireModel
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 
 _RECORD_KEYS = frozenset({"KARGO_TAKIP_NO", "MUSTERI_OZEL_KODU", "DURUM_KODU", "DURUMU"})
 _NOT_KEY = re.compile(r"[^A-Z0-9]+")
@@ -42,7 +42,7 @@ class Cargo(WireModel):
 
 def field_key(name: str) -> str:
     """``KARGO TAKİP NO`` → ``KARGO_TAKIP_NO``: one spelling for a column name."""
-    return _NOT_KEY.sub("_", fold(name)).strip("_")
+    return _NOT_KEY.sub("_", ascii_key(name)).strip("_")
 
 
 def records(document: Any) -> list[Record]:

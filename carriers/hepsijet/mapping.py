@@ -82,7 +82,7 @@ from carriers.parsing import (
     unanswered_404,
 )
 from carriers.status import status_table
-from carriers.turkish import fold, is_masked, local_timestamp, relation_by_name, same_masked_name
+from carriers.turkish import ascii_key, is_masked, local_timestamp, relation_by_name, same_masked_name
 from schemas.proof import PackageState, ProofOfDelivery, ProofSource, RecipientRelation, TrackingEvent
 from schemas.proof import ProofStatus as S
 
@@ -98,7 +98,7 @@ RECEIVER_REFUSALS = frozenset(range(400, 500)) - {401, 408, 429}
 """The refusals of ``integration/track`` that leave a delivered proof standing without the receiver's name (noted):
 every 4xx but a refused token (replaced once) and those retried."""
 _UNAUTHORIZED = "UNAUTHORIZED"
-_NOT_FOUND = fold("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
+_NOT_FOUND = ascii_key("bulunamadı")  # "Gönderi numarası bulunamadı.": the number was not found
 _DAWN = datetime.min.replace(tzinfo=UTC)  # ranks an entry without a readable time before every other
 # HepsiJET's line for a delivery, folded: "Teslim edildi - <who took it> (<how they relate to the addressee>)"
 # (Hepsiburada's published delivered reply: "Teslim edildi - Mehmet K* (Kendisi)").
@@ -185,7 +185,7 @@ def parse_tracking_response(
     if _failed(reply):
         return _refusal(reply, tracking_number, received_at)
     if reply.data is None:
-        if fold(reply.status) == "OK":  # "only Status OK": the parcel has had no transaction yet
+        if ascii_key(reply.status) == "OK":  # "only Status OK": the parcel has had no transaction yet
             return _not_yet_handed_over(tracking_number, received_at)
         raise MalformedResponse(f"{WHAT} has no data", carrier=CODE)
     deliveries = [entry for entry in reply.data if entry is not None]
@@ -203,7 +203,7 @@ def refuses_token(response: HttpResponse) -> bool:
         reply = read_wire(Envelope, response.body, carrier=CODE, what=WHAT)
     except MalformedResponse:
         return False
-    return _failed(reply) and fold(reply.detail_status) == _UNAUTHORIZED
+    return _failed(reply) and ascii_key(reply.detail_status) == _UNAUTHORIZED
 
 
 def wants_receiver(proof: ProofOfDelivery) -> bool:
@@ -232,7 +232,7 @@ def _with_token(settings: HepsijetSettings, token: str) -> dict[str, str]:
 
 
 def _failed(reply: Envelope) -> bool:
-    return fold(reply.status) == "FAIL"
+    return ascii_key(reply.status) == "FAIL"
 
 
 def _envelope(response: HttpResponse) -> TrackingReply:
@@ -252,13 +252,13 @@ def _envelope(response: HttpResponse) -> TrackingReply:
 
 
 def _refusal(reply: Envelope, tracking_number: str, received_at: datetime) -> ProofOfDelivery:
-    detail = fold(reply.detail_status)
+    detail = ascii_key(reply.detail_status)
     # A stated refusal wins over the message's words: a login refused is never read as "no such number".
     if detail == _UNAUTHORIZED:
         raise CarrierAuthError(f"{WHAT}: FAIL {detail}", carrier=CODE)
     if detail == "SERVER_ERROR":
         raise CarrierUnavailable(f"{WHAT}: FAIL {detail}", carrier=CODE)
-    if detail == "NOT_FOUND" or _NOT_FOUND in fold(reply.message):
+    if detail == "NOT_FOUND" or _NOT_FOUND in ascii_key(reply.message):
         return not_found(CODE, tracking_number, received_at)
     raise BadRequest(f"{WHAT}: FAIL {detail[:32] or 'without detailStatus'}", carrier=CODE)
 
@@ -290,7 +290,7 @@ def _pick(deliveries: Sequence[Delivery], number: str, unread: bool) -> _Pick | 
         return None
     if len(parcels) == 1:
         return _Pick(parcels[0], None, ())
-    pending = [p for p in parcels if fold(_status_code(p)) != _DELIVERED]
+    pending = [p for p in parcels if ascii_key(_status_code(p)) != _DELIVERED]
     return _Pick(pending[0] if pending else _latest(parcels), None, parcels)
 
 
@@ -365,7 +365,7 @@ def _handover(receiver: HttpResponse | None, number: str, notes: ProofNotes) -> 
         for result in reply.data
         if same_number(result.barcode, number)
         for detail in result.details
-        if fold(detail.integration_status) == _DELIVERED
+        if ascii_key(detail.integration_status) == _DELIVERED
     ]
     return max(steps, key=lambda step: _readable_time(step.transaction_date) or _DAWN, default=None)
 
@@ -435,7 +435,7 @@ def _handed_over_at(transactions: Sequence[Transaction]) -> datetime | None:
     Transactions without a state or a readable time are passed over."""
     stated = sorted(
         (
-            (at, fold(transaction.delivery_status))
+            (at, ascii_key(transaction.delivery_status))
             for transaction in transactions
             if text(transaction.delivery_status) and (at := _readable_time(transaction.transaction_date_time))
         ),
@@ -459,7 +459,7 @@ def _relation(received_by: str | None, entry: Delivery) -> RecipientRelation:
         (by_name := relation_by_name(received_by, addressee)) is not RecipientRelation.UNKNOWN
     ):
         return by_name
-    line = _DELIVERED_LINE.match(fold(entry.last_transaction))
+    line = _DELIVERED_LINE.match(ascii_key(entry.last_transaction))
     if received_by and line and line["word"] in _IN_PERSON and same_masked_name(line["name"], received_by):
         return RecipientRelation.RECIPIENT
     return RecipientRelation.UNKNOWN

@@ -51,7 +51,7 @@ from carriers.ptt.settings import PttSettings
 from carriers.ptt.wire import Inquiry, Movement
 from carriers.soap import SoapRequest
 from carriers.status import status_table
-from carriers.turkish import fold, local_time, relation_by_name
+from carriers.turkish import ascii_key, local_time, relation_by_name
 from schemas.proof import Courier, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation, TrackingEvent
 
 CODE = "ptt"
@@ -93,7 +93,7 @@ def parse_query_response(response: HttpResponse, tracking_number: str, received_
         _refused_in_band(inquiry)
         return not_found(CODE, tracking_number, received_at)
     by_reference = operation == f"{BY_REFERENCE}Response"
-    if barcode is not None and not by_reference and fold(barcode) != fold(tracking_number):
+    if barcode is not None and not by_reference and ascii_key(barcode) != ascii_key(tracking_number):
         raise MalformedResponse(f"{WHAT} is about another barcode", carrier=CODE)
     with reading(CODE, WHAT):
         return _proof(
@@ -153,7 +153,7 @@ def _number(value: str | None) -> int | None:
 
 
 def _refused_in_band(inquiry: Inquiry) -> None:
-    words = fold(inquiry.sonuc_aciklama if isinstance(inquiry.sonuc_aciklama, str) else None)
+    words = ascii_key(inquiry.sonuc_aciklama if isinstance(inquiry.sonuc_aciklama, str) else None)
     if any(word in words for word in _REFUSED):
         raise CarrierAuthError("gonderiSorgu refused the credentials", carrier=CODE)
 

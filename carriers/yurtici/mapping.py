@@ -61,7 +61,7 @@ from carriers.http import HttpResponse
 from carriers.parsing import ProofNotes, join_text, not_found, reading, short, text, timeline
 from carriers.soap import SoapRequest
 from carriers.status import status_table
-from carriers.turkish import fold, local_time, relation_by_name
+from carriers.turkish import ascii_key, local_time, relation_by_name
 from carriers.yurtici.settings import YurticiSettings
 from carriers.yurtici.wire import CargoEvent, DeliveryDetail, DeliveryVO, ItemDetail
 from schemas.proof import Courier, PackageState, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
@@ -79,7 +79,7 @@ RETURN_DONE = frozenset({"9", "10"})  # rejectStatus: return made, return finish
 # cancelled, return not approved
 RETURN_CANCELLED = frozenset({"4", "7", "8", "11"})
 NO_RETURN = "0"  # rejectStatus M does not read as a return on a delivery
-NO_PROBLEM = fold("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
+NO_PROBLEM = ascii_key("Sorun Yok")  # rejectReasonExplanation of a delivery that stands despite a rejectStatus (M)
 WS_EXCEPTION = "YurticikargoWSException"  # the fault detail every operation declares (W)
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -265,7 +265,7 @@ def _returned(item: ItemDetail, status: ProofStatus) -> bool:
         return True
     if reject in RETURN_CANCELLED or status is not ProofStatus.DELIVERED:
         return False
-    return reject not in (None, NO_RETURN) and fold(item.reject_reason_explanation) != NO_PROBLEM
+    return reject not in (None, NO_RETURN) and ascii_key(item.reject_reason_explanation) != NO_PROBLEM
 
 
 def _receiver(item: ItemDetail) -> tuple[str | None, R]:

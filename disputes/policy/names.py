@@ -101,8 +101,8 @@ class NameMatch:
     name: OrderName
 
 
-def fold(text: str) -> str:
-    """Turkish casefold without diacritics, as carriers' ASCII systems write names."""
+def casefold_ascii(text: str) -> str:
+    """Turkish casefold without diacritics, blanks kept, as carriers' ASCII systems write names (lower case)."""
     decomposed = unicodedata.normalize("NFKD", turkish_casefold(text))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
 
@@ -115,7 +115,7 @@ def is_masked(name: str) -> bool:
 def _folded_words(name: str) -> tuple[list[str], bool]:
     """The folded words of a name (a masked word as the letters it shows followed by ``*``; a word that shows none is
     left out), and whether it is a company's."""
-    folded = fold(name[:MAX_NAME_CHARS])
+    folded = casefold_ascii(name[:MAX_NAME_CHARS])
     dotted = _ANONIM_SIRKET.search(folded) is not None
     words = [word + (_MASKED if mask else "") for word, mask in _WORD.findall(_ANONIM_SIRKET.sub("", folded)) if word]
     company = dotted or not _LEGAL_FORMS.isdisjoint(words) or (

@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from disputes.policy.names import fold, is_usable_name
+from disputes.policy.names import casefold_ascii, is_usable_name
 from schemas.proof import ProofOfDelivery, RecipientRelation
 
 R = RecipientRelation
@@ -68,12 +68,12 @@ _OF_THE_ADDRESSEE = ("ALICI", "ALICININ")  # before a phrase, the addressee's: "
 _DATIVE = ("ya", "ye", "na", "ne", "a", "e")  # a bare -a/-e only after a consonant ("ALICIA" is a name, not ALICI's)
 _VOWELS = frozenset("aeiou")  # folded
 _POSSESSIVE = ("si", "su", "i", "u")
-_OWN = {tuple(fold(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
-_OWNERS = tuple(fold(owner) for owner in _OF_THE_ADDRESSEE)
+_OWN = {tuple(casefold_ascii(phrase).split()): relation for relation, phrases in _PHRASES.items() for phrase in phrases}
+_OWNERS = tuple(casefold_ascii(owner) for owner in _OF_THE_ADDRESSEE)
 _VOCABULARY = _OWN | {
     (owner, *words): relation for owner in _OWNERS for words, relation in _OWN.items() if words[0] not in _OWNERS
 }
-_WORKPLACE = frozenset(tuple(fold(phrase).split()) for phrase in _AT_WORK)
+_WORKPLACE = frozenset(tuple(casefold_ascii(phrase).split()) for phrase in _AT_WORK)
 _LONGEST = max(len(words) for words in _VOCABULARY)
 _FIRST_WORDS = frozenset(words[0] for words in _VOCABULARY)
 _APOSTROPHES = "'’`ʼ"
@@ -91,7 +91,7 @@ _APOSTROPHE_ENDING = re.compile(
 # "aldı", "alındı" (took, was taken), "edildi", "etti" (of "teslim edildi/etti": was delivered, delivered),
 # "bırakıldı", "bıraktı" (was left, left), "verildi" (was given).
 _DELIVERY_WORDS = frozenset(
-    fold(word) for word in ("TESLİM", "ALDI", "ALINDI", "EDİLDİ", "ETTİ", "BIRAKILDI", "BIRAKTI", "VERİLDİ")
+    casefold_ascii(word) for word in ("TESLİM", "ALDI", "ALINDI", "EDİLDİ", "ETTİ", "BIRAKILDI", "BIRAKTI", "VERİLDİ")
 )
 
 
@@ -149,7 +149,7 @@ def _without_delivery_words(rest: str) -> str:
     """`rest` without the hand-over words (`_DELIVERY_WORDS`) at its start and at its end; cut only where such a
     word is, so a name's own marks ("Y***") stay."""
     words = list(_WORD.finditer(rest))
-    kept = [i for i, w in enumerate(words) if fold(w[0]) not in _DELIVERY_WORDS]
+    kept = [i for i, w in enumerate(words) if casefold_ascii(w[0]) not in _DELIVERY_WORDS]
     if not kept:
         return ""
     first, last = kept[0], kept[-1]
@@ -162,10 +162,10 @@ def _phrase_at(written: str, start: int) -> tuple[RecipientRelation, int, tuple[
     """The relation the longest phrase starting at the first word from `start` names, where that phrase ends, and the
     phrase (folded, its last word without a case ending); None when no phrase starts there."""
     first = _WORD.search(written, start)
-    if first is None or _FIRST_WORDS.isdisjoint(_stems(fold(first[0]))):
+    if first is None or _FIRST_WORDS.isdisjoint(_stems(casefold_ascii(first[0]))):
         return None
     words = list(islice(_WORD.finditer(written, first.start()), _LONGEST))
-    folded = tuple(fold(w[0]) for w in words)
+    folded = tuple(casefold_ascii(w[0]) for w in words)
     for count in range(len(words), 0, -1):
         for last in _stems(folded[count - 1]):
             if (relation := _VOCABULARY.get(phrase := (*folded[: count - 1], last))) is not None:

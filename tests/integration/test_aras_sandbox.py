@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox
 from carriers.base import CarrierAdapter
 from carriers.errors import CarrierUnavailable
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 from schemas.proof import NoteCode, ProofStatus, RecipientRelation
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
 
@@ -68,7 +68,7 @@ async def test_a_parcel_going_back_is_returned(sandbox, session) -> None:
 async def test_someone_else_signing_is_named_but_not_called_the_recipient(sandbox, session, number, name) -> None:
     proof = await aras(sandbox, session).pull(number)
 
-    assert (proof.status, fold(proof.received_by)) == (ProofStatus.DELIVERED, fold(name))
+    assert (proof.status, ascii_key(proof.received_by)) == (ProofStatus.DELIVERED, ascii_key(name))
     assert proof.recipient_relation is RecipientRelation.UNKNOWN  # Aras has names, no relation words
 
 

@@ -30,7 +30,7 @@ from carriers.base import CarrierAdapter, PushCarrier
 from carriers.errors import CarrierAuthError, CarrierUnavailable, MalformedResponse, WebhookRejected
 from carriers.parsing import attachment_media_type
 from carriers.registry import CARRIERS, create_adapter
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 from disputes.actors import SYSTEM, Actor
 from disputes.intake import EvidenceIntake, pull_key
 from disputes.policy import CustomerHistory, PolicySettings, recommend
@@ -221,7 +221,7 @@ def assert_location(code: str, scenario: Scenario, proof: ProofOfDelivery) -> No
 async def test_the_recipients_name_reaches_the_proof_in_the_carriers_spelling(sandbox, session, code) -> None:
     proof = await adapter(sandbox, session, code).pull(number(S.DELIVERED))
 
-    assert fold(proof.received_by) == fold("Ayşe Yılmaz")
+    assert ascii_key(proof.received_by) == ascii_key("Ayşe Yılmaz")
 
 
 # --- handshakes ----------------------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ async def test_a_push_reaches_the_service_signed_the_carriers_way(sandbox, sessi
     (event,) = carrier.parse_webhook(body)
     assert (event.tracking_number, event.proof.status) == (number(S.NEIGHBOUR), ProofStatus.DELIVERED)
     assert event.proof.delivered_at == DELIVERED_AT
-    assert fold(event.proof.received_by) == fold("Hatice Kaya")
+    assert ascii_key(event.proof.received_by) == ascii_key("Hatice Kaya")
     if code not in ("ups", "dhl"):  # the partner format carries all the evidence
         assert event.proof.recipient_relation is R.NEIGHBOUR
         location = event.proof.location
@@ -474,7 +474,7 @@ async def test_a_shipment_added_at_run_time_is_listed_and_pulled(sandbox, sessio
     proof = await adapter(sandbox, session, "dhl").pull("1234567890")
 
     assert status == 201 and added in listed["shipments"] and len(listed["shipments"]) == len(Scenario) + 1
-    assert fold(proof.received_by) == fold("Hüseyin Aydın")
+    assert ascii_key(proof.received_by) == ascii_key("Hüseyin Aydın")
 
 
 async def test_a_delivery_added_without_a_time_happened_an_hour_ago(sandbox, session) -> None:

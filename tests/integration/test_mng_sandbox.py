@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestServer
 
 from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, mng, sandbox_carrier_settings
 from carriers.registry import create_adapter
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 from schemas.proof import NoteCode, PackageState, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 from tests.integration.conftest import DELIVERED_AT, scripted_shipment
@@ -85,7 +85,7 @@ async def test_a_masked_name_arrives_masked_and_is_no_match_for_the_addressee(sa
 async def test_signature_photo_and_position_never_come_from_mng(sandbox, session) -> None:
     proof = await pull(sandbox, session, "PROOF-1")
 
-    assert proof.status is ProofStatus.DELIVERED and fold(proof.received_by) == fold("Ayşe Yılmaz")
+    assert proof.status is ProofStatus.DELIVERED and ascii_key(proof.received_by) == ascii_key("Ayşe Yılmaz")
     assert (proof.signature, proof.photo, proof.document, proof.location) == (None, None, None, None)
     assert proof.courier is not None and proof.courier.unit == "Kadıköy Şube"
 

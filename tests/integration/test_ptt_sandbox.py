@@ -15,7 +15,7 @@ from sandbox.carriers import SandboxShipment, Scenario, create_carrier_sandbox, 
 from carriers.base import PushCarrier
 from carriers.errors import CarrierAuthError, CarrierRejected, MalformedResponse
 from carriers.registry import create_adapter
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 from schemas.proof import NoteCode, ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
@@ -77,7 +77,7 @@ async def test_a_neighbour_who_signed_is_named_but_ptt_cannot_say_neighbour(sand
     proof = await pull(sandbox, session, "KP100000000002")
 
     assert (proof.status, proof.recipient_relation) == (ProofStatus.DELIVERED, R.UNKNOWN)
-    assert fold(proof.received_by) == fold("Hatice Kaya")
+    assert ascii_key(proof.received_by) == ascii_key("Hatice Kaya")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 from sandbox.carriers import SandboxShipment, create_carrier_sandbox
 from sandbox.carriers.ups import render_alert
 from carriers.errors import MalformedResponse
-from carriers.turkish import fold
+from carriers.turkish import ascii_key
 from carriers.ups.client import UpsAdapter
 from schemas.proof import NoteCode, PackageState, ProofStatus, RecipientRelation
 from tests.integration.conftest import DELIVERED_AT, sandbox_adapter, scripted_shipment
@@ -83,7 +83,7 @@ async def test_the_signer_and_the_relation_are_the_ones_scripted(ups) -> None:
     proof = await ups.pull("1ZNEIGHBOUR000001")
 
     assert proof.recipient_relation is RecipientRelation.NEIGHBOUR
-    assert fold(proof.received_by) == fold("Hatice Kaya")
+    assert ascii_key(proof.received_by) == ascii_key("Hatice Kaya")
     assert proof.location and proof.location.text == "Neighbor"
 
 
@@ -130,7 +130,7 @@ async def test_a_delivered_package_keeps_its_proof_beside_a_sibling_on_its_way(u
     proof = await ups.pull("1ZARRIVED00000001")
 
     assert (proof.status, proof.delivered_at) == (ProofStatus.DELIVERED, DELIVERED_AT)
-    assert proof.signature is not None and fold(proof.received_by) == fold("Ayşe Yılmaz")
+    assert proof.signature is not None and ascii_key(proof.received_by) == ascii_key("Ayşe Yılmaz")
     assert proof.packages == (PackageState(number="1ZONTHEWAY0000002", status=ProofStatus.IN_TRANSIT, status_code="I"),)
 
 

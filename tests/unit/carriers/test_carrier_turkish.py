@@ -4,7 +4,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from carriers.errors import MalformedResponse
-from carriers.turkish import ISTANBUL, fold, keyword_table, local_time, local_timestamp, same_masked_name, word_table
+from carriers.turkish import ISTANBUL, ascii_key, keyword_table, local_time, local_timestamp, same_masked_name, word_table
 from schemas.proof import ProofStatus, RecipientRelation
 
 DELIVERED_UTC = datetime(2024, 4, 22, 11, 31, 5, tzinfo=UTC)
@@ -12,12 +12,12 @@ DELIVERED_UTC = datetime(2024, 4, 22, 11, 31, 5, tzinfo=UTC)
 
 @pytest.mark.parametrize("spelling", ["KOMŞUSU", "Komşusu", "komsusu", "KOMSUSU", "  komşusu "])
 def test_every_spelling_of_a_turkish_word_folds_to_one_key(spelling: str) -> None:
-    assert fold(spelling) == "KOMSUSU"
+    assert ascii_key(spelling) == "KOMSUSU"
 
 
 @pytest.mark.parametrize("spelling", ["KENDİSİ", "Kendisi", "kendisi", "KENDISI", "kendısı", "KENDİSİ"])
 def test_dotted_and_dotless_i_fold_alike(spelling: str) -> None:
-    assert fold(spelling) == "KENDISI"
+    assert ascii_key(spelling) == "KENDISI"
 
 
 @pytest.mark.parametrize(
