@@ -115,7 +115,7 @@ from adapters.web.views import Cursors, DisputeViews, QueueRows
 from adapters.wake import WakingInbox, WakingRepository, Wakeups
 from adapters.workers import log_attempt, run_workers, worker_id
 from adapters.worklog import StructlogWorkLog
-from carriers.base import CarrierAdapter, PushCarrier
+from carriers.base import CarrierAdapter
 from carriers.breaker import BreakerStore, InMemoryBreakerStore
 from carriers.parsing import attachment_media_type
 from disputes.digital import DigitalPuller
@@ -331,7 +331,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
         calendar_end(app[METRICS])
         storage_set_up(app[METRICS], setup.done.is_set if setup is not None else _always_set_up)
-        app[PUSH_CARRIERS] = {c: a for c, a in carriers.items() if isinstance(a, PushCarrier) and a.capabilities.push}
+        app[PUSH_CARRIERS] = carriers_api.push_carriers(carriers)
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(

@@ -7,7 +7,7 @@
                                 ``read_token``), used for the configured lifetime
 
 A carrier's adapter subclasses one of them (both, for a SOAP carrier that takes partner pushes), names its
-``code``, ``name`` and pull ``capabilities``, opens its kind of link over ``self.breaker`` (``_open_link``) and,
+``code``, ``name`` and ``capabilities`` (what its pulls and, once configured, its pushes carry), opens its kind of link over ``self.breaker`` (``_open_link``) and,
 unless it is a plain SOAP query, pulls a checked number itself (``_pull``) with its mapping's pure functions.
 """
 
@@ -47,6 +47,12 @@ class PullAdapter[S: CarrierSettings, L: CarrierLink](ABC):
         self._clock = clock
         self.breaker = CircuitBreaker(self.code, settings.breaker, clock, breakers)
         self._link = self._open_link(settings, session, clock)
+        if not self._takes_pushes(settings):  # every push would be refused: it offers none
+            self.capabilities = self.capabilities.model_copy(update={"push": None})
+
+    def _takes_pushes(self, settings: S) -> bool:
+        """Whether we hold what the carrier's pushes are verified with (its credential or secrets)."""
+        return True
 
     async def pull(self, tracking_number: str) -> ProofOfDelivery:
         return await self._pull(checked_tracking_number(self.code, tracking_number))
@@ -84,6 +90,9 @@ class PartnerPullAdapter[S: PartnerCarrierSettings, L: CarrierLink](PullAdapter[
     ) -> None:
         super().__init__(settings, session, clock=clock, breakers=breakers)
         self._accept_partner_push(settings.partner_webhook, clock)
+
+    def _takes_pushes(self, settings: S) -> bool:
+        return settings.partner_webhook.enabled
 
 
 class OwnTokenPullAdapter[S: OwnTokenSettings](PartnerPullAdapter[S, OAuthLink]):

@@ -545,7 +545,8 @@ class TokenClaims(_Output):
 
 
 class CarrierCapabilities(_Output):
-    """The proof fields each channel carries; null where the carrier has no such channel."""
+    """The proof fields each channel carries; null where the carrier has no such channel (a push: also while we hold no
+    credential or secret to verify its pushes with)."""
 
     pull: ProofOffer | None
     push: ProofOffer | None

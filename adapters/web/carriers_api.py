@@ -20,6 +20,7 @@ from carriers.auth import CREDENTIAL_SCHEME
 from carriers.base import CarrierAdapter, PushCarrier, WebhookAuth
 from carriers.breaker import BreakerRecord, BreakerState
 from carriers.errors import CarrierRejected, WebhookReason, WebhookRejected
+from carriers.partner.webhook import PartnerPush
 from disputes.intake import PushedEvent
 from schemas.api import (
     CarrierCapabilities,
@@ -34,6 +35,16 @@ log = structlog.get_logger("webhooks")
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 JSON_MEDIA = "application/json"
 UNKNOWN = "unknown"  # the carrier label of a code we do not know: the path cannot grow the metric's label set
+
+
+def push_carriers(carriers: Mapping[str, CarrierAdapter]) -> dict[str, PushCarrier]:
+    """The carriers whose pushes the webhook route takes, by code. One whose credential we do not hold offers no push
+    (``capabilities.push`` is None) and is refused ``not_configured``; a partner carrier is taken once we hold its
+    secret (docs/partners.md)."""
+    return {
+        code: adapter for code, adapter in carriers.items()
+        if isinstance(adapter, PushCarrier) and (adapter.capabilities.push or not isinstance(adapter, PartnerPush))
+    }
 
 
 class WebhookCounter:

@@ -30,6 +30,9 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     """DHL's push ("Push API 101", as public summaries of it put it): a push not answered 200 counts as failed and is
     sent again, after about one and six hours."""
 
+    def _takes_pushes(self, settings: DhlSettings) -> bool:
+        return settings.webhook_token is not None
+
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock, self.breaker)
 

@@ -6,6 +6,7 @@ A pull asks ``getDeliveryTracking`` for the parcel's state and steps; for a deli
 
 from carriers.adapter import OwnTokenPullAdapter
 from carriers.base import Capabilities
+from carriers.partner.webhook import PARTNER_PUSH
 from carriers.hepsijet.mapping import (
     CODE,
     RECEIVER_REFUSALS,
@@ -25,12 +26,12 @@ class HepsijetAdapter(OwnTokenPullAdapter[HepsijetSettings]):
     code = CODE
     name = "HepsiJET"
     # The pull replies name who took the parcel (masked, as HepsiJET prints names) and nothing else of the
-    # delivery; signature, photo and place arrive by the partner webhook, when it is configured.
+    # delivery; signature, photo and place arrive by the partner webhook, once we hold a secret.
     capabilities = Capabilities(
         pull=ProofOffer(
             signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=True
         ),
-        push=None,
+        push=PARTNER_PUSH,
     )
 
     build_token_request = staticmethod(build_token_request)

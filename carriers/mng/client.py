@@ -2,6 +2,7 @@
 
 from carriers.adapter import OwnTokenPullAdapter
 from carriers.base import Capabilities
+from carriers.partner.webhook import PARTNER_PUSH
 from carriers.mng.mapping import (
     CODE,
     build_shipment_request,
@@ -25,7 +26,7 @@ class MngAdapter(OwnTokenPullAdapter[MngSettings]):
         pull=ProofOffer(
             signature=False, photo=False, gps=False, place_text=False, receiver_name=True, masked_names=False
         ),
-        push=None,
+        push=PARTNER_PUSH,  # once we hold a secret
     )
 
     build_token_request = staticmethod(build_token_request)

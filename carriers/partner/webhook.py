@@ -1,7 +1,7 @@
 """One carrier's partner webhook, composed into its adapter: verify the signature, then parse the body.
 
-``PartnerPush`` gives an adapter the ``PushCarrier`` entry points by delegating to its ``partner``;
-``with_partner_push`` states what the carrier can then give us.
+``PartnerPush`` gives an adapter the ``PushCarrier`` entry points by delegating to its ``partner``; the adapter's
+``capabilities`` declare ``PARTNER_PUSH``, what the pushes can give us.
 """
 
 from collections.abc import Mapping
@@ -85,9 +85,8 @@ class PartnerPush:
     received_status = 202  # our own contract (docs/partners.md): stored, attached to its dispute later
 
     def _accept_partner_push(self, settings: PartnerWebhookSettings, clock: Clock) -> None:
-        """Compose the carrier's partner webhook, and widen ``capabilities`` to what pushes carry."""
+        """Compose the carrier's partner webhook."""
         self.partner = PartnerWebhook(self.code, settings, clock)
-        self.capabilities = with_partner_push(self.capabilities, settings)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
         self.partner.verify(headers, raw_body, now)
@@ -103,13 +102,6 @@ class PartnerPush:
 
 PARTNER_PUSH = ProofOffer(signature=True, photo=True, gps=True, place_text=True, receiver_name=True, masked_names=False)
 """What the partner webhook can carry (``schemas.partner_webhook``)."""
-
-
-def with_partner_push(pull: Capabilities, settings: PartnerWebhookSettings) -> Capabilities:
-    """A carrier's capabilities with the partner webhook configured: it pushes, with all the format carries."""
-    if not settings.enabled:
-        return pull
-    return pull.model_copy(update={"push": PARTNER_PUSH})
 
 
 def _claimed_carrier(raw_body: bytes) -> str | None:

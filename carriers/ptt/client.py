@@ -2,6 +2,7 @@
 
 from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
 from carriers.base import Capabilities
+from carriers.partner.webhook import PARTNER_PUSH
 from carriers.ptt.mapping import CODE, build_query_request, parse_query_response
 from carriers.ptt.settings import PttSettings
 from carriers.soap import SoapLink
@@ -14,6 +15,6 @@ PULL = ProofOffer(signature=False, photo=False, gps=False, place_text=False, rec
 class PttAdapter(PartnerPullAdapter[PttSettings, SoapLink], SoapPullAdapter[PttSettings]):
     code = CODE
     name = "PTT Kargo"
-    capabilities = Capabilities(pull=PULL, push=None)  # push: the partner webhook, once configured
+    capabilities = Capabilities(pull=PULL, push=PARTNER_PUSH)  # push: once we hold a secret
     build_request = staticmethod(build_query_request)
     parse_response = staticmethod(parse_query_response)

@@ -6,7 +6,7 @@ from carriers.base import Capabilities
 from carriers.breaker import BreakerStore, CircuitBreaker
 from carriers.clock import SYSTEM_CLOCK, Clock
 from carriers.errors import CarrierRejected
-from carriers.partner.webhook import PartnerPush
+from carriers.partner.webhook import PARTNER_PUSH, PartnerPush
 from carriers.surat.settings import SuratSettings
 from schemas.proof import ProofOfDelivery
 
@@ -16,7 +16,7 @@ CODE = "surat"
 class SuratAdapter(PartnerPush):
     code = CODE
     name = "Sürat Kargo"
-    capabilities = Capabilities(pull=None, push=None)  # push: the partner webhook, required by its settings
+    capabilities = Capabilities(pull=None, push=PARTNER_PUSH)  # its settings require a secret
 
     def __init__(
         self, settings: SuratSettings, session: aiohttp.ClientSession, *, clock: Clock = SYSTEM_CLOCK,

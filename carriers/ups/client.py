@@ -35,6 +35,9 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     """UPS Track Alert (UPSTrackAlert.yaml, the webhook's responses): "Return a 200 status to indicate that the data
     was received successfully"."""
 
+    def _takes_pushes(self, settings: UpsSettings) -> bool:
+        return settings.webhook_credential is not None
+
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         return OAuthLink(CODE, settings, session, clock, self.breaker, build_token_request(settings))
 

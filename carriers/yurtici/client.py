@@ -4,6 +4,7 @@ import aiohttp
 
 from carriers.adapter import PartnerPullAdapter, SoapPullAdapter
 from carriers.base import Capabilities
+from carriers.partner.webhook import PARTNER_PUSH
 from carriers.clock import Clock
 from carriers.soap import SoapLink
 from carriers.yurtici.mapping import CODE, build_query_request, parse_query_response, read_fault, unknown_key
@@ -19,7 +20,7 @@ PULL_OFFER = ProofOffer(
 class YurticiAdapter(PartnerPullAdapter[YurticiSettings, SoapLink], SoapPullAdapter[YurticiSettings]):
     code = CODE
     name = "Yurtiçi Kargo"
-    capabilities = Capabilities(pull=PULL_OFFER, push=None)
+    capabilities = Capabilities(pull=PULL_OFFER, push=PARTNER_PUSH)  # push: once we hold a secret
     build_request = staticmethod(build_query_request)
     parse_response = staticmethod(parse_query_response)
 

@@ -377,3 +377,24 @@ async def test_a_push_with_a_wrong_static_credential_is_refused_before_its_body_
                                                        {"Content-Type": "application/json", header: "a-guess"}, 1)
     assert head.startswith(b"HTTP/1.1 401")
     assert (problem["reason"], problem["detail"]) == ("bad_signature", f"Wrong {header} credential.")
+
+
+async def test_the_carrier_list_reports_a_push_only_for_the_carriers_whose_pushes_we_can_verify(aiohttp_client,
+                                                                                                tmp_path):
+    """A carrier whose credential or secret we do not hold refuses every push: it is listed with no push."""
+    carriers = {
+        "ups": {key: value for key, value in CARRIERS["ups"].items() if key != "webhook_credential"},
+        "dhl": {"base_url": "http://127.0.0.1:9", "api_key": "e2e", "webhook_token": DHL_TOKEN},
+        "hepsijet": {"base_url": "http://127.0.0.1:9", "username": "u", "password": "p", "apikey": "k"},
+        "surat": {"partner_webhook": {"secrets": [SECRET]}},
+    }
+    api = await memory_app(aiohttp_client, tmp_path, carriers=carriers)
+
+    listed = await (await api.get("/v1/carriers", headers=INVESTIGATOR)).json()
+    pushes = {c["code"]: c["capabilities"]["push"] is not None for c in listed["carriers"]}
+    assert pushes == {"ups": False, "dhl": True, "hepsijet": False, "surat": True}
+    body = json.dumps(event(carrier="hepsijet")).encode()
+    for carrier, status, reason in [("ups", 403, "not_configured"), ("hepsijet", 404, "unknown_carrier")]:
+        refused = await api.post(f"/v1/carriers/{carrier}/webhooks", data=body,
+                                 headers=signed(body) | {"x-api-key": UPS_WEBHOOK_CREDENTIAL})
+        assert (refused.status, (await refused.json(content_type=None))["reason"]) == (status, reason)

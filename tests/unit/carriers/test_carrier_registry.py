@@ -45,6 +45,18 @@ def test_each_carrier_is_built_from_raw_configuration(code: str, session) -> Non
     assert adapter.breaker.state == "closed"
 
 
+WEBHOOK_SETTINGS = ("webhook_credential", "webhook_token", "partner_webhook")  # what verifies a carrier's pushes
+
+
+@pytest.mark.parametrize("code", sorted(CARRIERS))
+def test_a_carrier_offers_the_push_its_class_declares_once_we_can_verify_its_pushes(code: str, session) -> None:
+    declared = CARRIERS[code].build.capabilities.push
+    assert create_adapter(code, CONFIG[code], session).capabilities.push == declared
+    if code != "surat":  # Sürat's settings require a secret
+        unverifiable = {key: value for key, value in CONFIG[code].items() if key not in WEBHOOK_SETTINGS}
+        assert create_adapter(code, unverifiable, session).capabilities.push is None
+
+
 def test_settings_objects_are_accepted_as_they_are(session) -> None:
     settings = DhlSettings(api_key=SecretStr("key"), timeout_seconds=3)
     assert create_adapter("dhl", settings, session).code == "dhl"

@@ -9,6 +9,7 @@ from defusedxml.ElementTree import fromstring
 from pydantic import SecretStr
 
 from carriers.errors import BadRequest, CarrierAuthError, CarrierUnavailable
+from carriers.partner.webhook import PARTNER_PUSH
 from carriers.retry import RetryBudget
 from carriers.yurtici.client import YurticiAdapter
 from carriers.yurtici.settings import YurticiSettings
@@ -162,6 +163,6 @@ async def test_an_unknown_key_is_a_not_found_result(adapter_at) -> None:
 
 def test_the_adapter_says_what_yurtici_can_prove() -> None:
     offer = YurticiAdapter.capabilities.pull
-    assert offer is not None and YurticiAdapter.capabilities.push is None
+    assert offer is not None and YurticiAdapter.capabilities.push == PARTNER_PUSH  # once we hold a secret
     assert (offer.signature, offer.photo, offer.gps, offer.place_text) == (False, False, False, False)
     assert (offer.receiver_name, offer.masked_names) == (True, False)
