@@ -61,12 +61,12 @@ notice credentials put right."""
 class TokenCache:
     """One carrier's bearer token, fetched once and shared until shortly before it expires.
 
-    The lock makes concurrent callers wait for a single fetch. Some failures are repeated to the callers that waited
-    and to later ones without asking the token endpoint again, marked ``repeated``: its refusal of our credentials
-    for ``REFUSAL_HOLD_SECONDS``, a 429 or 503 until its ``Retry-After`` has passed (with the time left as theirs).
-    After any other failure (a timeout, a 5xx with no ``Retry-After``) the next caller fetches again itself. A fetch
-    waits for its answer the carrier's own time limit, not what is left of the first caller's retry budget: the
-    callers waiting for it have budgets of their own.
+    The lock makes concurrent callers wait for a single fetch, and share its failure as they would its token, marked
+    ``repeated`` (it reached no carrier for them; a hanging endpoint is not asked once per caller in turn). Some
+    failures are also repeated to later callers without asking the token endpoint again: its refusal of our
+    credentials for ``REFUSAL_HOLD_SECONDS``, a 429 or 503 until its ``Retry-After`` has passed (with the time left as
+    theirs). After any other failure (a timeout, a 5xx with no ``Retry-After``) the next caller fetches again. A fetch
+    waits for its answer the carrier's own time limit, not what is left of the first caller's retry budget.
     The lock guards only this process's copy of the token: every process holds its own, which the carrier allows.
     """
 
@@ -87,21 +87,27 @@ class TokenCache:
         self._refresh_at = 0.0
         self._failure: CarrierError | None = None  # how the last fetch failed, if it did
         self._held_until = 0.0
+        self._fetches = 0  # fetches ended, so that a caller can tell one ended while it waited
 
     async def token(self) -> str:
         if (token := self._fresh()) is not None:
             return token
         self._raise_held()
+        fetches = self._fetches
         async with self._lock:
             if (token := self._fresh()) is not None:  # fetched by the caller we waited for
                 return token
-            self._raise_held()  # the fetch we waited for failed, and its failure holds
+            if self._failure is not None and self._fetches != fetches:  # the fetch we waited for failed
+                raise _again(self._failure, self._held_until - self._clock.monotonic())
+            self._raise_held()
             self._failure = None
             try:
                 grant = await self._fetch()
             except CarrierError as failure:
                 self._failed(failure)
                 raise
+            finally:
+                self._fetches += 1
             lifetime = grant.expires_in or self._default_lifetime
             self._token = grant.access_token
             self._refresh_at = self._clock.monotonic() + lifetime - min(self._margin, lifetime / 2)
@@ -145,7 +151,7 @@ def _again(failure: CarrierError, left: float) -> CarrierError:
     their tracebacks); a carrier's ``Retry-After`` as the time left of it."""
     message, carrier, status = str(failure).removeprefix(f"{failure.carrier}: "), failure.carrier, failure.status
     again = (
-        type(failure)(message, carrier=carrier, status=status, retry_after=left)
+        type(failure)(message, carrier=carrier, status=status, retry_after=left if left > 0 else failure.retry_after)
         if isinstance(failure, CarrierUnavailable) else type(failure)(message, carrier=carrier, status=status)
     )
     again.repeated = True

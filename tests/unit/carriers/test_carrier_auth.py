@@ -69,7 +69,10 @@ class TimesOutOnce(TokenEndpoint):
         return await super().fetch()
 
 
-async def test_callers_queued_behind_a_fetch_that_timed_out_fetch_again_themselves(clock) -> None:
+async def test_callers_queued_behind_a_fetch_that_timed_out_share_its_failure_and_the_next_caller_fetches_again(
+    clock,
+) -> None:
+    """A hanging token endpoint is not asked once per queued caller in turn, each waiting its whole time limit."""
     endpoint = TimesOutOnce()
     endpoint.gate.clear()
     cache = TokenCache(endpoint.fetch, clock=clock)
@@ -77,8 +80,10 @@ async def test_callers_queued_behind_a_fetch_that_timed_out_fetch_again_themselv
     await asyncio.sleep(0)
     endpoint.gate.set()
     results = await asyncio.gather(*waiting, return_exceptions=True)
-    assert isinstance(results[0], CarrierUnavailable) and not results[0].repeated
-    assert results[1:] == ["token-2"] * 7 and endpoint.fetches == 2
+    assert all(isinstance(result, CarrierUnavailable) and result.retry_after is None for result in results)
+    assert [result.repeated for result in results] == [False] + [True] * 7
+    assert endpoint.fetches == 1
+    assert await cache.token() == "token-2" and endpoint.fetches == 2  # nothing held: the next caller asks again
 
 
 async def test_one_token_fetch_that_timed_out_does_not_open_the_breaker_of_the_calls_queued_behind_it(clock) -> None:
@@ -94,8 +99,8 @@ async def test_one_token_fetch_that_timed_out_does_not_open_the_breaker_of_the_c
     await asyncio.sleep(0)
     endpoint.gate.set()
     results = await asyncio.gather(*pulls, return_exceptions=True)
-    assert [type(result).__name__ for result in results] == ["CarrierUnavailable"] + ["str"] * 7
-    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 0)
+    assert [type(result).__name__ for result in results] == ["CarrierUnavailable"] * 8
+    assert (breaker.state, breaker.failures) == (BreakerState.CLOSED, 1)  # the one fetch that reached the carrier
 
 
 async def test_a_refusal_of_our_credentials_is_repeated_for_a_while_before_the_endpoint_is_asked_again(clock) -> None:
