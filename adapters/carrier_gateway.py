@@ -122,7 +122,7 @@ class RegistryGateway:
         except CarrierAuthError as error:
             outcome = "auth_failed"
             # Our credentials, not the case: operators must act, and the case waits instead of giving up.
-            log.error("carrier_auth_failed", carrier=carrier)
+            log.error("carrier_auth_failed", carrier=carrier, status=error.status, error=str(error))  # our words
             raise EvidenceUnavailable(str(error), why="auth_failed") from error
         except MalformedResponse as error:
             # A reply cut short (by a proxy) or in a shape we do not read says nothing of the shipment: the case

@@ -96,17 +96,18 @@ class OAuthLink(CarrierLink):
     async def _fetch_token(self) -> TokenGrant:
         """The token endpoint's refusal (RFC 6749 §5.2: 400 ``invalid_client``, or 401 or 403) is of our credentials,
         the same for every case: ``CarrierAuthError``, for operators to act on. Any other 4xx or a redirect says no
-        token endpoint answers at the configured address: a ``BadRequest`` saying so. The fetch waits the carrier's
-        own time limit: the callers waiting for it share its answer."""
+        token endpoint answers at the configured address, as much every case's and as much for operators: a
+        ``CarrierAuthError`` too (the cases wait, the credentials alert fires), saying to check the base_url. The
+        fetch waits the carrier's own time limit: the callers waiting for it share its answer."""
         try:
             with outside_budget():
                 response = await self.http.send(self._token_request)
         except BadRequest as failed:
-            if failed.status == 400:
-                raise CarrierAuthError("HTTP 400 from the token endpoint", carrier=self.carrier, status=400) from failed
             if failed.status is None:
                 raise
-            raise BadRequest(
+            if failed.status == 400:
+                raise CarrierAuthError("HTTP 400 from the token endpoint", carrier=self.carrier, status=400) from failed
+            raise CarrierAuthError(
                 f"HTTP {failed.status} from the token endpoint: not a refusal of our credentials, no token endpoint "
                 "at the configured address (check the carrier's base_url)", carrier=self.carrier, status=failed.status,
             ) from failed

@@ -79,7 +79,8 @@ async def test_refused_credentials_are_an_alert_and_the_case_waits(carrier_serve
     with capture_logs() as logs, pytest.raises(EvidenceUnavailable) as waits:
         await gateway.pull("dhl", "7777777770")
     assert waits.value.why == "auth_failed"  # what the work log says, as the metric does
-    assert {"event": "carrier_auth_failed", "carrier": "dhl", "log_level": "error"} in logs
+    assert {"event": "carrier_auth_failed", "carrier": "dhl", "status": 401, "error": "dhl: HTTP 401",
+            "log_level": "error"} in logs
     assert 'disputes_evidence_pulls_total{carrier="dhl",result="auth_failed"} 1.0' in generate_latest(registry).decode()
     assert store.raw == {}
 

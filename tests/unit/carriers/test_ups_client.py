@@ -160,18 +160,20 @@ async def test_a_token_endpoint_refusing_our_credentials_is_an_authentication_fa
 
 
 @pytest.mark.parametrize("status", [301, 308, 404, 405])
-async def test_a_token_endpoint_that_redirects_or_is_not_there_is_a_wrong_address_not_refused_credentials(
+async def test_a_token_endpoint_that_redirects_or_is_not_there_fails_every_pull_as_our_configuration_naming_the_address(
     adapter_at, status
 ) -> None:
+    """Not a refusal of our credentials, but as much every case's: the cases wait and operators are alerted (a
+    BadRequest would give each case up as a pull that is not possible, and alert no one)."""
     async def moved(request: web.Request) -> web.Response:
         return web.Response(status=status, headers={"Location": "https://elsewhere.example/token"})
 
     fake = FakeUps()
     fake.token = moved  # type: ignore[method-assign]
     ups = await adapter_for(fake, adapter_at)
-    with pytest.raises(BadRequest) as failed:
+    with pytest.raises(CarrierAuthError) as failed:
         await ups.pull(NUMBER)
-    assert not isinstance(failed.value, CarrierAuthError) and failed.value.status == status
+    assert failed.value.status == status
     assert "base_url" in str(failed.value) and fake.track_requests == []
 
 
