@@ -1028,8 +1028,14 @@ class Dispute(BaseModel):
             review_due=self.restriction.review_due, changed_by=actor.id, changed_at=now,
         )
         sent = self._queue(EffectKind.ACCOUNT_RESTRICTION, f"{self.id}:restriction:{change}", restriction)
+        waits_for = [sent]
+        if change != "restricted":  # a confirmation or a lift is told only of a restriction the account service took
+            raised = f"{self.id}:restriction:restricted"
+            if any(m.key == raised for m in self.effects_parked):
+                return
+            waits_for += [m.id for m in self.outbox if m.key == raised]
         en, tr = restriction_told(self.restriction)
-        self._notify(_RESTRICTION_TOLD[change], tr, en, waits_for=[sent])
+        self._notify(_RESTRICTION_TOLD[change], tr, en, waits_for=waits_for)
 
     # --- the customer's side ------------------------------------------------------------------------
 

@@ -127,11 +127,13 @@ def _restriction_taken(dispute: Dispute, restriction: Restriction) -> Words | No
     def taken(change: str) -> bool:
         return f"{dispute.id}:restriction:{change}" in delivered
 
+    if not taken("restricted"):  # the account service never took the restriction: none of its changes is told
+        return None
     if taken(_CHANGES[restriction.state]):
         return restriction_told(restriction)
     if restriction.state is RestrictionState.LIFTED and taken("confirmed"):
         return restriction_confirmed(next(e.at for e in reversed(dispute.timeline) if e.action == "restriction_confirmed"))
-    return restriction_raised(restriction.review_due) if taken("restricted") else None
+    return restriction_raised(restriction.review_due)
 
 
 def _of_the_case(dispute: Dispute, appeal_window: timedelta, now: datetime | None) -> Words:

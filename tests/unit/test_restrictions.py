@@ -278,3 +278,22 @@ async def test_a_restriction_the_account_service_refused_is_told_by_no_later_not
 
     told = await decision_told(service, repository, restricted.id)
     assert "restriction" not in told + next_step(repository.docs[restricted.id], Rules().appeal_window)[0]
+
+
+async def test_a_lift_of_a_restriction_the_account_service_refused_is_told_neither_in_a_message_nor_in_the_view(
+    service, restricted, repository, clock, due_work
+):
+    relay = taken(repository, clock, due_work, RefusesRestrictions())
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+    await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
+    after = Downstream()
+    relay = taken(repository, clock, due_work, after)
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    assert ("account_restrictions", f"{restricted.id}:restriction:lifted") in after.calls  # the account service hears it
+    assert [told for _, told in after.told if told.get("template") == "restriction_lifted"] == []
+    assert "restriction" not in next_step(repository.docs[restricted.id], Rules().appeal_window)[0]
