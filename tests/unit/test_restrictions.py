@@ -68,6 +68,13 @@ async def test_repeated_claims_restrict_the_account_until_a_supervisor_reviews_i
     assert restricted.timeline[-1].action == "restriction_raised"
 
 
+async def three_passes(relay, clock) -> None:
+    """The relay's passes ten minutes apart: enough for a refused change and the messages waiting for it to park."""
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+
 def taken(repository, clock, due_work, downstream: Downstream | None = None):
     """The relay, delivering the case's messages to `downstream` (one that takes everything by default)."""
     d = downstream or Downstream()
@@ -202,9 +209,7 @@ async def test_the_customer_is_told_of_a_lift_only_once_the_account_service_took
     assert notice.waits_for == [lift.id]
 
     d.failures = [failure]  # refused, or no answer within its one attempt: the account is still restricted
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
 
     assert d.calls[sent] == ("account_restrictions", f"{restricted.id}:restriction:lifted")
     assert not [key for service_, key in d.calls[sent:] if key.endswith(":restriction_lifted")]
@@ -233,9 +238,7 @@ async def test_a_lift_the_account_service_did_not_take_is_told_nowhere_and_the_r
     await relay.run_once()  # the account service took the restriction
     await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
     d.failures = [failure]
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
 
     told = await decision_told(service, repository, restricted.id)
     en_view, tr_view = next_step(repository.docs[restricted.id], Rules().appeal_window)
@@ -252,9 +255,7 @@ async def test_a_lift_after_a_confirmation_the_account_service_refused_is_told_a
     await relay.run_once()  # the restriction and its confirmation taken
     await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
     d.failures = [EffectRejected("HTTP 422")]
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
 
     en_view, _ = next_step(repository.docs[restricted.id], Rules().appeal_window)
     assert "confirmed the temporary restriction" in en_view and "lifted" not in en_view
@@ -270,9 +271,7 @@ async def test_a_restriction_the_account_service_refused_is_told_by_no_later_not
     service, restricted, repository, clock, due_work
 ):
     relay = taken(repository, clock, due_work, RefusesRestrictions())
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
     parked = {m.payload.get("template") or m.kind: m.parked for m in repository.docs[restricted.id].effects_parked}
     assert parked[EffectKind.ACCOUNT_RESTRICTION] is ParkReason.REFUSED and parked["restriction_raised"] is ParkReason.HELD
 
@@ -284,15 +283,11 @@ async def test_a_lift_of_a_restriction_the_account_service_refused_is_told_neith
     service, restricted, repository, clock, due_work
 ):
     relay = taken(repository, clock, due_work, RefusesRestrictions())
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
     await service.review_restriction(SUPERVISOR, restricted.id, False, "Kargo firmasının bilinen sorunu.")
     after = Downstream()
     relay = taken(repository, clock, due_work, after)
-    for _ in range(3):
-        await relay.run_once()
-        clock.advance(minutes=10)
+    await three_passes(relay, clock)
 
     assert ("account_restrictions", f"{restricted.id}:restriction:lifted") in after.calls  # the account service hears it
     assert [told for _, told in after.told if told.get("template") == "restriction_lifted"] == []
