@@ -316,11 +316,11 @@ class InMemoryDisputes:
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         return list(self.docs[dispute_id].outbox)
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool | None:
         doc = self.docs[dispute_id]
         stored = next((m for m in doc.outbox if m.id == message.id), None)
         if stored is None:
-            return False
+            return None
         tried = {"tried_at": message.tried_at or at, "never_reached": False, "attempt_token": message.attempt_token}
         self._update(doc, outbox=[m.model_copy(update=tried) if m.id == message.id else m for m in doc.outbox])
         return stored.unreached

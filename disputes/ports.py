@@ -240,13 +240,14 @@ class Outbox(Protocol):
     async def pending(self, dispute_id: str) -> list[OutboxMessage]:
         """The dispute's messages not yet delivered nor parked, in the order they were queued."""
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool | None:
         """Record, before each attempt is sent, that `message` was tried (`OutboxMessage.tried_at`: its first
         attempt's time, else `at`), may reach its service (`never_reached` False) and is in flight as the attempt of
         `message.attempt_token`, if it is still pending: one write, so an attempt whose pass ends before its answer is
         recorded (a worker killed, a lease lost) is known to the next pass as one that may have been applied. Whether
         no attempt before this one may have reached the service (`OutboxMessage.unreached`), as stored when the write
-        was made: False when another attempt was in flight, or the message is no longer pending."""
+        was made (False when another attempt was in flight); None, writing nothing, when the message is no longer
+        pending (another pass delivered or parked it): the attempt must not be sent."""
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         """Make the relay due again at `message`'s `not_before`, if it is still pending: a save that queued a message

@@ -108,6 +108,8 @@ class Relay:
                 attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)
                 for attempt in attempts:
                     self.observe(attempt)
+            if not attempts:  # what this pass read is out of date: the next claim reads the outbox again
+                break
             held.update(attempt.message_id for attempt in attempts[1:])
             if attempts[0].result is Result.RETRY:
                 break
@@ -130,6 +132,8 @@ class Relay:
             update={"tried_at": message.tried_at or now, "never_reached": False, "attempt_token": token_hex(16)}
         )
         unreached = await self.outbox.sending(dispute_id, message, now)  # no attempt before this one reached it
+        if unreached is None:  # another pass delivered or parked it since this one read the outbox: never sent again
+            return []
         try:
             await self._send(message)
         except EffectRejected as error:

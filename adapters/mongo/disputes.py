@@ -322,7 +322,7 @@ class MongoDisputes:
         doc = await self.collection.find_one({"_id": dispute_id}, {"outbox": 1})
         return [OutboxMessage.model_validate(m) for m in (doc or {}).get("outbox", [])]
 
-    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool:
+    async def sending(self, dispute_id: str, message: OutboxMessage, at: datetime) -> bool | None:
         before = await self.collection.find_one_and_update(
             {"_id": dispute_id, "outbox.id": message.id},
             {"$set": {"outbox.$.tried_at": message.tried_at or at, "outbox.$.never_reached": False,
@@ -331,7 +331,7 @@ class MongoDisputes:
             return_document=ReturnDocument.BEFORE,
         )
         stored = next((m for m in before["outbox"] if m["id"] == message.id), None) if before else None
-        return stored is not None and OutboxMessage.model_validate(stored).unreached
+        return None if stored is None else OutboxMessage.model_validate(stored).unreached
 
     async def deferred(self, dispute_id: str, message: OutboxMessage) -> None:
         if message.not_before is not None:

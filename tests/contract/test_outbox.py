@@ -87,6 +87,17 @@ async def test_a_message_tried_before_its_send_stays_pending_with_when_it_was_tr
     assert (pending.id, pending.attempts, pending.tried_at) == (message.id, 0, LATER)
 
 
+async def test_a_message_no_longer_pending_is_not_marked_as_sent_and_says_so(cases: Cases) -> None:
+    """A pass that read the outbox before another parked the message must not send it: the mark says it is gone."""
+    dispute = await cases.open()
+    [message] = dispute.outbox
+    assert await cases.storage.disputes.failed(dispute.id, message, "rejected: HTTP 401", LATER, park=True)
+
+    assert await cases.storage.disputes.sending(dispute.id, message, LATER) is None
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert stored.outbox == [] and [m.id for m in stored.effects_parked] == [message.id]
+
+
 async def test_a_failed_attempt_recorded_after_the_mark_keeps_it(cases: Cases) -> None:
     dispute = await cases.open()
     [message] = dispute.outbox

@@ -645,3 +645,52 @@ async def test_each_failed_attempt_says_whether_it_may_have_reached_the_service_
     assert [(line["event"], line["reached"], line["reason"]) for line in logs] == [
         ("outbox_parked", False, "never_reached")
     ]
+
+
+def _parked_refund(repository, dispute_id: str) -> OutboxMessage:
+    return next(m for m in repository.docs[dispute_id].effects_parked if m.kind is EffectKind.REFUND)
+
+
+async def test_a_refund_another_relay_parked_as_never_reached_is_not_sent_by_a_relay_whose_claim_read_it_before(
+    refunded, repository, clock
+):
+    """Two relays overlap for up to a heartbeat after a lease lapses: the one whose claim read the refund pending must
+    not send it once the other parked it as never reached (payments would take it while the case says it did not
+    happen, and a reopened case would pay it again with no override)."""
+    failing = Downstream()
+    failing.failures = [None, NOT_CONNECTED]
+    await Relay(repository, failing, failing, failing, failing, failing, clock, max_attempts=2).handle(
+        Claimed(refunded.id, Lease(WorkKind.RELAY, "worker-1"), repository.docs[refunded.id]), Place(Lanes(20)))
+    clock.advance(minutes=10)
+    slow = RefusedAfterALostLease()  # the last attempt, slow to be refused: its lease runs out meanwhile
+    slow.failures = [NOT_CONNECTED]
+    first = asyncio.create_task(Relay(repository, slow, slow, slow, slow, slow, clock, max_attempts=2).handle(
+        Claimed(refunded.id, Lease(WorkKind.RELAY, "worker-2"), repository.docs[refunded.id]), Place(Lanes(20))))
+    await asyncio.wait_for(slow.connecting.wait(), 5)
+    read_before = Claimed(refunded.id, Lease(WorkKind.RELAY, "worker-3"), repository.docs[refunded.id])
+    slow.refused.set()
+    await asyncio.wait_for(first, 5)
+    assert _parked_refund(repository, refunded.id).parked is ParkReason.NEVER_REACHED
+
+    payments_back = Downstream()
+    await Relay(repository, payments_back, payments_back, payments_back, payments_back, payments_back, clock,
+                max_attempts=2).handle(read_before, Place(Lanes(20)))
+
+    assert [key for service, key in payments_back.calls if service == "payments"] == []
+    assert _parked_refund(repository, refunded.id).parked is ParkReason.NEVER_REACHED
+
+
+async def test_a_refund_another_relay_parked_as_refused_is_not_sent_by_a_relay_whose_claim_read_it_before(
+    refunded, repository, clock
+):
+    read_before = Claimed(refunded.id, Lease(WorkKind.RELAY, "worker-2"), repository.docs[refunded.id])
+    refusing = Downstream()
+    refusing.failures = [None, EffectRejected("payments rejected the request: HTTP 401")]
+    await Relay(repository, refusing, refusing, refusing, refusing, refusing, clock).handle(
+        Claimed(refunded.id, Lease(WorkKind.RELAY, "worker-1"), repository.docs[refunded.id]), Place(Lanes(20)))
+    assert _parked_refund(repository, refunded.id).parked is ParkReason.REFUSED
+
+    rotated = Downstream()  # the key rotation is over: payments takes what it is sent
+    await Relay(repository, rotated, rotated, rotated, rotated, rotated, clock).handle(read_before, Place(Lanes(20)))
+
+    assert [key for service, key in rotated.calls if service == "payments"] == []
