@@ -3,7 +3,8 @@ as any other does, on both stores."""
 
 from datetime import timedelta
 
-from schemas.dispute import ParkReason
+from disputes.model import Dispute
+from schemas.dispute import OutboxMessage, ParkReason
 from tests.contract.conftest import Cases
 from tests.factories import NOW
 
@@ -18,13 +19,19 @@ async def _drop_attempt_tokens(cases: Cases, dispute_id: str) -> None:
         assert all("attempt_token" not in m for m in raw["outbox"])
 
 
-async def test_an_old_message_never_reached_with_no_token_field_is_sent_and_failed_again(cases: Cases) -> None:
+async def _old_never_reached(cases: Cases) -> tuple[Dispute, OutboxMessage]:
+    """A case whose message failed once without reaching its service, stored as before attempt tokens were kept."""
     dispute = await cases.open()
     [message] = dispute.outbox
     unreached = message.model_copy(update={"tried_at": NOW, "never_reached": True})
     assert await cases.storage.disputes.failed(dispute.id, unreached, "unavailable: refused", LATER, park=False)
     await _drop_attempt_tokens(cases, dispute.id)
     [stored] = (await cases.storage.disputes.get(dispute.id)).outbox
+    return dispute, stored
+
+
+async def test_an_old_message_never_reached_with_no_token_field_is_sent_and_failed_again(cases: Cases) -> None:
+    dispute, stored = await _old_never_reached(cases)
 
     attempt = stored.model_copy(update={"never_reached": False, "attempt_token": "t1"})
     assert await cases.storage.disputes.sending(dispute.id, attempt, LATER)  # none reached it so far
@@ -36,12 +43,7 @@ async def test_an_old_message_never_reached_with_no_token_field_is_sent_and_fail
 
 async def test_an_old_message_never_reached_with_no_token_field_can_be_parked_unsent(cases: Cases) -> None:
     """As the relay's hold does: the stored message, never reached, parked without a new attempt."""
-    dispute = await cases.open()
-    [message] = dispute.outbox
-    unreached = message.model_copy(update={"tried_at": NOW, "never_reached": True})
-    assert await cases.storage.disputes.failed(dispute.id, unreached, "unavailable: refused", LATER, park=False)
-    await _drop_attempt_tokens(cases, dispute.id)
-    [stored] = (await cases.storage.disputes.get(dispute.id)).outbox
+    dispute, stored = await _old_never_reached(cases)
     assert stored.never_reached and stored.attempt_token is None
 
     parked = stored.model_copy(update={"parked": ParkReason.NEVER_REACHED, "parked_at": LATER})
