@@ -33,25 +33,27 @@ class TokenEndpoint:
         return TokenGrant(access_token=f"token-{self.fetches}", expires_in=self.expires_in)
 
 
-async def test_concurrent_callers_share_a_single_token_fetch(clock) -> None:
-    endpoint = TokenEndpoint()
+async def queued_behind_one_fetch(endpoint: TokenEndpoint, clock, callers: int) -> tuple[TokenCache, list]:
+    """`callers` asking a new cache for a token at once, its endpoint answering only once all of them wait: what each
+    got (a token or the failure raised)."""
     endpoint.gate.clear()
     cache = TokenCache(endpoint.fetch, clock=clock)
-    waiting = [asyncio.create_task(cache.token()) for _ in range(10)]
+    waiting = [asyncio.create_task(cache.token()) for _ in range(callers)]
     await asyncio.sleep(0)
     endpoint.gate.set()
-    assert set(await asyncio.gather(*waiting)) == {"token-1"}
+    return cache, await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_concurrent_callers_share_a_single_token_fetch(clock) -> None:
+    endpoint = TokenEndpoint()
+    _, tokens = await queued_behind_one_fetch(endpoint, clock, 10)
+    assert set(tokens) == {"token-1"}
     assert endpoint.fetches == 1
 
 
 async def test_callers_queued_behind_a_fetch_whose_failure_holds_share_it_without_fetching_again(clock) -> None:
     endpoint = TokenEndpoint(failure=CarrierUnavailable("HTTP 503", carrier="ups", status=503, retry_after=30))
-    endpoint.gate.clear()
-    cache = TokenCache(endpoint.fetch, clock=clock)
-    waiting = [asyncio.create_task(cache.token()) for _ in range(10)]
-    await asyncio.sleep(0)
-    endpoint.gate.set()
-    failures = await asyncio.gather(*waiting, return_exceptions=True)
+    cache, failures = await queued_behind_one_fetch(endpoint, clock, 10)
     assert all(isinstance(failure, CarrierUnavailable) and failure.status == 503 for failure in failures)
     # The fetch's own failure reached the carrier; the nine shared with the callers that waited did not.
     assert [failure.repeated for failure in failures] == [False] + [True] * 9
@@ -74,12 +76,7 @@ async def test_callers_queued_behind_a_fetch_that_timed_out_share_its_failure_an
 ) -> None:
     """A hanging token endpoint is not asked once per queued caller in turn, each waiting its whole time limit."""
     endpoint = TimesOutOnce()
-    endpoint.gate.clear()
-    cache = TokenCache(endpoint.fetch, clock=clock)
-    waiting = [asyncio.create_task(cache.token()) for _ in range(8)]
-    await asyncio.sleep(0)
-    endpoint.gate.set()
-    results = await asyncio.gather(*waiting, return_exceptions=True)
+    cache, results = await queued_behind_one_fetch(endpoint, clock, 8)
     assert all(isinstance(result, CarrierUnavailable) and result.retry_after is None for result in results)
     assert [result.repeated for result in results] == [False] + [True] * 7
     assert endpoint.fetches == 1
