@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import gc
 import json
@@ -9,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -28,7 +30,7 @@ from adapters.demo.staff import seed_staff
 from adapters.mongo.client import connect
 from adapters.mongo.staff import MongoStaffDirectory
 from adapters.quickstart import banner
-from adapters.mongo.embedded import DataDirBusy, DataDirLock, DataDirUnusable, DidNotStart, EmbeddedMongo
+from adapters.mongo.embedded import DATA_FILE, DataDirBusy, DataDirLock, DataDirUnusable, DidNotStart, EmbeddedMongo
 from adapters.observability import configure_logging, process_fields
 from sandbox.carriers import demo_shipments, script, serve_carrier_sandbox
 from sandbox.carriers.state import Scripts
@@ -47,6 +49,8 @@ from carriers.registry import CARRIERS
 from adapters.workers import worker_id as default_worker_id
 from schemas.common import Id, Role
 
+ORDERS_FILE = "orders.json"
+"""The embedded default's orders, beside its database in DISPUTES_DATA_DIR."""
 DEMO_DIGITAL = {("ord-2016", "HB-OFFICE-HOME-2024"): DigitalScript(scenario="activated", recipient="a***@example.com")}
 """The demo's digital lines: ord-2016's licence key was sent and activated; ord-2015's gift card was never sent."""
 WORKERS_NEED = (f"DISPUTES_MONGODB_URI, DISPUTES_EFFECTS_SIGNING_SECRET (what they deliver is signed with it) and "
@@ -80,6 +84,9 @@ DESCRIPTIONS = {
              "verifies tokens against the identity provider's JWKS.",
     "sandbox-shipment": "Script what a carrier in the running carrier sandbox says about one tracking number: its "
                         "states pull by pull, its proof of delivery, its faults and latency.",
+    "backup": "Copy the embedded default's database (DISPUTES_DATA_DIR) into a new file, consistent even while the "
+              "service runs and writes: what to keep as a backup, and what to copy back (the service stopped) to "
+              "restore it. See docs/operations.md, \"Backup and restore\".",
     "sandbox-order": "Add an order of your own to the running downstream sandbox (kept across restarts), to open "
                      "disputes on.",
 }
@@ -128,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--hours", type=float, help="how long it is valid (default 8, at most DISPUTES_JWT_MAX_LIFETIME_HOURS)"
     )
+    backup = command("backup", "copy the embedded default's database into a backup file, while it runs")
+    backup.add_argument("target", type=Path, help="the backup file to write (a new file)")
     script.add_arguments(command("sandbox-shipment", "script a carrier's answers for one tracking number"))
     sandbox_orders.add_arguments(command("sandbox-order", "add an order of your own to the sandbox"))
     return parser
@@ -228,7 +237,11 @@ def _command(args: argparse.Namespace) -> None:
                 raise CannotStart(str(busy)) from None
             except DataDirUnusable as unusable:
                 raise CannotStart(f"DISPUTES_DATA_DIR: {unusable}") from None
+            _refuse_an_emptied_data_file(settings.data_dir)
             _run(_embedded(settings, lock))
+        case "backup":
+            _backup(settings.data_dir / DATA_FILE, args.target)
+            print(f"backed up {settings.data_dir / DATA_FILE} to {args.target}")
         case "sandbox-shipment":
             carriers = args.sandbox or _loopback(settings.carrier_sandbox_port)
             status, answer = asyncio.run(script.send(carriers, script.shipment_from(args)))
@@ -426,10 +439,35 @@ def _serve(
     return run
 
 
+def _backup(database: Path, target: Path) -> None:
+    """SQLite's `VACUUM INTO`: one read of the database as of a moment (its log of recent writes included), written
+    as a new file; the running service goes on writing meanwhile."""
+    if not database.is_file() or database.stat().st_size == 0:
+        raise CannotStart(f"DISPUTES_DATA_DIR: there is no database at {database} to back up.")
+    if target.exists():
+        raise CannotStart(f"{target} exists: name a new file for the backup.")
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=30)) as source:
+            source.execute("VACUUM INTO ?", (str(target),))
+    except sqlite3.Error as error:
+        raise CannotStart(f"{database} could not be backed up to {target}: {error}") from None
+
+
+def _refuse_an_emptied_data_file(data_dir: Path) -> None:
+    """An empty data file in a directory that has held cases (its orders are written once the database has started)
+    is a failed copy or restore, not a first start: starting would answer every earlier case 404 without a word."""
+    database = data_dir / DATA_FILE
+    if database.is_file() and database.stat().st_size == 0 and (data_dir / ORDERS_FILE).is_file():
+        raise CannotStart(
+            f"DISPUTES_DATA_DIR: {database} is empty, but this directory has held cases ({ORDERS_FILE} is there): "
+            "restore the file from a backup (docs/operations.md), or remove it to start with no cases."
+        )
+
+
 def _embedded(settings: Settings, lock: DataDirLock) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def run(stop: asyncio.Event) -> None:
         data_dir = settings.data_dir
-        orders_file = data_dir / "orders.json"
+        orders_file = data_dir / ORDERS_FILE
         mongo = EmbeddedMongo(data_dir, lock=lock)
         mongo.launch()
         try:

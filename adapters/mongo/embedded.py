@@ -134,12 +134,14 @@ async def _serve(data_dir: Path | None, host: str, port: int, parent: int | None
         _die_with_parent(parent)
         _watch_stdin(loop, stop)
     database = None if data_dir is None else data_dir / DATA_FILE
+    log_left = database is not None and _log_of(database).exists()  # before SQLite reads (and may remove) it
     engine: AsyncStorageEngine = MemoryEngine() if database is None else SQLiteEngine(str(database))
     async with contextlib.AsyncExitStack() as stack:
         try:
             server = await stack.enter_async_context(EmbeddedServer(engine=engine, host=host, port=port))
         except sqlite3.Error as error:  # a file that is no database, or that cannot be opened or written
-            raise DidNotStart(f"{database}: {_why_not_opened(database) or error}") from None
+            reason = f"{database}: {_why_not_opened(database) or _damaged(database, error, log_left) or error}"
+            raise DidNotStart(reason) from None
         except OSError as error:  # the address
             raise DidNotStart(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
         print(READY + server.address.uri, flush=True)
@@ -158,6 +160,24 @@ def _why_not_opened(database: Path | None) -> str | None:
         except OSError as error:
             return f"{error.strerror or error} ({path})"
     return None
+
+
+def _log_of(database: Path) -> Path:
+    """SQLite's log of recent writes to `database`, not yet copied into it (write-ahead logging)."""
+    return database.with_name(database.name + WAL_FILES[0])
+
+
+def _damaged(database: Path | None, error: sqlite3.Error, log_left: bool) -> str | None:
+    """What to do about a data file SQLite reads as damaged, in our words (its own may quote a stored document);
+    `log_left`: a log of recent writes was beside it, which SQLite applies to whatever file it finds there."""
+    from adapters.mongo.errors import data_damage
+
+    if database is None or (damage := data_damage(str(error))) is None:
+        return None
+    advice = f"{damage}: the file is damaged or is not this service's; restore it from a backup (docs/operations.md)"
+    if log_left:
+        advice += f", removing {_log_of(database).name} and {database.name}{WAL_FILES[1]} before you copy it in"
+    return advice
 
 
 class EmbeddedMongo:

@@ -16,6 +16,13 @@ OUT_OF_DISK_SPACE = 14031
 """MongoDB's error code for a disk too full to write."""
 DISK_FAULTS = ("database or disk is full", "attempt to write a readonly database", "disk i/o error")
 """The embedded database's (SQLite's) own words, with no code, for a disk it cannot write: full, read-only, failing."""
+DAMAGE = {
+    "database disk image is malformed": "database disk image is malformed",
+    "file is not a database": "file is not a database",
+    "could not decode to utf-8": "a stored document is not UTF-8 text",
+}
+"""SQLite's own words for a data file damaged on disk (or not ours), and what we say of each: its message may go on to
+quote the stored document, which is never repeated."""
 
 DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", default=None)
 """How long one storage call may take, all its operations together (PyMongo's client-side operation timeout,
@@ -25,8 +32,9 @@ DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", defa
 def translate_driver_errors[C: type](cls: C) -> C:
     """`cls` with every public coroutine method bounded by `DATABASE_SECONDS` and raising `StorageUnavailable` (from
     the driver's error) when the database cannot be reached or does not answer in time (`ConnectionFailure` and its
-    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout), or
-    cannot write to its disk (`disk_fault`): each an outage that ends without the caller changing anything."""
+    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout), cannot
+    write to its disk (`disk_fault`), or reads its data file as damaged (`data_damage`: it ends with a restore, not a
+    change of the caller's)."""
     for name, method in list(vars(cls).items()):
         if not name.startswith("_") and inspect.iscoroutinefunction(method):
             setattr(cls, name, _translating(method))
@@ -44,6 +52,8 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
         except PyMongoError as error:
             if fault := disk_fault(error):
                 raise StorageUnavailable(f"the database cannot write to its disk ({fault})") from error
+            if damage := data_damage(str(error)):
+                raise StorageUnavailable(f"the database's data file is damaged ({damage}); restore it") from error
             if not error.timeout:
                 raise
             raise StorageUnavailable(f"the database did not answer in time ({type(error).__name__})") from error
@@ -59,3 +69,9 @@ def disk_fault(error: PyMongoError) -> str | None:
         return "out of disk space"
     said = str(error).lower()
     return next((fault for fault in DISK_FAULTS if fault in said), None)
+
+
+def data_damage(said: str) -> str | None:
+    """What we say of a data file the embedded database reads as damaged, from its message; else None."""
+    said = said.lower()
+    return next((ours for words, ours in DAMAGE.items() if words in said), None)

@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from adapters.mongo.disputes import Doc
+from adapters.mongo.errors import data_damage
 from adapters.mongo.indexes import ensure_indexes
 from adapters.mongo.migrations import migrate
 from adapters.observability import failure
@@ -150,6 +151,9 @@ class StorageSetup:
             raise StorageUnavailable("Storage set-up (indexes, migrations) has not finished yet.")
         if isinstance(self.failure, ConnectionFailure):
             raise StorageUnavailable("Storage set-up has not finished: the database has not answered since start-up.")
+        if damage := data_damage(str(self.failure)):
+            raise StorageUnavailable(f"Storage set-up has not finished: the database's data file is damaged ({damage}); "
+                                     "restore it from a backup.")
         raise StorageUnavailable(
             "Storage set-up has not finished: it fails and is tried again (storage_set_up_failed lines)."
         )
@@ -159,5 +163,6 @@ def _described(error: Exception) -> dict[str, object]:
     """A set-up failure as logged: its class, and a database error's code and code name; never its message, which
     may quote a document (a duplicate key's value)."""
     if isinstance(error, OperationFailure):
-        return {"error": type(error).__name__, "code": error.code, "code_name": (error.details or {}).get("codeName")}
+        described = {"error": type(error).__name__, "code": error.code, "code_name": (error.details or {}).get("codeName")}
+        return described | ({"damaged": damage} if (damage := data_damage(str(error))) else {})
     return failure(error)

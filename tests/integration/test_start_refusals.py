@@ -26,8 +26,8 @@ def embedded_env(data_dir: Path, **more: str) -> dict[str, str]:
     }
 
 
-def disputes(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "adapters.cli", command], cwd=cwd, capture_output=True, text=True,
+def disputes(command: str, env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adapters.cli", command, *args], cwd=cwd, capture_output=True, text=True,
                           timeout=120, env=env, stdin=subprocess.DEVNULL)
 
 

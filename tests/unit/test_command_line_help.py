@@ -13,7 +13,7 @@ from adapters.settings import ENV_FILE, Settings
 from carriers.ups.settings import UpsSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "sandbox-shipment", "sandbox-order")  # as README lists
+COMMANDS = ("embedded", "serve", "worker", "sandbox", "token", "backup", "sandbox-shipment", "sandbox-order")  # as README lists
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -36,3 +36,13 @@ def test_mongodb_out_of_disk_space_is_storage_unavailable() -> None:
 def test_another_refusal_of_the_database_is_not_an_outage() -> None:
     with pytest.raises(OperationFailure):
         asyncio.run(failing_with(OperationFailure("E11000 duplicate key error", 11000)).add())
+
+
+@pytest.mark.parametrize("said", [  # SQLite's SQLITE_CORRUPT and SQLITE_NOTADB, and its reading of a damaged row
+    "database disk image is malformed", "file is not a database",
+    "Could not decode to UTF-8 column 'document' with text '{\"_id\":\"dsp_1\",\"customer_id\":\"cust-1001\"",
+])
+def test_a_data_file_the_embedded_database_reads_as_damaged_is_storage_unavailable_quoting_nothing(said: str) -> None:
+    with pytest.raises(StorageUnavailable, match="data file is damaged") as unavailable:
+        asyncio.run(failing_with(OperationFailure(said, None, {"ok": 0.0, "errmsg": said})).add())
+    assert "cust-1001" not in str(unavailable.value) and "dsp_1" not in str(unavailable.value)
