@@ -139,12 +139,23 @@ def _restriction_taken(dispute: Dispute, restriction: Restriction) -> Words | No
 def _of_the_case(dispute: Dispute, appeal_window: timedelta, now: datetime | None) -> Words:
     decision = dispute.decision
     if dispute.status is Status.WITHDRAWN:
-        return ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
+        withdrawal = next((entry for entry in reversed(dispute.timeline) if entry.action == "withdrawn"), None)
+        return _WITHDRAWN[withdrawal is not None and withdrawal.role is Role.AGENT]
     if dispute.status is Status.RESOLVED and decision is not None:
         return _resolved(dispute, decision, appeal_window, now)
     if (waiting := dispute.open_information_request) is not None:
         return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due, now)
     return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
+
+
+_WITHDRAWN: dict[bool, Words] = {
+    False: ("You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak."),
+    True: (
+        "At your request, our customer service withdrew your claim; nothing more will happen.",
+        "Müşteri hizmetlerimiz talebiniz üzerine başvurunuzu geri çekti; başka işlem yapılmayacak.",
+    ),
+}
+"""A withdrawn claim, by whether a customer-service agent withdrew it for the customer."""
 
 
 def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime | None:
@@ -660,15 +671,22 @@ def _reviewed_again(dispute: Dispute) -> Words | None:
 
 
 def _appeal_received(dispute: Dispute) -> Words:
+    """The appeal, as the customer filed it, or a customer-service agent for them (with the images they gave)."""
     appeals = [e for e in dispute.customer_evidence if e.kind is SubmissionKind.APPEAL]
     images = len(appeals[-1].images) if appeals else 0
+    by_agent = bool(appeals) and appeals[-1].submitted_by != dispute.customer_id
+    appeal, appeal_tr = (
+        ("the appeal our customer service made for you", "Müşteri hizmetlerimizin sizin için ilettiği itirazınızı")
+        if by_agent else ("your appeal", "İtirazınızı")
+    )
     if images:
         return (
-            f"We received your appeal and the {images} image{'s' if images > 1 else ''} with it; an investigator will "
+            f"We received {appeal} and the {images} image{'s' if images > 1 else ''} with it; an investigator will "
             f"review {'them' if images > 1 else 'it'}.",
-            f"İtirazınızı ve eklediğiniz {images} görseli aldık; bir uzmanımız inceleyecek.",
+            f"{appeal_tr} ve {'' if by_agent else 'eklediğiniz '}{images} görseli aldık; "
+            "bir uzmanımız inceleyecek.",
         )
-    return ("We received your appeal.", "İtirazınızı aldık.")
+    return (f"We received {appeal}.", f"{appeal_tr} aldık.")
 
 
 def _digital_under_way(dispute: Dispute) -> Words:

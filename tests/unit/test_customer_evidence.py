@@ -101,6 +101,20 @@ async def test_information_an_agent_relayed_is_told_as_given_for_the_customer_by
     assert (told["message_en"], told["message"]) == (en, tr)
     assert "We received the information our customer service gave for you on 18.11.2026" in en
     assert "18.11.2026 tarihinde müşteri hizmetlerimizin sizin için ilettiği bilgileri aldık" in tr
+
+
+async def test_an_appeal_an_agent_filed_is_told_as_made_for_the_customer_by_customer_service(service, dispute, clock):
+    await rejected(service, dispute.id)
+    clock.advance(hours=1)
+
+    appealed = await service.appeal(AGENT, dispute.id, "Müşteri imzanın kendisine ait olmadığını söylüyor.", [DOOR])
+
+    told = appealed.outbox[-1].payload
+    en, tr = next_step(appealed, WINDOW)
+    assert (told["template"], told["message_en"], told["message"]) == ("appeal_received", en, tr)
+    assert en.startswith("We received the appeal our customer service made for you and the 1 image with it;")
+    assert tr.startswith("Müşteri hizmetlerimizin sizin için ilettiği itirazınızı ve 1 görseli aldık;")
+    assert "eklediğiniz" not in tr
     assert "you added" not in en and "eklediğiniz" not in tr
 
 

@@ -15,7 +15,7 @@ from schemas.common import Outcome
 from schemas.dispute import EffectKind, ReasonCode, Restriction, Status
 from schemas.proof import Courier, DeliveryLocation, ProofStatus, RecipientRelation
 from schemas.recommendation import RecommendedAction
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR
 from tests.unit.policy.builders import dispute, evidence
 from tests.unit.test_next_step_table import READ_AT, WINDOW, case, decided, digital, missing_items, reopened
 
@@ -264,6 +264,19 @@ async def test_the_withdrawal_and_added_information_are_told_in_both_languages(s
     await service.withdraw(CUSTOMER, first.id, "Komşuda buldum.")
     assert told(repository.docs[first.id], "dispute_withdrawn") == (
         "You withdrew this claim; nothing more will happen.", "Bu başvuruyu geri çektiniz; başka işlem yapılmayacak.")
+
+
+async def test_a_withdrawal_an_agent_made_is_told_as_customer_service_s_at_the_customer_s_request(
+    service, repository, request_for
+) -> None:
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+
+    withdrawn = await service.withdraw(AGENT, opened.id, "Müşteri komşuda buldu.")
+
+    said = ("At your request, our customer service withdrew your claim; nothing more will happen.",
+            "Müşteri hizmetlerimiz talebiniz üzerine başvurunuzu geri çekti; başka işlem yapılmayacak.")
+    assert told(repository.docs[opened.id], "dispute_withdrawn") == said
+    assert next_step(withdrawn, WINDOW) == said
 
 
 async def test_information_added_to_an_appeal_is_acknowledged_as_information(service, repository, clock,
