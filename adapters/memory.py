@@ -237,6 +237,9 @@ class InMemoryDisputes:
         stored = self.docs.get(dispute.id)
         if stored is None or stored.version != dispute.version:
             raise StaleVersion("The dispute changed since it was read.")
+        holder = self._holder(dispute.shipment_key) if dispute.status is not Status.WITHDRAWN else None
+        if holder is not None and holder.id != dispute.id:  # a withdrawn case reopened: another holds its shipment
+            raise ActiveDisputeExists(holder.id)
         self.leases.end(dispute.id, ending)
         if (ending is None or ending.ended) and taking is not None and _due_at(dispute, taking):
             self.leases.take(dispute.id, taking)

@@ -125,7 +125,8 @@ COMPENSATIONS = frozenset({EffectKind.REFUND, EffectKind.RESHIP})
 CLOCK_MARK = "@"
 """Between a shipment and the test clock a case holds it on (`Dispute.shipment_key`): no id holds it."""
 NEW_REVIEW = frozenset({"appealed", "reopened"})
-"""The timeline's entries that begin a new review of a decided case, with deadlines of its own (`restart_sla`)."""
+"""The timeline's entries that begin a new review of a decided case (a reopening: of a withdrawn one too), with deadlines
+of its own (`restart_sla`)."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -1623,10 +1624,15 @@ class Dispute(BaseModel):
         self._apply(SYSTEM, "personal_data_anonymised", now, None, {})
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
+        """A supervisor reviews a resolved case again, or restores a withdrawn one (withdrawn by mistake): its
+        carrier is asked again for the proof it has not given, unless its evidence deadline passed before."""
         actor.require(Role.SUPERVISOR)
         self._require_not_anonymised()  # no name nor address left to ship to or judge by
+        restored = self.status is Status.WITHDRAWN
         self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
         self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
+        if restored and not (self.has_delivery_proof or self.proof_missing):
+            self.evidence_pull_due = now
 
     def _kept_words(self, reason: str) -> str:
         """A supervisor's reason as the case keeps it: none on an anonymised case, where nothing would anonymise it

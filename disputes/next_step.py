@@ -145,7 +145,10 @@ def _of_the_case(dispute: Dispute, appeal_window: timedelta, now: datetime | Non
         return _resolved(dispute, decision, appeal_window, now)
     if (waiting := dispute.open_information_request) is not None:
         return information_requested(waiting.question, waiting.answer_by, dispute.sla.decision_due, now)
-    return _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
+    under_way = _join(_under_way(dispute), _answer_by(dispute.sla.decision_due, now))
+    begun = next((entry for entry in reversed(dispute.timeline) if entry.action in NEW_REVIEW), None)
+    restored = begun is not None and begun.action == "reopened" and begun.from_status is Status.WITHDRAWN
+    return _join(_RESTORED, under_way) if restored else under_way
 
 
 _WITHDRAWN: dict[bool, Words] = {
@@ -156,6 +159,11 @@ _WITHDRAWN: dict[bool, Words] = {
     ),
 }
 """A withdrawn claim, by whether a customer-service agent withdrew it for the customer."""
+_RESTORED = (
+    "Your claim, which had been withdrawn, is under review again.",
+    "Geri çekilen başvurunuz yeniden incelemeye alındı.",
+)
+"""A claim a supervisor reopened after it was withdrawn (by mistake), while its review lasts."""
 
 
 def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime | None:

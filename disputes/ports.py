@@ -97,7 +97,8 @@ class DisputeRepository(Protocol):
         saved dispute has that work due at `taking.now`, nobody holds it then and, given `ending`, the write ends
         it; otherwise the change is stored as without `taking`.
 
-        Raises StaleVersion when someone else changed it first."""
+        Raises StaleVersion when someone else changed it first, and ActiveDisputeExists when the change makes a
+        withdrawn dispute hold its shipment again while another holds it."""
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         """The dispute created with this (customer-scoped) key, unless the key has expired."""

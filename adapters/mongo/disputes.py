@@ -149,12 +149,8 @@ class MongoDisputes:
                 await self.collection.insert_one(doc)
                 break
             except DuplicateKeyError as error:
+                await self._shipment_held(error, doc["shipment_key"])
                 key_value = (error.details or {}).get("keyValue") or {}
-                if "shipment_key" in key_value:
-                    holder = await self.collection.find_one(
-                        {"shipment_key": doc["shipment_key"], "holds_shipment": True}, {"_id": 1}
-                    )
-                    raise ActiveDisputeExists(holder["_id"] if holder else "unknown") from error
                 if "idempotency.key" not in key_value or dispute.idempotency is None:
                     raise
                 key = dispute.idempotency.key
@@ -163,6 +159,12 @@ class MongoDisputes:
                 raise IdempotencyKeyTaken(key) from error
         dispute.version = 1
         dispute._new_messages.clear()
+
+    async def _shipment_held(self, error: DuplicateKeyError, shipment_key: str) -> None:
+        """Raise ActiveDisputeExists, naming the holder, when `error` is another case holding the shipment."""
+        if "shipment_key" in ((error.details or {}).get("keyValue") or {}):
+            holder = await self.collection.find_one({"shipment_key": shipment_key, "holds_shipment": True}, {"_id": 1})
+            raise ActiveDisputeExists(holder["_id"] if holder else "unknown") from error
 
     async def get(self, dispute_id: str, owner: str | None = None) -> Dispute | None:
         doc = await self.collection.find_one(_one(dispute_id, owner))
@@ -211,7 +213,12 @@ class MongoDisputes:
         if taking is not None and not _due_at(due, taking):
             taking = None
         current = {"_id": dispute.id, "version": dispute.version}
-        if not await write_ending(self.collection, current, update, ending, taking):
+        try:
+            matched = await write_ending(self.collection, current, update, ending, taking)
+        except DuplicateKeyError as error:  # a withdrawn case reopened: another holds its shipment
+            await self._shipment_held(error, dispute.shipment_key)
+            raise
+        if not matched:
             raise StaleVersion("The dispute changed since it was read.")
         dispute.version += 1
         self.stored.keep(dispute.id, dispute.version, state)

@@ -15,7 +15,7 @@ from schemas.common import Outcome, Resolution
 from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import Address, PackingRecord
 from tests.contract.conftest import Cases
-from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW, order, shipment
+from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, NOW, SUPERVISOR, order, shipment
 
 TTL = timedelta(hours=24)  # the rules' idempotency window, which the drafts' keys carry
 
@@ -166,6 +166,20 @@ async def test_a_withdrawn_dispute_frees_its_shipment_for_a_new_one(cases: Cases
     again = await cases.open(1)
 
     assert (await cases.storage.disputes.get(again.id)).status is Status.OPENED
+
+
+async def test_a_withdrawn_dispute_reopened_while_another_holds_its_shipment_is_not_stored(cases: Cases) -> None:
+    withdrawn = await cases.change((await cases.open(1)).id, lambda d: d.withdraw(CUSTOMER, None, NOW))
+    holder = await cases.open(1)
+    reopened = await cases.storage.disputes.get(withdrawn.id)
+    reopened.reopen(SUPERVISOR, "Yanlışlıkla geri çekildi.", NOW)
+
+    with pytest.raises(ActiveDisputeExists) as refused:
+        await cases.storage.disputes.save(reopened)
+
+    assert refused.value.dispute_id == holder.id
+    stored = await cases.storage.disputes.get(withdrawn.id)
+    assert (stored.status, stored.version) == (Status.WITHDRAWN, withdrawn.version)
 
 
 async def test_of_concurrent_disputes_on_one_shipment_exactly_one_is_stored(cases: Cases) -> None:

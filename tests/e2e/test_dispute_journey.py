@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -99,6 +100,48 @@ async def test_a_withdrawn_case_takes_no_assignment_and_no_evidence_request(api)
     await assert_problem(await api.post(one + "/evidence-requests", headers=INVESTIGATOR), 409, "evidence-requests-closed")
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert (case["status"], case["assignee"], case["evidence_pull_due"]) == ("withdrawn", None, None)
+
+
+async def test_a_case_an_agent_withdrew_by_mistake_is_restored_by_a_supervisor_past_the_claim_window(api, clock):
+    """The agent withdrew the wrong customer's case on the last day of the claim window, and the mistake is found the
+    next day, when the claim can no longer be made again: a supervisor reopens the withdrawn case, as a decided one
+    (If-Match optional, a stale one refused)."""
+    clock.offset = timedelta(days=27, hours=23)  # delivered 16.11 09:30: 29 days and 23 hours after
+    opened = await api.post("/v1/disputes", json={**OPEN, "customer_id": "cust-1", "channel": "phone"}, headers=AGENT)
+    one = f"/v1/disputes/{(await opened.json())['id']}"
+    withdrawn = await api.post(one + "/withdraw", json={"reason": "Müşteri paketi buldu."}, headers=AGENT)
+    assert withdrawn.status == 200
+    clock.offset += timedelta(days=1)
+    await assert_problem(await open_dispute(api), 422, "claim-window-closed")
+    why = {"reason": "Temsilci yanlış müşterinin başvurusunu geri çekti."}
+    await assert_problem(await api.post(one + "/reopen", json=why, headers=INVESTIGATOR), 403, "forbidden")
+    await assert_problem(await api.post(one + "/reopen", json=why, headers={**SUPERVISOR, "If-Match": '"1"'}), 412,
+                         "stale-version")
+
+    reopened = await api.post(one + "/reopen", json=why, headers={**SUPERVISOR, "If-Match": withdrawn.headers["ETag"]})
+
+    assert reopened.status == 200, await reopened.text()
+    assert (await reopened.json())["status"] == "under_review"
+    said = (await (await api.get(one + "/timeline", headers=SUPERVISOR)).json())["entries"][-1]
+    assert (said["action"], said["actor"], said["from_status"], said["to_status"], said["details"]) == (
+        "reopened", "sup-zeynep", "withdrawn", "under_review", why)
+    seen = await (await api.get(one, headers=CUSTOMER)).json()
+    assert seen["status"] == "under_review"
+    assert seen["next_step"]["en"].startswith("Your claim, which had been withdrawn, is under review again.")
+
+
+async def test_a_withdrawn_case_is_not_reopened_while_another_case_holds_its_shipment(api):
+    first = await (await open_dispute(api)).json()
+    one = f"/v1/disputes/{first['id']}"
+    assert (await api.post(one + "/withdraw", json={"reason": "Kapıcıda buldum."}, headers=CUSTOMER)).status == 200
+    second = await (await open_dispute(api, {**OPEN, "statement": "Kapıcıda değilmiş, gelmedi."})).json()
+
+    refused = await api.post(one + "/reopen", json={"reason": "Yanlışlıkla geri çekildi."}, headers=SUPERVISOR)
+
+    await assert_problem(refused, 409, "dispute-exists")
+    assert (await refused.json())["dispute_id"] == second["id"]
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (case["status"], case["version"]) == ("withdrawn", 2)
 
 
 @pytest.mark.parametrize(("order_id", "decision", "status", "code"), [

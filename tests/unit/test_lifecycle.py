@@ -1,4 +1,7 @@
-"""Working a case: assignment, notes, decisions and their effects, withdrawal, appeal, reopening."""
+"""Working a case: assignment, notes, decisions and their effects, withdrawal, appeal, reopening (a withdrawn case's
+too)."""
+
+from datetime import timedelta
 
 import pytest
 
@@ -13,9 +16,11 @@ from disputes.errors import (
     StaleVersion,
     Unprocessable,
 )
-from schemas.common import Outcome, RefundDestination
+from disputes.rules import Rules
+from disputes.sla import deadlines
+from schemas.common import Outcome, RefundDestination, Role
 from schemas.dispute import EffectKind, ReasonCode, Status
-from tests.factories import CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
 
 
 @pytest.fixture
@@ -146,6 +151,50 @@ async def test_the_customer_withdraws_an_open_case(service, dispute, repository)
         await service.withdraw(INVESTIGATOR, dispute.id, None)
     with pytest.raises(IllegalTransition):
         await service.withdraw(CUSTOMER, dispute.id, None)
+
+
+async def test_a_supervisor_restores_a_case_withdrawn_by_mistake_as_a_new_review(
+    service, dispute, repository, clock, orders, request_for
+):
+    """An agent withdrew the wrong customer's case: a supervisor reopens it, saying why. Its review starts again with
+    deadlines counted from then, the carrier is asked again for the proof it has not given, the customer is told their
+    claim is back, and it counts among their claims as any open one."""
+    await service.withdraw(AGENT, dispute.id, "Müşteri paketi buldu.")
+    clock.advance(days=1)
+    with pytest.raises(Forbidden):
+        await service.reopen(INVESTIGATOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
+
+    restored = await service.reopen(SUPERVISOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
+
+    assert restored.status is Status.UNDER_REVIEW and restored.closed_at is None
+    said = restored.timeline[-1]
+    assert (said.action, said.actor, said.role, said.from_status, said.to_status, said.details) == (
+        "reopened", SUPERVISOR.id, Role.SUPERVISOR, Status.WITHDRAWN, Status.UNDER_REVIEW,
+        {"reason": "Temsilci yanlış başvuruyu geri çekti."},
+    )
+    assert restored.sla == deadlines(clock.now(), Rules()) and restored.evidence_pull_due == clock.now()
+    told = repository.docs[dispute.id].outbox[-1]
+    assert (told.kind, told.payload["template"]) == (EffectKind.NOTIFICATION, "dispute_reopened")
+    assert told.payload["message_en"].startswith("Your claim, which had been withdrawn, is under review again. ")
+    assert told.payload["message"].startswith("Geri çekilen başvurunuz yeniden incelemeye alındı. ")
+    orders.orders["ord-2"] = order(order_id="ord-2", shipments=[shipment(shipment_id="shp-2")])
+    later = (await service.open(CUSTOMER, request_for(order_id="ord-2"), None)).dispute
+    history = await repository.customer_history(later, later.opened_at - timedelta(days=30))
+    assert [(claim.dispute_id, claim.withdrawal) for claim in history.claims] == [(dispute.id, None)]
+
+
+async def test_a_withdrawn_case_is_not_restored_once_another_case_holds_its_shipment(
+    service, dispute, repository, request_for
+):
+    withdrawn = await service.withdraw(CUSTOMER, dispute.id, "Komşuda buldum")
+    again = (await service.open(CUSTOMER, request_for(), None)).dispute
+
+    with pytest.raises(ActiveDisputeExists) as refused:
+        await service.reopen(SUPERVISOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
+
+    assert refused.value.dispute_id == again.id
+    stored = repository.docs[dispute.id]
+    assert (stored.status, stored.version) == (Status.WITHDRAWN, withdrawn.version)
 
 
 async def test_an_appeal_cannot_be_withdrawn_so_the_shipment_is_never_disputed_again_with_a_fresh_appeal(
