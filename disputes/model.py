@@ -38,6 +38,7 @@ from disputes.errors import (
     NotAssignable,
     NotAssigned,
     NotRejected,
+    NotRemovable,
     NotReshippable,
     OverrideReasonRequired,
     QuestionPending,
@@ -49,6 +50,7 @@ from disputes.errors import (
     StatementRepeated,
     TooManyQuestions,
     TooManySubmissions,
+    UnknownSubmission,
 )
 from disputes.notices import information_requested, restriction_told, staff_message
 from disputes.rules import Rules
@@ -172,6 +174,11 @@ _TO_DO = {
 """What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 NO_RESPONSE = frozenset({"reopened", "clock_advanced"})
 """Staff entries that are no first response to the customer (`Dispute.first_responded`)."""
+REMOVED_STATEMENT = "[removed: sent to this case by mistake]"
+"""What a submission taken off the case reads instead of its statement (`Dispute.remove_submission`)."""
+REMOVAL_WINDOW = timedelta(minutes=30)
+"""How long after relaying a submission the agent who relayed it may take it off the case themselves; after it, a
+supervisor does."""
 MAX_SUBMISSIONS = 20
 """Pieces of information a customer may add to one case, so its document stays bounded. The appeal is not one of
 them: a case takes one (`AlreadyAppealed`), however much was added before it."""
@@ -200,6 +207,15 @@ answer to an investigator's question is always taken (their number is bounded pe
 
 def _json_bytes(evidence: Evidence) -> int:
     return len(evidence.__pydantic_serializer__.to_json(evidence))
+
+
+def _without_submission(entry: TimelineEntry, added: CustomerEvidence) -> TimelineEntry:
+    """`entry`, or, when it recorded the information `added` (taken off the case), with its statement replaced and
+    its images no longer named."""
+    if entry.action != "information_added" or entry.at != added.submitted_at or entry.details.get("statement") != added.statement:
+        return entry
+    details = {key: value for key, value in entry.details.items() if key != "images"}
+    return entry.model_copy(update={"details": details | {"statement": REMOVED_STATEMENT}})
 
 
 def _refs(images: Sequence[CustomerImage]) -> list[str] | None:
@@ -637,7 +653,7 @@ class Dispute(BaseModel):
     def new_customer_evidence(self) -> list[CustomerEvidence]:
         """What the customer added since the case was last decided (all of it, if it never was)."""
         since = self.decision.decided_at if self.decision else None
-        return [e for e in self.customer_evidence if since is None or e.submitted_at > since]
+        return [e for e in self.customer_evidence if e.removed_at is None and (since is None or e.submitted_at > since)]
 
     @property
     def before_first_pull(self) -> bool:
@@ -1533,6 +1549,41 @@ class Dispute(BaseModel):
         self._customer_says(actor, "information_added", details, now, escalate_before, calendar)
         self._tell("information_received", now)
 
+    def remove_submission(self, actor: Actor, index: int, reason: str, now: datetime) -> bool:
+        """Take information sent to the wrong customer's case off it: its statement reads `REMOVED_STATEMENT` (in the
+        thread too), its images are deleted (a marker each in `deleted_images`, their copies recorded for deletion,
+        which makes retention due at once), the policy reads the case again without it, and it no longer counts
+        toward `MAX_SUBMISSIONS`. A supervisor may, and the agent who relayed it within `REMOVAL_WINDOW`. The timeline
+        says who and why, not what was removed. False (no change) when it was taken off already."""
+        if actor.role is not Role.SUPERVISOR and actor.role is not Role.AGENT:
+            raise Forbidden("A supervisor, or the agent who sent it within minutes, takes a submission off a case.")
+        if self.anonymised_at is not None:
+            raise CaseAnonymised("The case's personal data was anonymised: nothing it held is left to take off.")
+        if index >= len(self.customer_evidence):
+            raise UnknownSubmission(f"The case holds {len(self.customer_evidence)} submission(s), counted from 0.")
+        added = self.customer_evidence[index]
+        if added.kind is not SubmissionKind.INFORMATION:
+            raise NotRemovable("An appeal is not taken off its case; a supervisor reopens or decides the case.")
+        if added.removed_at is not None:
+            return False
+        if actor.role is Role.AGENT and (added.submitted_by != actor.id or now > added.submitted_at + REMOVAL_WINDOW):
+            raise Forbidden(f"An agent takes off only what they sent, within {REMOVAL_WINDOW.total_seconds() / 60:.0f} minutes; "
+                            "ask a supervisor.")
+        self.customer_evidence[index] = added.model_copy(update={
+            "statement": REMOVED_STATEMENT, "images": [], "removed_at": now, "deleted_images": [
+                *added.deleted_images, *(DeletedImage(media_type=i.media_type, size=i.size) for i in added.images)
+            ],
+        })
+        if uncited := {image.ref for image in added.images}.difference(self.stored_refs()):
+            self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
+        self.timeline = [_without_submission(entry, added) for entry in self.timeline]
+        if self.is_active:
+            self.assess_due = now
+        self._apply(actor, "submission_removed", now, None, {
+            "submission": index, "images_removed": len(added.images), "reason": reason,
+        })
+        return True
+
     def stored_refs(self) -> list[str]:
         """What the case holds in the attachment store by reference: carriers' images and raw replies, the customer's
         images (what retention deletes once the case has been closed long enough)."""
@@ -1885,7 +1936,7 @@ class Dispute(BaseModel):
     def _add_customer_evidence(
         self, actor: Actor, kind: SubmissionKind, statement: str, images: Sequence[CustomerImage], now: datetime
     ) -> None:
-        pieces = sum(e.kind is SubmissionKind.INFORMATION for e in self.customer_evidence)
+        pieces = sum(e.kind is SubmissionKind.INFORMATION and e.removed_at is None for e in self.customer_evidence)
         if kind is SubmissionKind.INFORMATION and pieces >= MAX_SUBMISSIONS:
             raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} pieces of information; please send what "
                                      "more you have in a message.")

@@ -349,6 +349,15 @@ class DisputeService:
 
         return await self._submit(actor, dispute_id, uploads, change, expected_versions)
 
+    async def remove_submission(
+        self, actor: Actor, dispute_id: str, index: int, reason: str, expected_versions: Expected = None
+    ) -> Dispute:
+        """Take information sent to the wrong customer's case off it (`Dispute.remove_submission`); its images'
+        copies are deleted by retention, due at once."""
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.remove_submission(actor, index, reason, now), expected_versions
+        )
+
     async def reopen(self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:
             d.reopen(actor, reason, now)

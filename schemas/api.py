@@ -188,6 +188,15 @@ class Reopen(_Input):
     reason: Reason
 
 
+class RemoveSubmission(_Input):
+    """Take information sent to the wrong customer's case off it."""
+
+    submission: Annotated[int, Field(ge=0, le=1000), BeforeValidator(_json_number)] = Field(
+        description="The submission's position in the case's `customer_evidence`, from 0."
+    )
+    reason: Reason
+
+
 class ClearFlags(_Input):
     reason: Reason
 
@@ -395,7 +404,12 @@ class CustomerSideEvidence(_Output):
     submitted_at: AwareDatetime
     submitted_by: str | None = Field(description="The customer's id; null when an agent sent it for them.")
     deleted_images: list[DeletedImage] = Field(
-        default=[], description="Your images deleted under retention after the case closed, one marker each."
+        default=[], description="Your images deleted under retention after the case closed, or with the submission taken "
+                                "off the case, one marker each."
+    )
+    removed_at: AwareDatetime | None = Field(
+        default=None, description="When customer service took it off your case as sent to it by mistake (its text is "
+                                  "replaced by a marker, its images deleted)."
     )
 
 

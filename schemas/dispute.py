@@ -205,7 +205,7 @@ class DeletedImage(_Model):
 
 class CustomerEvidence(_Model):
     """What the customer added to their case: an explanation, and images by reference (once deleted under
-    retention, one marker each in `deleted_images` instead)."""
+    retention, or taken off the case as sent to it by mistake, one marker each in `deleted_images` instead)."""
 
     kind: SubmissionKind
     statement: str
@@ -213,7 +213,12 @@ class CustomerEvidence(_Model):
     submitted_at: AwareDatetime
     submitted_by: str
     deleted_images: list[DeletedImage] = Field(
-        default_factory=list, description="The images deleted under retention, one marker each, in the order sent."
+        default_factory=list, description="The images deleted under retention, or with the submission taken off the "
+                                          "case (`removed_at`), one marker each, in the order sent."
+    )
+    removed_at: AwareDatetime | None = Field(
+        default=None, description="When staff took it off the case as sent to the wrong case: its statement is replaced "
+                                  "by a marker and its images are deleted; the policy no longer reads it."
     )
 
 

@@ -40,6 +40,7 @@ from disputes.errors import (
     NotAssigned,
     NotDelivered,
     NotRejected,
+    NotRemovable,
     NotReshippable,
     OrderPageOnly,
     OverrideReasonRequired,
@@ -53,6 +54,7 @@ from disputes.errors import (
     UnknownOrder,
     UnknownShipment,
     UnknownStaff,
+    UnknownSubmission,
 )
 from disputes.model import Dispute
 from disputes.model import FirstAnswer
@@ -73,6 +75,7 @@ from schemas.api import (
     Note,
     QueueFilters,
     OpenDispute,
+    RemoveSubmission,
     Reopen,
     RestrictionReview,
     Timeline,
@@ -84,6 +87,7 @@ AGENT = frozenset({Role.AGENT})
 STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 EVERYONE = CUSTOMER_SIDE | STAFF
 SUPERVISOR = frozenset({Role.SUPERVISOR})
+SUPERVISOR_OR_AGENT = frozenset({Role.SUPERVISOR, Role.AGENT})
 
 
 def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -279,6 +283,13 @@ async def declare_accessibility_need(call: Call) -> web.Response:
     ))
 
 
+async def remove_submission(call: Call) -> web.Response:
+    body: RemoveSubmission = call.body
+    return dispute_response(call, await call.request.app[SERVICE].remove_submission(
+        call.actor, call.path_id(), body.submission, body.reason, expected_versions(call)
+    ))
+
+
 async def reopen(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].reopen(
         call.actor, call.path_id(), call.body.reason, expected_versions(call)
@@ -346,6 +357,12 @@ ENDPOINTS = (
              rules=(CaseClosed, TooManySubmissions, Contended),
              extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)},
              read=partial(read_submission, json_model=InformationRequest)),
+    Endpoint("POST", ONE + "/customer-evidence/remove", remove_submission,
+             "Take information sent to the wrong customer's case off it: its text replaced by a marker, its images "
+             "deleted, with a reason (supervisor; agents: what they sent, within 30 minutes)", SUPERVISOR_OR_AGENT,
+             RemoveSubmission, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422),
+             rules=(UnknownSubmission, NotRemovable, CaseAnonymised, Contended),
+             extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/messages", add_message,
              "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
              "question), or an investigator's to the customer", EVERYONE, CustomerMessage,

@@ -308,6 +308,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "information_requested": ("information requested", "bilgi istendi"),
         "information_added": ("information added", "bilgi eklendi"),
         "information_request_expired": ("question to the customer expired", "müşteriye sorulan sorunun süresi doldu"),
+        "submission_removed": ("information sent to the wrong case taken off it",
+                               "yanlış başvuruya gönderilen bilgi kaldırıldı"),
         "accessibility_need_declared": ("accessibility need declared", "erişilebilirlik ihtiyacı bildirildi"),
         "flagged": ("flagged", "işaretlendi"),
         "clock_advanced": ("test clock advanced", "test saati ileri alındı"),

@@ -1,0 +1,138 @@
+"""Information an agent relayed to the wrong customer's case, taken off it: its text replaced by a marker, its images
+deleted (their copies recorded for retention, due at once), the policy and the limits no longer reading it, the
+timeline saying who and why without what; by a supervisor, or the agent who sent it within minutes."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import InMemoryEvidenceStore
+from disputes.actors import Actor
+from disputes.conversation import thread
+from disputes.errors import CaseAnonymised, Forbidden, NotRemovable, UnknownSubmission
+from disputes.model import MAX_SUBMISSIONS, REMOVAL_WINDOW, REMOVED_STATEMENT
+from disputes.policy.missing import customer_photos
+from disputes.rules import Rules
+from disputes.service import DisputeService
+from schemas.common import Outcome
+from schemas.dispute import DeletedImage, ReasonCode
+from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
+
+WRONG = "Müşterinin (cust-2) kapı fotoğrafı, adres: Moda Cad. 5"
+REASON = "Başka bir müşterinin fotoğrafı yanlış başvuruya gönderildi."
+OTHER_AGENT = Actor("agent-can", AGENT.role)
+
+
+@pytest.fixture
+def store() -> InMemoryEvidenceStore:
+    return InMemoryEvidenceStore()
+
+
+@pytest.fixture
+def service(repository, orders, clock, store) -> DisputeService:
+    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=CountedCleaner())
+
+
+@pytest.fixture
+async def misdirected(service, request_for):
+    """A case the agent relayed another customer's words and photos to; its id."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.add_information(CUSTOMER, opened.id, "Kapıcı almadığını söyledi.")
+    await service.add_information(AGENT, opened.id, WRONG, [DOOR, HALLWAY])
+    return opened.id
+
+
+async def test_a_supervisor_takes_it_off_the_case_and_its_images_are_recorded_for_deletion(service, misdirected):
+    before = await service.get(SUPERVISOR, misdirected)
+
+    case = await service.remove_submission(SUPERVISOR, misdirected, 1, REASON, {before.version})
+
+    removed = case.customer_evidence[1]
+    assert (removed.statement, removed.images, removed.removed_at) == (REMOVED_STATEMENT, [], case.updated_at)
+    assert removed.deleted_images == [DeletedImage(media_type="image/jpeg", size=len(DOOR.content)),
+                                      DeletedImage(media_type="image/png", size=len(HALLWAY.content))]
+    assert case.copies_to_delete == sorted([ref_of(DOOR), ref_of(HALLWAY)])
+    assert case.retention_due(keep=timedelta(days=365)) == case.updated_at  # retention deletes the copies at once
+    assert case.customer_evidence[0].statement == "Kapıcı almadığını söyledi."  # the customer's own stays
+    entry = case.timeline[-1]
+    assert (entry.action, entry.actor, entry.details) == (
+        "submission_removed", SUPERVISOR.id, {"submission": 1, "images_removed": 2, "reason": REASON}
+    )
+
+
+async def test_neither_the_thread_nor_the_timeline_keeps_what_was_removed(service, misdirected):
+    case = await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)
+
+    assert [m.text for m in thread(case, internal=False)][-1] == REMOVED_STATEMENT
+    assert WRONG not in case.model_dump_json()
+    assert ref_of(DOOR) not in case.model_dump_json(exclude={"copies_to_delete"})
+
+
+async def test_the_policy_and_the_limit_no_longer_read_it(service, misdirected):
+    case = await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)
+
+    assert customer_photos(case) == []
+    assert [e.statement for e in case.new_customer_evidence()] == ["Kapıcı almadığını söyledi."]
+    assert case.assess_due == case.updated_at  # the policy reads the case again without it
+    for n in range(MAX_SUBMISSIONS - 1):  # the removed one no longer counts toward the limit
+        case = await service.add_information(CUSTOMER, misdirected, f"Ek bilgi {n}.")
+    assert len(case.customer_evidence) == MAX_SUBMISSIONS + 1
+
+
+async def test_taking_it_off_again_changes_nothing(service, misdirected):
+    once = await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)
+
+    again = await service.remove_submission(SUPERVISOR, misdirected, 1, "Tekrar.")
+
+    assert again.version == once.version and again.timeline == once.timeline
+
+
+async def test_the_agent_who_sent_it_takes_it_off_within_minutes_and_no_other_agent_does(service, misdirected, clock):
+    with pytest.raises(Forbidden, match="only what they sent"):
+        await service.remove_submission(OTHER_AGENT, misdirected, 1, REASON)
+    with pytest.raises(Forbidden, match="only what they sent"):
+        await service.remove_submission(AGENT, misdirected, 0, REASON)  # the customer's own
+    clock.advance(minutes=REMOVAL_WINDOW.total_seconds() / 60)
+
+    case = await service.remove_submission(AGENT, misdirected, 1, REASON)
+
+    assert case.customer_evidence[1].removed_at == clock.now() and case.timeline[-1].actor == AGENT.id
+
+
+async def test_past_the_window_the_agent_asks_a_supervisor(service, misdirected, clock):
+    clock.advance(minutes=REMOVAL_WINDOW.total_seconds() / 60 + 1)
+    with pytest.raises(Forbidden, match="ask a supervisor"):
+        await service.remove_submission(AGENT, misdirected, 1, REASON)
+    assert (await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)).customer_evidence[1].removed_at
+
+
+async def test_investigators_and_customers_do_not_take_submissions_off(service, misdirected):
+    for actor in (INVESTIGATOR, CUSTOMER):
+        with pytest.raises(Forbidden):
+            await service.remove_submission(actor, misdirected, 1, REASON)
+    assert (await service.get(SUPERVISOR, misdirected)).customer_evidence[1].statement == WRONG
+
+
+async def test_no_such_submission_or_an_appeal_is_refused_and_changes_nothing(service, misdirected, clock):
+    with pytest.raises(UnknownSubmission, match="holds 2 submission"):
+        await service.remove_submission(SUPERVISOR, misdirected, 2, REASON)
+    current = await service.get(INVESTIGATOR, misdirected)
+    await service.decide(INVESTIGATOR, misdirected, {current.version}, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                         "İmzalı teslim.", None)
+    clock.advance(hours=1)
+    appealed = await service.appeal(CUSTOMER, misdirected, "İmza benim değil.")
+
+    with pytest.raises(NotRemovable):
+        await service.remove_submission(SUPERVISOR, misdirected, 2, REASON)
+    assert (await service.get(SUPERVISOR, misdirected)).version == appealed.version
+
+
+async def test_an_anonymised_case_has_nothing_left_to_take_off(service, misdirected, clock):
+    await service.withdraw(CUSTOMER, misdirected, "Buldum")
+    case = await service.get(SUPERVISOR, misdirected)
+    case.anonymise(clock.now())
+    await service.repository.save(case)
+
+    with pytest.raises(CaseAnonymised):
+        await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)
