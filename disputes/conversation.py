@@ -11,6 +11,7 @@ KINDS = {
     "opened": MessageKind.STATEMENT,
     "appealed": MessageKind.APPEAL,
     "customer_message": MessageKind.CUSTOMER_MESSAGE,
+    "contact_logged": MessageKind.CONTACT_LOG,
     "information_added": MessageKind.INFORMATION_ADDED,
     "staff_message": MessageKind.STAFF_MESSAGE,
     "information_requested": MessageKind.INFORMATION_REQUESTED,
@@ -22,12 +23,15 @@ RESPONSES = frozenset({"staff_message", "information_requested", "decided"})
 """What counts as the service's first response to a customer: a message, a question, or a decision."""
 
 
-def thread(dispute: Dispute, internal: bool) -> list[ThreadMessage]:
-    """Oldest first. Without `internal` (customers, agents): no internal notes, and no staff or agent ids."""
+def thread(dispute: Dispute, internal: bool, contact_logs: bool = False) -> list[ThreadMessage]:
+    """Oldest first. Without `internal` (customers, agents): no internal notes, and no staff or agent ids; without
+    `contact_logs` (customers): none of the contacts customer service logged."""
+    hidden = set() if internal else {MessageKind.INTERNAL_NOTE}
+    hidden |= set() if contact_logs else {MessageKind.CONTACT_LOG}
     messages = []
     for entry in dispute.timeline:
         kind = KINDS.get(entry.action)
-        if kind is None or (kind is MessageKind.INTERNAL_NOTE and not internal):
+        if kind is None or kind in hidden:
             continue
         messages.append(_message(dispute, entry, kind, internal))
     return messages

@@ -203,6 +203,9 @@ stays bounded however long the case runs."""
 MAX_MESSAGES = 50
 """Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
 answer to an investigator's question is always taken (their number is bounded per review)."""
+MAX_CONTACT_LOGS = 200
+"""Contacts customer service may log on one case (at most 400,000 characters), apart from the customer's messages, so
+its document stays bounded however often the customer calls."""
 
 
 def _json_bytes(evidence: Evidence) -> int:
@@ -1070,11 +1073,22 @@ class Dispute(BaseModel):
             )
         written = sum(1 for entry in self.timeline if entry.action == "customer_message")
         if written >= MAX_MESSAGES and self.open_information_request is None:
-            raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; please contact customer service.")
+            then = "log further contacts as contact logs" if actor.role is Role.AGENT else "please contact customer service"
+            raise TooManySubmissions(f"A case takes at most {MAX_MESSAGES} messages; {then}.")
         answering = self.open_information_request is not None
         self._customer_says(actor, "customer_message", {"text": text}, now, escalate_before, calendar)
         if answering:
             self._tell("information_received", now)
+
+    def log_contact(self, actor: Actor, text: str, now: datetime) -> None:
+        """A customer-service agent writes down a contact with the customer (a call asking how the case goes, say) on
+        the open case: it answers no question, tells the customer nothing, and counts apart from their messages."""
+        actor.require(Role.AGENT)
+        if not self.is_active:
+            raise CaseClosed(f"A {self.status.value} dispute takes no more contact logs.")
+        if sum(1 for entry in self.timeline if entry.action == "contact_logged") >= MAX_CONTACT_LOGS:
+            raise TooManySubmissions(f"A case takes at most {MAX_CONTACT_LOGS} contact logs.")
+        self._apply(actor, "contact_logged", now, None, {"text": text})
 
     # --- the conversation with the customer -----------------------------------------------------------
 

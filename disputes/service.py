@@ -393,6 +393,10 @@ class DisputeService:
             expected_versions,
         )
 
+    async def log_contact(self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None) -> Dispute:
+        """An agent's log of a contact with the customer: it answers no question and tells the customer nothing."""
+        return await self._change(actor, dispute_id, lambda d, now: d.log_contact(actor, text, now), expected_versions)
+
     async def message_customer(
         self, actor: Actor, dispute_id: str, text: str, expected_versions: Expected = None
     ) -> Dispute:

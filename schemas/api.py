@@ -124,7 +124,15 @@ class InformationRequest(StatementBody):
 
 class CustomerMessage(_Input):
     text: Statement = Field(
-        description="Customers: their words; agents: what the customer said; investigators: a message to the customer."
+        description="Customers: their words; agents: what the customer said, or a contact they log; investigators: a "
+                    "message to the customer."
+    )
+    kind: Literal["customer_message", "contact_log"] = Field(
+        default="customer_message",
+        description="Agents: `customer_message` (the default) is the customer's words, and the answer to an open "
+                    "question; `contact_log` logs a contact (the customer called to ask how the case goes, say): it "
+                    "answers nothing, tells the customer nothing, is not shown to them, and counts apart from their "
+                    "messages (at most 200 on a case). Only agents log contacts.",
     )
 
 

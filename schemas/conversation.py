@@ -36,6 +36,8 @@ class MessageKind(StrEnum):
     """What the customer said when opening the case."""
     APPEAL = "appeal"
     CUSTOMER_MESSAGE = "customer_message"
+    CONTACT_LOG = "contact_log"
+    """An agent's log of a contact with the customer: it answers nothing (staff and agents only)."""
     INFORMATION_ADDED = "information_added"
     STAFF_MESSAGE = "staff_message"
     INFORMATION_REQUESTED = "information_requested"

@@ -9,13 +9,15 @@ from adapters.web.keys import SERVICE
 from disputes.conversation import thread
 from disputes.errors import Contended, QuestionPending, QuestionsClosed, TooManyQuestions
 from schemas.api import DisputeView
-from schemas.common import CUSTOMER_SIDE
+from schemas.common import CUSTOMER_SIDE, Role
 from schemas.conversation import AskCustomer, Thread
 
 
 async def get_thread(call: Call) -> web.Response:
     dispute = await call.request.app[SERVICE].read(call.actor, call.path_id())
-    return json_response(Thread(dispute_id=dispute.id, messages=thread(dispute, internal=call.actor.is_staff)))
+    return json_response(Thread(dispute_id=dispute.id, messages=thread(
+        dispute, internal=call.actor.is_staff, contact_logs=call.actor.role is not Role.CUSTOMER
+    )))
 
 
 async def request_information(call: Call) -> web.Response:

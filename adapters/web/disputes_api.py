@@ -273,7 +273,10 @@ async def review_restriction(call: Call) -> web.Response:
 
 async def add_message(call: Call) -> web.Response:
     service = call.request.app[SERVICE]
-    write = service.message_customer if call.actor.is_staff else service.add_customer_message
+    if call.body.kind == "contact_log":
+        write = service.log_contact
+    else:
+        write = service.message_customer if call.actor.is_staff else service.add_customer_message
     return dispute_response(call, await write(call.actor, call.path_id(), call.body.text, expected_versions(call)), 201)
 
 
@@ -365,7 +368,8 @@ ENDPOINTS = (
              extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/messages", add_message,
              "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "
-             "question), or an investigator's to the customer", EVERYONE, CustomerMessage,
+             "question), an agent's log of a contact with the customer (it answers nothing), or an investigator's to "
+             "the customer", EVERYONE, CustomerMessage,
              response=CustomerDisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422),
              rules=(CaseClosed, TooManySubmissions, CaseAnonymised, Contended),
              extra={"other_responses": (AgentDisputeView, DisputeView)}),

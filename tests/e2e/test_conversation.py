@@ -99,6 +99,29 @@ async def _notified(downstream, template):
     return requests if any(r["body"]["template"] == template for r in requests) else []
 
 
+async def test_an_agent_logs_a_call_that_answers_no_open_question_and_the_customer_does_not_see_it(api):
+    case = await (await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)).json()
+    one = f"/v1/disputes/{case['id']}"
+    asked = await api.post(one + "/information-requests", json={"question": QUESTION}, headers=INVESTIGATOR)
+    assert asked.status == 201, await asked.text()
+    call = {"text": "Müşteri aradı, başvurusunun durumunu sordu.", "kind": "contact_log"}
+    for who in (CUSTOMER, INVESTIGATOR):
+        await is_problem(await api.post(one + "/messages", json=call, headers=who), 403)
+
+    logged = await api.post(one + "/messages", json=call, headers=AGENT)
+
+    assert logged.status == 201, await logged.text()
+    assert (await logged.json())["waiting_for_customer"]["request_id"] == "irq_1"
+    seen = {}
+    for name, who in (("agent", AGENT), ("investigator", INVESTIGATOR), ("customer", CUSTOMER)):
+        messages = (await (await api.get(one + "/thread", headers=who)).json())["messages"]
+        seen[name] = [(m["kind"], m["role"], m["reply_to"]) for m in messages if m["role"] == "agent"]
+    assert seen == {"agent": [("contact_log", "agent", None)], "investigator": [("contact_log", "agent", None)],
+                    "customer": []}
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert staff["waiting_for_customer"]["request_id"] == "irq_1" and staff["information_requests"][0]["answered_at"] is None
+
+
 PERIOD = urlencode({"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"})
 
 

@@ -15,6 +15,7 @@ from disputes.errors import CaseClosed, Conflict, Forbidden, TooManySubmissions
 from disputes.next_step import next_step
 from disputes.reports import report_facts
 from disputes.rules import Rules
+from disputes.sla import business_calendar
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Role
 from schemas.conversation import MessageKind
@@ -93,6 +94,24 @@ async def test_an_agent_s_message_for_the_customer_is_their_answer_too(service, 
     [notice] = notices(repository, dispute.id, "information_received")
     assert notice["message_en"].startswith("We received the answer our customer service gave for you on 18.11.2026")
     assert notice["message"].startswith("18.11.2026 tarihinde müşteri hizmetlerimizin sizin için ilettiği yanıtı aldık")
+
+
+async def test_an_agent_s_contact_log_answers_no_question_and_is_not_shown_to_the_customer(service, dispute, repository):
+    asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+
+    logged = await service.log_contact(AGENT, dispute.id, "Müşteri aradı, başvurusunun durumunu sordu.")
+
+    assert logged.open_information_request == asked.open_information_request and logged.sla == asked.sla
+    assert logged.sla_check_due == asked.sla_check_due and notices(repository, dispute.id, "information_received") == []
+    agent = thread(logged, internal=False, contact_logs=True)[-1]
+    assert (agent.kind, agent.role, agent.author, agent.text, agent.reply_to) == (
+        MessageKind.CONTACT_LOG, Role.AGENT, None, "Müşteri aradı, başvurusunun durumunu sordu.", None
+    )
+    assert thread(logged, internal=True, contact_logs=True)[-1].author == "agent-elif"
+    assert MessageKind.CONTACT_LOG not in {m.kind for m in thread(logged, internal=False)}
+    for actor in (CUSTOMER, INVESTIGATOR, SUPERVISOR):
+        with pytest.raises(Forbidden):
+            await service.log_contact(actor, dispute.id, "Aradı.")
 
 
 async def test_unanswered_by_its_date_the_case_goes_on_and_still_reaches_its_deadline(
@@ -228,6 +247,25 @@ async def test_a_case_takes_fifty_messages_from_the_customer_side_and_then_only_
         await service.add_customer_message(CUSTOMER, dispute.id, "Bir tane daha")
 
 
+async def test_contacts_an_agent_logs_count_apart_from_the_customer_s_fifty_messages(service, dispute, repository):
+    case = await repository.get(dispute.id)
+    for n in range(50):  # on the document itself: fifty saves would only slow the test
+        case.add_customer_message(AGENT, f"Mesaj {n}", NOW, timedelta(hours=12), business_calendar(Rules()))
+    await repository.save(case)
+    with pytest.raises(TooManySubmissions, match="50 messages; log further contacts as contact logs") as refused:
+        await service.add_customer_message(AGENT, dispute.id, "Müşteri tekrar aradı.")
+    assert "customer service" not in str(refused.value)
+
+    case = await service.log_contact(AGENT, dispute.id, "Müşteri tekrar aradı.")
+    for n in range(199):
+        case.log_contact(AGENT, f"Aradı ({n})", NOW)
+    await repository.save(case)
+    before = repository.docs[dispute.id].version
+    with pytest.raises(TooManySubmissions, match="200 contact logs"):
+        await service.log_contact(AGENT, dispute.id, "Bir kez daha aradı.")
+    assert repository.docs[dispute.id].version == before
+
+
 async def test_a_case_takes_five_hundred_notes_and_messages_from_staff(service, dispute, repository):
     case = await repository.get(dispute.id)
     for n in range(500):  # on the document itself: five hundred saves would only slow the test
@@ -252,6 +290,8 @@ async def test_a_closed_case_takes_no_more_messages(service, dispute, repository
     for actor in (CUSTOMER, AGENT):
         with pytest.raises(CaseClosed, match="no more messages"):
             await service.add_customer_message(actor, dispute.id, "Paket hâlâ yok.")
+    with pytest.raises(CaseClosed, match="no more contact logs"):
+        await service.log_contact(AGENT, dispute.id, "Müşteri aradı.")
     assert repository.docs[dispute.id].version == before.version
 
 

@@ -47,7 +47,7 @@ DRAWN = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 VERSION_DIGITS = 18  # a version is an int64 in storage
 SUGGESTED_STAFF = 100  # the directory's first page; any other member's id can be typed
 MESSAGE_ACTIONS = frozenset(
-    {"customer_message", "staff_message", "information_requested", "information_added", "appealed"}
+    {"customer_message", "contact_logged", "staff_message", "information_requested", "information_added", "appealed"}
 )
 
 

@@ -305,6 +305,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "note_added": ("note added", "not eklendi"),
         "staff_message": ("message from staff", "personel mesajı"),
         "customer_message": ("message from the customer", "müşteri mesajı"),
+        "contact_logged": ("contact with the customer logged", "müşteriyle görüşme kaydedildi"),
         "information_requested": ("information requested", "bilgi istendi"),
         "information_added": ("information added", "bilgi eklendi"),
         "information_request_expired": ("question to the customer expired", "müşteriye sorulan sorunun süresi doldu"),
