@@ -43,9 +43,10 @@ of their messages. Every case has them, so false reads alike on every anonymised
 DROPPED: Final = frozenset({"accessibility_need"})
 """Keys taken out of the timeline's details: the opening writes `accessibility_need` only when the customer declared
 one, so even false it would tell those cases apart."""
-DROPPED_ACTIONS: Final = frozenset({"accessibility_need_declared"})
-"""Timeline entries taken out whole: an agent recorded the customer's accessibility need, which no other entry says
-and no label could hide (one written for this alone would name it). The deadline it set stays the case's."""
+DROPPED_ACTIONS: Final = frozenset({"accessibility_need_declared", "accessibility_need_withdrawn"})
+"""Timeline entries taken out whole: an agent recorded the customer's accessibility need (or took it back), which no
+other entry says and no label could hide (one written for this alone would name it). The deadline it set stays the
+case's."""
 OWN_WORDS: Final = frozenset({"images_deleted"})
 """Timeline entries whose details are the service's own fixed words, about no one: kept as written."""
 FREE_REASONS: Final = REPLACED | {"reason"}

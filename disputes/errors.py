@@ -148,6 +148,11 @@ class AccessibilityNeedRecorded(Conflict):
     title = "An accessibility need is already recorded"
 
 
+class NoAccessibilityNeedByAgent(Conflict):
+    code = "no-accessibility-need-by-agent"
+    title = "The case carries no accessibility need an agent recorded on it"
+
+
 class EvidenceRequestsClosed(Conflict):
     code = "evidence-requests-closed"
     title = "The dispute takes no more evidence requests in its current status"

@@ -33,6 +33,7 @@ from disputes.errors import (
     EvidenceRequestsClosed,
     Forbidden,
     InvalidLineOutcomes,
+    NoAccessibilityNeedByAgent,
     NoFlags,
     NoRestriction,
     NotAssignable,
@@ -1227,25 +1228,57 @@ class Dispute(BaseModel):
                                          escalate_before, now)
         self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": self.sla.decision_due.isoformat()})
 
+    def withdraw_accessibility_need(
+        self, actor: Actor, reason: str, decision_due: datetime, escalate_before: timedelta, now: datetime,
+        calendar: BusinessCalendar,
+    ) -> None:
+        """Take back an accessibility need an agent recorded on this case (on the wrong customer's case, say); a need
+        the order carries, or given when the case was opened, stays. Messages may be calls again, and, while the case
+        is open, what the need changed is restored: its priority, where nothing else raised it, and its decision
+        deadline, to `decision_due` (the current review's, counted from when it began) moved on by this review's
+        pauses for the customer's answers, where the need had brought it sooner."""
+        actor.require(Role.AGENT, Role.SUPERVISOR)
+        self._require_not_anonymised()
+        if not self.accessibility_need or all(e.action != "accessibility_need_declared" for e in self.timeline):
+            raise NoAccessibilityNeedByAgent(
+                "Only an accessibility need an agent recorded on this case can be withdrawn; this case has none."
+            )
+        self.accessibility_need = False
+        if self.is_active:
+            if self.priority == ACCESSIBLE_PRIORITY and (self.recommendation is None or self.recommendation.priority == 0):
+                self.priority = 0
+            self._redate_decision(calendar.add_business_time(decision_due, self._paused(calendar)), calendar,
+                                  escalate_before, now, later=True)
+        self._apply(actor, "accessibility_need_withdrawn", now, None, {
+            "reason": reason, "decision_due": self.sla.decision_due.isoformat(),
+        })
+
     def _bring_decision_forward(
         self, before: datetime, calendar: BusinessCalendar, escalate_before: timedelta, now: datetime
     ) -> None:
         """Move the decision deadline earlier, to `before` moved on by an open question's whole wait, if that is
-        sooner (the question's answer then counts from `before`), but never sooner than the escalation lead from now:
-        a case brought that close is escalated at once and keeps that lead for a person to decide, rather than being
-        given a deadline already past, which the deadline rule would decide unreviewed."""
-        before = max(before, now + escalate_before)
+        sooner, but never sooner than the escalation lead from now: a case brought that close is escalated at once and
+        keeps that lead for a person to decide, rather than being given a deadline already past, which the deadline
+        rule would decide unreviewed."""
+        moved = self._redate_decision(max(before, now + escalate_before), calendar, escalate_before, now, later=False)
+        if moved and self.third_party_check_by is not None:  # the customer's check must end before the new deadline too
+            self.assess_due = now
+
+    def _redate_decision(
+        self, before: datetime, calendar: BusinessCalendar, escalate_before: timedelta, now: datetime, later: bool
+    ) -> bool:
+        """Move the decision deadline to `before` moved on by an open question's whole wait (the question's answer
+        then counts from `before`), if that is `later` (or else sooner) than it is; whether it moved."""
         waiting = self.open_information_request
         due = before if waiting is None else _paused_by(calendar, before, waiting.asked_at, waiting.answer_by)
-        if due >= self.sla.decision_due:
-            return
+        if due == self.sla.decision_due or (due > self.sla.decision_due) is not later:
+            return False
         if waiting is not None:
             self.information_requests[-1] = waiting.model_copy(update={"decision_due_before": before})
         self.updated_at = now
         self._move_decision_due(due)
         self._schedule_sla_check(escalate_before)
-        if self.third_party_check_by is not None:  # the customer's check must end before the new deadline too
-            self.assess_due = now
+        return True
 
     # --- SLA ------------------------------------------------------------------------------------------
 

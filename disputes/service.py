@@ -427,6 +427,17 @@ class DisputeService:
 
         return await self._change(actor, dispute_id, change, expected_versions)
 
+    async def withdraw_accessibility_need(
+        self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None
+    ) -> Dispute:
+        def change(d: Dispute, now: datetime) -> None:
+            usual = deadlines(d.review_started_at, self.rules)
+            d.withdraw_accessibility_need(
+                actor, reason, usual.decision_due, self.rules.escalate_before_deadline, now, business_calendar(self.rules)
+            )
+
+        return await self._change(actor, dispute_id, change, expected_versions)
+
     async def apply(
         self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None], loaded: Dispute | None = None
     ) -> Dispute:

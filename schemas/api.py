@@ -209,6 +209,10 @@ class ClearFlags(_Input):
     reason: Reason
 
 
+class AccessibilityNeedWithdrawal(_Input):
+    reason: Reason = Field(description="Why the need is taken back, e.g. it was recorded on the wrong customer's case.")
+
+
 def _true_or_false(value: object) -> object:
     """Query strings arrive as text: `true` or `false` only, not the other spellings lax parsing would take."""
     if isinstance(value, str):

@@ -33,6 +33,7 @@ from disputes.errors import (
     InactiveStaff,
     InvalidLineOutcomes,
     InvalidMissingItems,
+    NoAccessibilityNeedByAgent,
     NoFlags,
     NoRestriction,
     CaseAnonymised,
@@ -61,6 +62,7 @@ from disputes.model import FirstAnswer
 from disputes.service import Opened, OpenRequest, Render
 from schemas.dispute import MissingItem
 from schemas.api import (
+    AccessibilityNeedWithdrawal,
     AgentDisputeView,
     AppealRequest,
     Assign,
@@ -293,6 +295,12 @@ async def remove_submission(call: Call) -> web.Response:
     ))
 
 
+async def withdraw_accessibility_need(call: Call) -> web.Response:
+    return dispute_response(call, await call.request.app[SERVICE].withdraw_accessibility_need(
+        call.actor, call.path_id(), call.body.reason, expected_versions(call)
+    ))
+
+
 async def reopen(call: Call) -> web.Response:
     return dispute_response(call, await call.request.app[SERVICE].reopen(
         call.actor, call.path_id(), call.body.reason, expected_versions(call)
@@ -377,4 +385,9 @@ ENDPOINTS = (
              "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
              response=AgentDisputeView, headers=("If-Match",), errors=(404, 409, 412),
              rules=(AccessibilityNeedRecorded, CaseClosed, CaseAnonymised, Contended)),
+    Endpoint("POST", ONE + "/accessibility-need/withdraw", withdraw_accessibility_need,
+             "Take back an accessibility need an agent recorded on the case, with a reason (agent, supervisor)",
+             SUPERVISOR_OR_AGENT, AccessibilityNeedWithdrawal, response=AgentDisputeView, headers=("If-Match",),
+             errors=(404, 409, 412, 422), rules=(NoAccessibilityNeedByAgent, CaseAnonymised, Contended),
+             extra={"other_responses": (DisputeView,)}),
 )

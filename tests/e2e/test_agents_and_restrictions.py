@@ -101,6 +101,31 @@ async def test_a_customer_s_accessibility_need_is_the_order_s_or_an_agent_s_to_r
         "priority"] == 0
 
 
+async def test_an_accessibility_need_recorded_on_the_wrong_case_is_taken_back_with_a_reason(api):
+    opened = await api.post("/v1/disputes", json=ON_THE_PHONE, headers=AGENT)
+    one = opened.headers["Location"]
+    usual = (await (await api.get(one, headers=INVESTIGATOR)).json())["sla"]["decision_due"]
+    assert (await api.post(one + "/accessibility-need", headers=AGENT)).status == 200
+    back = one + "/accessibility-need/withdraw"
+    reason = {"reason": "Başka bir müşterinin başvurusuna girildi."}
+    await is_problem(await api.post(back, json={}, headers=AGENT), 422)
+    for who in (CUSTOMER, INVESTIGATOR):
+        await is_problem(await api.post(back, json=reason, headers=who), 403)
+
+    taken_back = await api.post(back, json=reason, headers=AGENT)
+
+    assert taken_back.status == 200, await taken_back.text()
+    assert (await taken_back.json())["accessibility_need"] is False
+    staff = await (await api.get(one, headers=INVESTIGATOR)).json()
+    assert (staff["priority"], staff["sla"]["decision_due"]) == (0, usual)
+    timeline = await (await api.get(one + "/timeline", headers=SUPERVISOR)).json()
+    assert [(e["action"], e["role"], e["details"].get("reason")) for e in timeline["entries"]][-2:] == [
+        ("accessibility_need_declared", "agent", None),
+        ("accessibility_need_withdrawn", "agent", "Başka bir müşterinin başvurusuna girildi."),
+    ]
+    await is_problem(await api.post(back, json=reason, headers=SUPERVISOR), 409, "no-accessibility-need-by-agent")
+
+
 async def test_a_dispute_that_led_to_no_restriction_has_none_to_review(api):
     opened = await api.post("/v1/disputes", json=OPEN, headers=CUSTOMER)
     review = f"/v1/disputes/{(await opened.json())['id']}/restriction/review"

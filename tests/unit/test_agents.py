@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from disputes.actors import SYSTEM
 from disputes.errors import ActiveDisputeExists, CaseClosed, Conflict, Forbidden, NotFound, Unprocessable
 from disputes.model import Dispute
 from disputes.ports import DisputeQuery
@@ -154,6 +155,61 @@ async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, r
         await service.declare_accessibility_need(AGENT, dispute.id)
     withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
     assert notifications(repository, withdrawn.id)[-1]["written_only"] is True
+
+
+async def test_an_accessibility_need_an_agent_recorded_is_taken_back_and_what_it_changed_restored(
+    service, request_for, repository, clock
+):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    usual = dispute.sla.decision_due
+    await service.declare_accessibility_need(AGENT, dispute.id)
+    clock.advance(hours=1)
+    asked = await service.request_information(INVESTIGATOR, dispute.id, "Komşunuza sordunuz mu?")
+    for actor in (CUSTOMER, INVESTIGATOR):
+        with pytest.raises(Forbidden):
+            await service.withdraw_accessibility_need(actor, dispute.id, "Yanlış başvuru.")
+
+    taken_back = await service.withdraw_accessibility_need(SUPERVISOR, dispute.id, "Başka müşterinin başvurusuna girildi.")
+
+    assert not taken_back.accessibility_need and taken_back.priority == 0
+    waited = asked.open_information_request.answer_by - asked.open_information_request.asked_at
+    assert taken_back.sla.decision_due == usual + waited  # 3 business days, moved on by the open question's wait
+    assert taken_back.open_information_request.decision_due_before == usual
+    entry = taken_back.timeline[-1]
+    assert (entry.action, entry.role, entry.details) == ("accessibility_need_withdrawn", Role.SUPERVISOR, {
+        "reason": "Başka müşterinin başvurusuna girildi.", "decision_due": (usual + waited).isoformat()
+    })
+    await service.message_customer(INVESTIGATOR, dispute.id, "İnceliyoruz.")
+    assert notifications(repository, dispute.id)[-1]["written_only"] is False
+    with pytest.raises(Conflict, match="Only an accessibility need an agent recorded"):
+        await service.withdraw_accessibility_need(AGENT, dispute.id, "Bir daha.")
+    assert (await service.declare_accessibility_need(AGENT, dispute.id)).accessibility_need
+
+
+async def test_an_accessibility_need_from_the_order_or_the_opening_stays(service, orders, request_for, repository):
+    orders.orders["ord-a"] = order("ord-a", accessibility_need=True)
+    from_order = (await service.open(CUSTOMER, request_for(order_id="ord-a"), None)).dispute
+    opened_with = (await service.open(AGENT, for_customer(accessibility_need=True), None)).dispute
+    for dispute in (from_order, opened_with):
+        with pytest.raises(Conflict, match="Only an accessibility need an agent recorded"):
+            await service.withdraw_accessibility_need(AGENT, dispute.id, "Yanlış.")
+        stored = repository.docs[dispute.id]
+        assert stored.accessibility_need and stored.priority == 1 and stored.version == dispute.version
+
+
+async def test_taking_a_need_back_leaves_a_priority_or_deadline_it_did_not_set(service, request_for, repository, clock):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    usual = dispute.sla.decision_due
+    clock.advance(days=4)  # Sunday 22.11: 2 business days are past, 12 hours from now is sooner than Monday's end
+    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    assert declared.sla.decision_due == clock.now() + timedelta(hours=12) < usual
+    case = await repository.get(dispute.id)
+    case.escalate(SYSTEM, clock.now(), timedelta(hours=12))  # the sweeper's escalation: priority 2
+    await repository.save(case)
+
+    taken_back = await service.withdraw_accessibility_need(AGENT, dispute.id, "Yanlış müşteri.")
+
+    assert (taken_back.priority, taken_back.sla.decision_due) == (2, usual)
 
 
 async def test_a_withdrawn_case_takes_no_accessibility_need(service, request_for, repository):

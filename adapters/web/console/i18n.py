@@ -312,6 +312,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "submission_removed": ("information sent to the wrong case taken off it",
                                "yanlış başvuruya gönderilen bilgi kaldırıldı"),
         "accessibility_need_declared": ("accessibility need declared", "erişilebilirlik ihtiyacı bildirildi"),
+        "accessibility_need_withdrawn": ("accessibility need withdrawn", "erişilebilirlik ihtiyacı geri alındı"),
         "flagged": ("flagged", "işaretlendi"),
         "clock_advanced": ("test clock advanced", "test saati ileri alındı"),
         "restriction_raised": ("account restricted", "hesap kısıtlandı"),
