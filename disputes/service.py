@@ -54,6 +54,7 @@ from disputes.ports import (
 )
 from disputes.rules import Rules
 from disputes.sla import answer_by, business_calendar, deadlines
+from disputes.states import ACTIVE
 from schemas.common import Outcome, RefundDestination, Resolution, Role, plausible
 from schemas.dispute import (
     Channel,
@@ -196,6 +197,14 @@ class Opened:
     answer: FirstAnswer | None = None
     """The answer kept with the Idempotency-Key: a replay's first answer, or the new dispute's, rendered once as it
     was stored (None: render the dispute; no key, or a replay of a dispute opened before answers were kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRecorded:
+    dispute: Dispute
+    other_open: tuple[str, ...]
+    """The customer's other open disputes, oldest deadline first: the need is recorded per case (each one write, as
+    each case's priority and deadline are its own), so the agent records it on each of them too."""
 
 
 @dataclass
@@ -418,14 +427,18 @@ class DisputeService:
 
     async def declare_accessibility_need(
         self, actor: Actor, dispute_id: str, expected_versions: Expected = None
-    ) -> Dispute:
+    ) -> NeedRecorded:
         def change(d: Dispute, now: datetime) -> None:
             accessible = deadlines(d.review_started_at, self.rules, accessible=True)
             d.declare_accessibility_need(
                 actor, accessible.decision_due, self.rules.escalate_before_deadline, now, business_calendar(self.rules)
             )
 
-        return await self._change(actor, dispute_id, change, expected_versions)
+        dispute = await self._change(actor, dispute_id, change, expected_versions)
+        open_ones = await self.repository.query(
+            DisputeQuery(statuses=tuple(ACTIVE), customer_id=dispute.customer_id, only_ids=True)
+        )
+        return NeedRecorded(dispute, tuple(i for i in open_ones.ids if i != dispute.id))
 
     async def withdraw_accessibility_need(
         self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None

@@ -283,9 +283,9 @@ async def add_message(call: Call) -> web.Response:
 
 
 async def declare_accessibility_need(call: Call) -> web.Response:
-    return dispute_response(call, await call.request.app[SERVICE].declare_accessibility_need(
-        call.actor, call.path_id(), expected_versions(call)
-    ))
+    recorded = await call.request.app[SERVICE].declare_accessibility_need(call.actor, call.path_id(), expected_versions(call))
+    related = ", ".join(f'<{ONE.format(id=other)}>; rel="related"' for other in recorded.other_open)
+    return dispute_response(call, recorded.dispute, headers={"Link": related} if related else None)
 
 
 async def remove_submission(call: Call) -> web.Response:
@@ -382,9 +382,10 @@ ENDPOINTS = (
              rules=(CaseClosed, TooManySubmissions, CaseAnonymised, Contended),
              extra={"other_responses": (AgentDisputeView, DisputeView)}),
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
-             "Record the customer's accessibility need: queue priority, written messages (agent)", AGENT,
+             "Record the customer's accessibility need on this case: queue priority, written messages (agent); the "
+             "customer's other open cases are linked (`Link`, rel=\"related\") to record it on each", AGENT,
              response=AgentDisputeView, headers=("If-Match",), errors=(404, 409, 412),
-             rules=(AccessibilityNeedRecorded, CaseClosed, CaseAnonymised, Contended)),
+             rules=(AccessibilityNeedRecorded, CaseClosed, CaseAnonymised, Contended), extra={"related": True}),
     Endpoint("POST", ONE + "/accessibility-need/withdraw", withdraw_accessibility_need,
              "Take back an accessibility need an agent recorded on the case, with a reason (agent, supervisor)",
              SUPERVISOR_OR_AGENT, AccessibilityNeedWithdrawal, response=AgentDisputeView, headers=("If-Match",),

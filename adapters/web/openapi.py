@@ -57,6 +57,8 @@ SUCCESS_HEADERS = {
     "ETag": 'The dispute\'s version (strong), on the customer\'s side suffixed by the view ("7-customer", '
             '"7-agent"), each view being a representation of its own; quote it in If-Match to change only that version.',
     "Location": "Where the resource this request created is read.",
+    "Link": 'The customer\'s other open disputes, one `<…>; rel="related"` each (none: no header); the accessibility '
+            'need is recorded per case, so record it on each of them too.',
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
 HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
@@ -258,6 +260,7 @@ def _success_headers(e: Endpoint) -> dict[str, Any]:
     headers = {name: SUCCESS_HEADERS[name] for name in (
         *(["ETag"] if e.response and "view" in e.response.model_fields else []),
         *(["Location"] if e.extra.get("location") else []),
+        *(["Link"] if e.extra.get("related") else []),
         *(["Idempotent-Replayed"] if _keyed(e) else []))}
     if etag := e.extra.get("etag"):  # a write answering with its record's own ETag
         headers["ETag"] = etag

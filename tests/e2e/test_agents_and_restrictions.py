@@ -101,6 +101,21 @@ async def test_a_customer_s_accessibility_need_is_the_order_s_or_an_agent_s_to_r
         "priority"] == 0
 
 
+async def test_recording_an_accessibility_need_links_the_customer_s_other_open_cases(api):
+    first, second = [(await api.post("/v1/disputes", headers=AGENT, json={
+        **ON_THE_PHONE, "order_id": "ord-5", "shipment_id": package})).headers["Location"] for package in ("shp-5a", "shp-5b")]
+
+    recorded = await api.post(first + "/accessibility-need", headers=AGENT)
+    again = await api.post(second + "/accessibility-need", headers=AGENT)
+
+    assert recorded.status == 200 and recorded.headers["Link"] == f'<{second}>; rel="related"'
+    assert again.status == 200 and again.headers["Link"] == f'<{first}>; rel="related"'
+    lone = await api.post("/v1/disputes", json=ON_THE_PHONE, headers=AGENT)
+    assert lone.status == 201
+    others = await api.post(lone.headers["Location"] + "/accessibility-need", headers=AGENT)
+    assert set(others.headers["Link"].split(", ")) == {f'<{first}>; rel="related"', f'<{second}>; rel="related"'}
+
+
 async def test_an_accessibility_need_recorded_on_the_wrong_case_is_taken_back_with_a_reason(api):
     opened = await api.post("/v1/disputes", json=ON_THE_PHONE, headers=AGENT)
     one = opened.headers["Location"]

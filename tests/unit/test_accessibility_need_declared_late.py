@@ -29,7 +29,7 @@ async def test_a_need_declared_on_the_third_day_does_not_set_a_deadline_already_
     case = (await service.open(CUSTOMER, request_for(), None)).dispute
     await service.assign(INVESTIGATOR, case.id, None)
     clock.current = DECLARED
-    declared = await service.declare_accessibility_need(AGENT, case.id)
+    declared = (await service.declare_accessibility_need(AGENT, case.id)).dispute
     assert declared.sla.decision_due == DECLARED + timedelta(hours=12)  # brought forward to the escalation lead, not past
     clock.current = DECLARED + timedelta(seconds=10)
     while await due_work(SlaSweeper(service)).run_once():

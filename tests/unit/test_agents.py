@@ -2,6 +2,7 @@
 and never work or decide them. A customer's accessibility need brings their case forward and keeps their
 messages in writing."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from disputes.ports import DisputeQuery
 from disputes.service import OpenRequest
 from schemas.common import Outcome, Resolution, Role
 from schemas.dispute import Channel, EffectKind, ReasonCode, Status
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, order
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, order, shipment
 
 STATEMENT = "Müşteri telefonda kargonun gelmediğini söyledi."
 
@@ -146,7 +147,7 @@ async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, r
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
     with pytest.raises(Forbidden):
         await service.declare_accessibility_need(CUSTOMER, dispute.id)
-    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    declared = (await service.declare_accessibility_need(AGENT, dispute.id)).dispute
     assert declared.accessibility_need and declared.priority == 1
     assert declared.sla.decision_due.isoformat() == "2026-11-20T21:00:00+00:00"
     assert declared.sla_check_due < declared.sla.decision_due
@@ -155,6 +156,23 @@ async def test_an_agent_records_an_accessibility_need_on_an_open_case(service, r
         await service.declare_accessibility_need(AGENT, dispute.id)
     withdrawn = await service.withdraw(CUSTOMER, dispute.id, None)
     assert notifications(repository, withdrawn.id)[-1]["written_only"] is True
+
+
+async def test_a_need_is_recorded_per_case_and_the_agent_is_shown_the_customer_s_other_open_cases(
+    service, orders, request_for, repository
+):
+    orders.orders["ord-5"] = order("ord-5", shipments=[shipment("shp-5a"), shipment("shp-5b"), shipment("shp-5c")])
+    orders.orders["ord-9"] = order("ord-9", "cust-2")
+    first, second, closed = [await service.open(AGENT, replace(for_customer(order_id="ord-5"), shipment_id=s), None)
+                             for s in ("shp-5a", "shp-5b", "shp-5c")]
+    await service.withdraw(AGENT, closed.dispute.id, "Müşteri buldu.")
+    await service.open(AGENT, for_customer("cust-2", order_id="ord-9"), None)
+
+    recorded = await service.declare_accessibility_need(AGENT, first.dispute.id)
+
+    assert recorded.dispute.accessibility_need and recorded.other_open == (second.dispute.id,)
+    other = repository.docs[second.dispute.id]
+    assert (other.accessibility_need, other.priority, other.version) == (False, 0, second.dispute.version)
 
 
 async def test_an_accessibility_need_an_agent_recorded_is_taken_back_and_what_it_changed_restored(
@@ -183,7 +201,7 @@ async def test_an_accessibility_need_an_agent_recorded_is_taken_back_and_what_it
     assert notifications(repository, dispute.id)[-1]["written_only"] is False
     with pytest.raises(Conflict, match="Only an accessibility need an agent recorded"):
         await service.withdraw_accessibility_need(AGENT, dispute.id, "Bir daha.")
-    assert (await service.declare_accessibility_need(AGENT, dispute.id)).accessibility_need
+    assert (await service.declare_accessibility_need(AGENT, dispute.id)).dispute.accessibility_need
 
 
 async def test_an_accessibility_need_from_the_order_or_the_opening_stays(service, orders, request_for, repository):
@@ -201,7 +219,7 @@ async def test_taking_a_need_back_leaves_a_priority_or_deadline_it_did_not_set(s
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
     usual = dispute.sla.decision_due
     clock.advance(days=4)  # Sunday 22.11: 2 business days are past, 12 hours from now is sooner than Monday's end
-    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    declared = (await service.declare_accessibility_need(AGENT, dispute.id)).dispute
     assert declared.sla.decision_due == clock.now() + timedelta(hours=12) < usual
     case = await repository.get(dispute.id)
     case.escalate(SYSTEM, clock.now(), timedelta(hours=12))  # the sweeper's escalation: priority 2
@@ -246,7 +264,7 @@ async def test_a_need_recorded_on_an_appeal_counts_from_the_appeal_and_keeps_the
     answered = await service.add_customer_message(CUSTOMER, dispute.id, "Bilmiyorum.")
     assert answered.sla.decision_due == THURSDAY_END + timedelta(hours=5)
 
-    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    declared = (await service.declare_accessibility_need(AGENT, dispute.id)).dispute
 
     assert declared.sla.decision_due == WEDNESDAY_END + timedelta(hours=5)
     assert declared.sla.evidence_due == appealed.sla.evidence_due
@@ -264,7 +282,7 @@ async def test_a_need_recorded_while_a_question_is_open_stays_sooner_once_it_is_
     # Friday, Monday and Tuesday after the end of Thursday, it skips the weekend.
     assert asked.sla.decision_due == datetime(2026, 12, 8, 11, 30, tzinfo=IST)
 
-    declared = await service.declare_accessibility_need(AGENT, dispute.id)
+    declared = (await service.declare_accessibility_need(AGENT, dispute.id)).dispute
     assert declared.sla.decision_due == datetime(2026, 12, 7, 11, 30, tzinfo=IST)  # Thursday, Friday, Monday
     clock.advance(hours=5)
     answered = await service.add_customer_message(CUSTOMER, dispute.id, "Evet, doğru.")
