@@ -1,6 +1,6 @@
 """The conversation on a case, read from its timeline (the one record of what happened): the customer's words
 (and an agent's for them), investigators' messages and questions to the customer with the answers, and, for
-staff only, the internal notes."""
+staff only, the internal notes, and for staff and agents, the contacts agents logged."""
 
 from disputes.model import Dispute
 from schemas.common import Role

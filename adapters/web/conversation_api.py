@@ -1,5 +1,5 @@
-"""The conversation on a case: the thread (customers and agents see it without internal notes or staff ids)
-and the questions investigators put to the customer."""
+"""The conversation on a case: the thread (customers and agents see it without internal notes or staff ids, customers
+without agents' contact logs) and the questions investigators put to the customer."""
 
 from aiohttp import web
 
@@ -31,7 +31,8 @@ async def request_information(call: Call) -> web.Response:
 ENDPOINTS = (
     Endpoint("GET", ONE + "/thread", get_thread,
              "The conversation: the customer's words, agents' and investigators' messages, questions to the customer "
-             "with their answers (customers and agents: without internal notes or staff ids)", CUSTOMER_SIDE | STAFF,
+             "with their answers, agents' contact logs (customers and agents: without internal notes or staff ids; "
+             "customers: without contact logs)", CUSTOMER_SIDE | STAFF,
              response=Thread, errors=(404,)),
     Endpoint("POST", ONE + "/information-requests", request_information,
              "Ask the customer a question, answered by their next message; the decision deadline is paused meanwhile",
