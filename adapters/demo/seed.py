@@ -37,11 +37,6 @@ def demo_orders(now: datetime) -> dict[str, Any]:
     return {"orders": [_order(order, now) for order in template["orders"]]}
 
 
-def write_demo_orders(path: Path, now: datetime) -> Path:
-    """Write the demo orders to `path` (replacing it whole, so a reader never sees half a file)."""
-    return write_document(path, demo_orders(now))
-
-
 def seed_orders(path: Path, now: datetime) -> tuple[dict[str, Any], Journey]:
     """What `disputes embedded` starts with, written to `path`: the demo orders as of `now`, every other order
     the file held kept as it was (a tester's own, the journey orders of earlier starts), and a new copy of the

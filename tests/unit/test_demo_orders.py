@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.demo import demo_orders, write_demo_orders
+from adapters.demo import demo_orders, seed_orders
 from adapters.orders import FileOrderDirectory, OrderFile
 from carriers.registry import CARRIERS as REGISTERED
 from disputes.rules import Rules
@@ -122,11 +122,16 @@ def test_a_naive_now_is_refused() -> None:
         demo_orders(datetime(2026, 11, 18, 9, 30))
 
 
-async def test_the_file_directory_reads_back_the_written_demo_file(tmp_path: Path) -> None:
-    directory = FileOrderDirectory(write_demo_orders(tmp_path / "data" / "orders.json", NOW.astimezone(UTC)))
+async def test_the_file_directory_reads_back_every_demo_order_and_the_journey_copy_the_first_start_seeds(
+        tmp_path: Path) -> None:
+    path = tmp_path / "data" / "orders.json"
+    _, journey = seed_orders(path, NOW.astimezone(UTC))
+    directory = FileOrderDirectory(path)
 
     for order in ORDERS:
         assert await directory.get(order.order_id) == order
+    copy = await directory.get(journey.order_id)
+    assert copy is not None and copy.customer_id == journey.customer_id
     assert await directory.get("ord-0000") is None
 
 
