@@ -1,8 +1,10 @@
-"""mongoeco's SQLite engine as the embedded default runs it, without the two places where its cost per
-operation grows with the size of the collection. Written for one mongoeco version (`MONGOECO_VERSION`):
-`tests/integration/test_embedded_engine.py` fails when another version is installed, and checks that each
-change is still needed and keeps MongoDB's semantics (duplicate `_id`s and unique keys refused, queries
-answering the same as before).
+"""mongoeco's SQLite engine and wire server as the embedded default runs them, with the changes below: where
+mongoeco's cost per operation grows with the size of the collection (1 to 10), where its cache fails a write under
+concurrent reads (11), where every write pays for change delivery nothing uses and can stall behind it (12), and
+where a server that runs for weeks keeps every session a client dropped (13). Written for one mongoeco version
+(`MONGOECO_VERSION`): `tests/integration/test_embedded_engine.py` fails when another version is installed, and
+checks that each change is still needed and keeps MongoDB's semantics (duplicate `_id`s and unique keys refused,
+queries answering the same as before).
 
 1. `_id` uniqueness on a single-document insert. mongoeco checks the new `_id` by an indexed lookup of its
    storage key, then again by loading and decoding *every* document of the collection to compare `_id`
