@@ -362,12 +362,13 @@ class FulfillmentClient(EffectClient):
 class AccountsClient(EffectClient):
     service = "accounts"
     path = "/accounts/v1/risk-signals"
+    restrictions_path: ClassVar[str] = "/accounts/v1/restrictions"
 
     async def report_risk(self, signal: CustomerRisk, idempotency_key: str) -> None:
         await self._post(signal, idempotency_key)
 
     async def change_restriction(self, change: AccountRestriction, idempotency_key: str) -> None:
-        await self._post(change, idempotency_key, "/accounts/v1/restrictions")
+        await self._post(change, idempotency_key, self.restrictions_path)
 
 
 class FinanceClient(EffectClient):
@@ -381,9 +382,10 @@ class FinanceClient(EffectClient):
 class NotificationsClient(EffectClient):
     service = "notifications"
     path = "/notifications/v1/messages"
+    staff_alerts_path: ClassVar[str] = "/notifications/v1/staff-alerts"
 
     async def notify(self, request: CustomerNotification, idempotency_key: str) -> None:
         await self._post(request, idempotency_key)
 
     async def alert_staff(self, alert: StaffAlert, idempotency_key: str) -> None:
-        await self._post(alert, idempotency_key, "/notifications/v1/staff-alerts")
+        await self._post(alert, idempotency_key, self.staff_alerts_path)

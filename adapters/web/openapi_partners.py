@@ -108,9 +108,9 @@ EFFECTS: dict[EffectKind, tuple[type[BaseModel], str, str]] = {
     EffectKind.REFUND: (RefundRequest, PaymentsClient.service, PaymentsClient.path),
     EffectKind.RESHIP: (ReshipRequest, FulfillmentClient.service, FulfillmentClient.path),
     EffectKind.NOTIFICATION: (CustomerNotification, NotificationsClient.service, NotificationsClient.path),
-    EffectKind.STAFF_ALERT: (StaffAlert, NotificationsClient.service, "/notifications/v1/staff-alerts"),
+    EffectKind.STAFF_ALERT: (StaffAlert, NotificationsClient.service, NotificationsClient.staff_alerts_path),
     EffectKind.CUSTOMER_RISK: (CustomerRisk, AccountsClient.service, AccountsClient.path),
-    EffectKind.ACCOUNT_RESTRICTION: (AccountRestriction, AccountsClient.service, "/accounts/v1/restrictions"),
+    EffectKind.ACCOUNT_RESTRICTION: (AccountRestriction, AccountsClient.service, AccountsClient.restrictions_path),
     EffectKind.CARRIER_LIABILITY: (CarrierLiability, FinanceClient.service, FinanceClient.path),
 }
 """What the outbox relay sends for each kind of message: its body, the service and the path it is posted to."""
