@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
-from pymongo import monitoring
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from adapters.downstream import (
@@ -259,7 +259,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
     timeout = aiohttp.ClientTimeout(total=settings.downstream_timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout, trace_configs=[propagation()]) as session:
         app[TOKENS] = tokens = bearer_tokens(settings, session)
-        client = None
+        clients: list[AsyncMongoClient[Doc]] = []
         repository: DisputeStorage
         retention = timedelta(days=settings.attachment_retention_days)
         personal_data = timedelta(days=settings.case_personal_data_retention_days)
@@ -272,8 +272,14 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                     settings.mongodb_uri, password=settings.mongodb_password,
                     timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
                 )
+                # readiness asks the database over a connection of its own: a pool busy with requests is no database gone
+                pinging = connect(
+                    settings.mongodb_uri, password=settings.mongodb_password,
+                    timeout_seconds=settings.mongodb_timeout_seconds, pool_size=1,
+                )
             except OSError as error:  # a TLS file the URI names that holds no certificate or key
                 raise UnusableSetting(f"DISPUTES_MONGODB_URI: a TLS file it names cannot be used: {error}") from None
+            clients += [client, pinging]
             db = client[settings.mongodb_database]
             repository = MongoDisputes.in_database(db, retention, personal_data)
             setup = StorageSetup(db, then=partial(date_retention, db, repository, keep_pushes, clock))
@@ -292,7 +298,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             app[SIGNED_OUT] = MongoSignedOutSessions(db)
             keys: IdempotencyKeys = MongoIdempotencyKeys(db)
             workload: WorkloadReader = MongoWorkload(db[DISPUTES], db[CARRIER_EVENTS])
-            app[ops.READINESS] = _pinger(db, setup)
+            app[ops.READINESS] = _pinger(pinging[settings.mongodb_database], setup)
         else:
             memory, memory_store = InMemoryDisputes(retention, personal_data), InMemoryEvidenceStore(keep_pushes)
             repository, store = memory, memory_store
@@ -393,7 +399,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             if workers is not None:
                 await asyncio.gather(workers, return_exceptions=True)
             await first_answers.drain(settings.mongodb_request_timeout_seconds)  # requests run on for callers gone
-            if client is not None:
+            for client in clients:
                 await client.close()
 
 

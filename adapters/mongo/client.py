@@ -9,11 +9,12 @@ from pymongo import AsyncMongoClient, monitoring
 
 def connect(
     uri: str, *, password: SecretStr | None = None, timeout_seconds: float = 5.0,
-    event_listeners: Sequence[monitoring._EventListener] = (),
+    event_listeners: Sequence[monitoring._EventListener] = (), pool_size: int | None = None,
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
     answer 503 instead of hanging, authenticating the user the URI names with `password` when it is given (as is,
-    with no URI escaping). Connecting is lazy: no I/O happens here.
+    with no URI escaping), with at most `pool_size` connections when it is given (over the URI's `maxPoolSize`).
+    Connecting is lazy: no I/O happens here.
 
     Every write asks for `{w: "majority", j: true}` itself: a write is acknowledged once a majority of the replica
     set's data-bearing members hold it in their on-disk journal, so a fail-over cannot roll it back (MongoDB manual,
@@ -21,9 +22,11 @@ def connect(
     implicit default is `w: 1` on a set with an arbiter, or whatever `setDefaultRWConcern` made it; a 2xx means the
     fact is durably stored only with majority acknowledgement. The settings refuse a URI that weakens it."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
+    pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size}
     return AsyncMongoClient(
         uri,
         **credentials,
+        **pool,
         tz_aware=True,
         serverSelectionTimeoutMS=int(timeout_seconds * 1000),
         connectTimeoutMS=int(timeout_seconds * 1000),
