@@ -307,8 +307,12 @@ class InMemoryDisputes:
         accounts = {d.customer_id for d in at_address if counted(d)}
         return CustomerHistory(claims=claims, accounts_at_address=len(accounts | {dispute.customer_id}))
 
-    def carrier(self, dispute_id: str) -> str:
-        return self.docs[dispute_id].order.carrier
+    def lane(self, kind: WorkKind, dispute_id: str) -> str:
+        """The case's carrier; for the relay, the service of its next message."""
+        dispute = self.docs[dispute_id]
+        if kind is WorkKind.RELAY:
+            return dispute.outbox[0].kind.service if dispute.outbox else ""
+        return dispute.order.carrier
 
     async def active_for_shipment(self, carrier: str, tracking_number: str) -> list[str]:
         ids = self._by_shipment.get((carrier, tracking_number), ())
@@ -589,7 +593,7 @@ class InMemoryEvidenceStore:
         self.due[WorkKind.ATTACH_PUSHED].pop(key, None)
         self.leases.end(key, ending)
 
-    def carrier(self, key: str) -> str:
+    def lane(self, kind: WorkKind, key: str) -> str:
         """The carrier of a pushed event; none for an image or a raw body (their checks)."""
         return self.events[key].proof.carrier if key in self.events else ""
 
@@ -604,7 +608,7 @@ class InMemoryEvidenceStore:
 
 
 class Subjects(Protocol):
-    """A store whose subjects have work due: when (`due`), who holds it (`leases`) and for which carrier."""
+    """A store whose subjects have work due: when (`due`), who holds it (`leases`) and in which lane (`Schedule`)."""
 
     @property
     def due(self) -> Due: ...
@@ -612,7 +616,7 @@ class Subjects(Protocol):
     @property
     def leases(self) -> Leases: ...
 
-    def carrier(self, subject: str) -> str: ...
+    def lane(self, kind: WorkKind, subject: str) -> str: ...
 
 
 class InMemorySchedule:
@@ -638,13 +642,13 @@ class InMemorySchedule:
         lease: timedelta,
         limit: int,
         holder: str,
-        skip_carriers: frozenset[str] = frozenset(),
+        skip_lanes: frozenset[str] = frozenset(),
     ) -> list[Claimed]:
         store = self._stores[kind]
         due = sorted(
             (at, subject)
             for subject, at in store.due[kind].items()
-            if at <= now and not store.leases.held(kind, subject, now) and store.carrier(subject) not in skip_carriers
+            if at <= now and not store.leases.held(kind, subject, now) and store.lane(kind, subject) not in skip_lanes
         )[:limit]
         for _, subject in due:
             store.leases.taken[(kind, subject)] = _Taken(holder, now + lease)

@@ -218,11 +218,12 @@ class Schedule(Protocol):
         lease: timedelta,
         limit: int,
         holder: str,
-        skip_carriers: frozenset[str] = frozenset(),
+        skip_lanes: frozenset[str] = frozenset(),
     ) -> list[Claimed]:
         """Lease to `holder` until `now + lease` up to `limit` subjects (dispute ids, or event keys for pushed
         evidence) whose `kind` of work is due at `now` and that nobody holds (or whose lease has run out),
-        earliest due first, none of `skip_carriers`' (the caller has no room for them now); each with its
+        earliest due first, none in `skip_lanes` (the caller has no room for them now: a subject's lane is its carrier,
+        or for the relay the service of its dispute's next message, `EffectKind.service`); each with its
         dispute as stored when claimed (none for pushed evidence)."""
 
     async def renew(self, kind: WorkKind, subjects: Collection[str], holder: str, until: datetime) -> set[str]:

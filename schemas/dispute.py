@@ -241,6 +241,18 @@ class EffectKind(StrEnum):
     CARRIER_LIABILITY = "carrier_liability"
     ACCOUNT_RESTRICTION = "account_restriction"
 
+    @property
+    def service(self) -> str:
+        """The downstream service that applies it (the relay's lane)."""
+        return _SERVICES[self]
+
+
+_SERVICES = {
+    EffectKind.REFUND: "payments", EffectKind.RESHIP: "fulfillment", EffectKind.NOTIFICATION: "notifications",
+    EffectKind.STAFF_ALERT: "notifications", EffectKind.CUSTOMER_RISK: "accounts", EffectKind.CARRIER_LIABILITY: "finance",
+    EffectKind.ACCOUNT_RESTRICTION: "accounts",
+}
+
 
 class ParkReason(StrEnum):
     """Why the relay parked a message, which says whether its effect may have happened."""

@@ -33,10 +33,13 @@ from adapters.observability import failure
 from disputes.model import Dispute
 from disputes.ports import Claimed, Lease
 from disputes.work import WorkKind
+from schemas.dispute import EffectKind
 
 log = structlog.get_logger("storage")
 Doc = dict[str, Any]
 CLAIM_ROUNDS = 3
+NEXT_MESSAGE_KIND = "outbox.0.kind"
+"""The kind of a dispute's next outbox message, whose service is its lane in the relay."""
 """Rounds of a claim of many: another round only when other workers took some of the ids the last one read."""
 
 
@@ -44,7 +47,7 @@ CLAIM_ROUNDS = 3
 class Subjects:
     collection: str
     carrier: str
-    """The field naming the subject's carrier (for `skip_carriers`)."""
+    """The field naming the subject's carrier (its lane, for `skip_lanes`; the relay's is its next message's service)."""
 
 
 SUBJECTS = {kind: Subjects(DISPUTES, "order.carrier") for kind in WorkKind} | {
@@ -67,13 +70,15 @@ class MongoSchedule:
         lease: timedelta,
         limit: int,
         holder: str,
-        skip_carriers: frozenset[str] = frozenset(),
+        skip_lanes: frozenset[str] = frozenset(),
     ) -> list[Claimed]:
         subjects = SUBJECTS[kind]
         due = f"due.{kind}"
         query: Doc = {due: {"$lte": now}, f"lease.{kind}.until": {"$not": {"$gt": now}}}
-        if skip_carriers:
-            query[subjects.carrier] = {"$nin": sorted(skip_carriers)}
+        if skip_lanes and kind is WorkKind.RELAY:
+            query[NEXT_MESSAGE_KIND] = {"$nin": sorted(k.value for k in EffectKind if k.service in skip_lanes)}
+        elif skip_lanes:
+            query[subjects.carrier] = {"$nin": sorted(skip_lanes)}
         taken = {"holder": holder, "until": now + lease}
         if limit == 1:
             for _ in range(CLAIM_ROUNDS):  # another round only when the one it took cannot be read

@@ -14,7 +14,8 @@ from disputes.errors import StaleVersion
 from disputes.model import Dispute
 from disputes.ports import Claimed, Lease, Taking
 from disputes.work import WorkKind
-from schemas.dispute import EffectKind, OutboxMessage, Restriction, RestrictionState
+from schemas.common import Outcome
+from schemas.dispute import EffectKind, OutboxMessage, ReasonCode, Restriction, RestrictionState
 from tests.contract.conftest import Cases, Storage, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, subjects
 
@@ -296,6 +297,26 @@ async def test_an_evidence_pull_claim_skips_the_carriers_it_is_told_to(cases: Ca
 
     assert claimed == [yurtici]
     assert sorted(subjects(await schedule.claim_due(WorkKind.PULL_EVIDENCE, NOW, LEASE, 10, HOLDER))) == sorted([aras, ptt])
+
+
+async def test_an_outbox_claim_skips_the_disputes_whose_next_message_goes_to_a_service_it_is_told_to(
+    cases: Cases,
+) -> None:
+    notifying = (await cases.open()).id  # its opening notification is next
+    refunding = (await cases.open()).id
+    await _deliver_all(cases, refunding)
+    decided = await cases.change(
+        refunding, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    assert decided.outbox[0].kind is EffectKind.REFUND
+
+    schedule = cases.storage.schedule
+    claimed = subjects(await schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER, frozenset({"notifications"})))
+
+    assert claimed == [refunding]
+    assert subjects(await schedule.claim_due(WorkKind.RELAY, NOW, LEASE, 10, HOLDER, frozenset({"payments"}))) == [
+        notifying
+    ]
 
 
 async def test_a_claimed_disputes_pending_messages_are_read_in_order(cases: Cases) -> None:

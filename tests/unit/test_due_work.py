@@ -21,7 +21,7 @@ class Due:
     def __init__(self) -> None:
         self.waiting: list[str] = []
 
-    async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
+    async def claim_due(self, kind, now, lease, limit, holder, skip_lanes=frozenset()):
         taken, self.waiting = self.waiting[:limit], self.waiting[limit:]
         return [Claimed(subject, Lease(kind, holder)) for subject in taken]
 
@@ -97,9 +97,9 @@ def claim_limits(schedule) -> list[int]:
     limits: list[int] = []
     claim = schedule.claim_due
 
-    async def counted(kind, now, lease, limit, holder, skip_carriers=frozenset()):
+    async def counted(kind, now, lease, limit, holder, skip_lanes=frozenset()):
         limits.append(limit)
-        return await claim(kind, now, lease, limit, holder, skip_carriers)
+        return await claim(kind, now, lease, limit, holder, skip_lanes)
 
     schedule.claim_due = counted
     return limits

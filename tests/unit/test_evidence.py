@@ -743,9 +743,9 @@ class RecordedClaims:
         self.claimed = 0
         self.asked: list[tuple[int, int]] = []  # (limit, disputes claimed and still waiting for their answer)
 
-    async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
+    async def claim_due(self, kind, now, lease, limit, holder, skip_lanes=frozenset()):
         self.asked.append((limit, self.claimed - len(self.carriers.answered)))
-        ids = await self.schedule.claim_due(kind, now, lease, limit, holder, skip_carriers)
+        ids = await self.schedule.claim_due(kind, now, lease, limit, holder, skip_lanes)
         self.claimed += len(ids)
         return ids
 

@@ -23,7 +23,7 @@ class Gated:
         self.renewed_again = asyncio.Event()
         self.renewals = 0
 
-    async def claim_due(self, kind, now, lease, limit, holder, skip_carriers=frozenset()):
+    async def claim_due(self, kind, now, lease, limit, holder, skip_lanes=frozenset()):
         taken, self.waiting = self.waiting[:limit], self.waiting[limit:]
         return [Claimed(subject, Lease(kind, holder)) for subject in taken]
 

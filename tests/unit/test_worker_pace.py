@@ -27,7 +27,7 @@ class ScriptedSchedule:
 
     async def claim_due(
         self, kind: WorkKind, now: datetime, lease: timedelta, limit: int, holder: str,
-        skip_carriers: frozenset[str] = frozenset(),
+        skip_lanes: frozenset[str] = frozenset(),
     ) -> list[Claimed]:
         self.claims.append(self.clock.now())
         return [Claimed(f"d-{len(self.claims)}", Lease(kind, holder))] if len(self.claims) in self.due_at else []
