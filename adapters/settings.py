@@ -438,7 +438,11 @@ class Settings(BaseSettings):
         description="Pause of the outbox relay after a pass that found nothing due (what this process's saves queue "
                     "wakes it at once; this bounds how long what other processes queue waits).",
     )
-    relay_batch: int = Field(default=20, ge=1, description="Disputes whose effects one relay delivers at once at most.")
+    relay_batch: int = Field(
+        default=20, ge=1,
+        description="Disputes whose effects one relay delivers at once at most, per downstream service: a slow service "
+                    "holds up to this many, never the places of another.",
+    )
     relay_max_attempts: int = Field(
         default=20, ge=1, description="Attempts to deliver an effect before it is parked for a person."
     )

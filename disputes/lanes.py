@@ -1,4 +1,5 @@
-"""Room for claimed work that goes through per-lane bottlenecks (the evidence puller's lanes are carriers).
+"""Room for claimed work that goes through per-lane bottlenecks (the evidence puller's lanes are carriers, the relay's
+downstream services).
 
 Every claimed item holds a place from its claim until it is through its lane's bottleneck; its lane is
 known only once the item is read (until then it is `UNREAD`). The room for more claims is `per_lane` for
@@ -69,6 +70,8 @@ class Place:
         self.leave()
 
     def move_to(self, lane: str) -> None:
+        if lane == self._lane:
+            return
         self.leave()
         self._lane = lane
         self._lanes._add(lane, 1)

@@ -68,6 +68,9 @@ class Relay:
     finance: Finance
     clock: Clock
     batch: int = 20
+    """Disputes delivered at once per downstream service: the relay's lanes are services (`EffectKind.service`), a
+    dispute's place moving to the service of each message as it is sent, and claims skip the disputes whose next message
+    goes to a service with no free place. A slow service holds up to `batch` disputes, never the places of another."""
     max_attempts: int = 20
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
@@ -103,6 +106,7 @@ class Relay:
                 # due sooner only because a message was queued after it: it, and they, wait for its retry time
                 await self.outbox.deferred(dispute_id, message)
                 break
+            place.move_to(message.kind.service)
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
                 attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)

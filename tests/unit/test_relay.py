@@ -3,6 +3,7 @@
 import asyncio
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from structlog.testing import capture_logs
 
 from adapters.memory import InMemoryOrders
 from adapters.workers import log_attempt
+from disputes.actors import Actor
 from disputes.errors import Forbidden
 from disputes.lanes import Lanes, Place
 from disputes.ports import Claimed, EffectRejected, EffectUnavailable, Lease
@@ -19,7 +21,7 @@ from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, OutboxMessage, ParkReason, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, subjects
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment, subjects
 from tests.unit.test_missing_items import BOX, Records, claim
 
 
@@ -694,3 +696,59 @@ async def test_a_refund_another_relay_parked_as_refused_is_not_sent_by_a_relay_w
     await Relay(repository, rotated, rotated, rotated, rotated, rotated, clock).handle(read_before, Place(Lanes(20)))
 
     assert [key for service, key in rotated.calls if service == "payments"] == []
+
+
+
+class SlowNotifications(Downstream):
+    """Payments answer at once; notifications only once `answer` is set (a slow service, not a failing one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = asyncio.Event()
+        self.waiting = 0  # notifications sent and not answered yet
+
+    async def notify(self, request, idempotency_key):
+        self.waiting += 1
+        await self.answer.wait()
+        self.waiting -= 1
+        await super().notify(request, idempotency_key)
+
+
+async def until(condition, seconds: float = 5.0) -> None:
+    """Let the relay run until `condition` holds, `seconds` at most."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+async def test_a_slow_service_fills_only_its_own_places_so_another_cases_refund_goes_out_meanwhile(
+    service, orders, request_for, repository, clock, due_work
+):
+    batch = 3
+    for n in ["refund", *range(batch)]:  # each case its own customer's
+        orders.orders[f"ord-{n}"] = order(f"ord-{n}", f"cust-{n}", [shipment(f"shp-{n}")])
+    downstream = d = SlowNotifications()
+    work = due_work(Relay(repository, d, d, d, d, d, clock, batch=batch))
+    refunded = (await service.open(customer("cust-refund"), request_for("ord-refund"), None)).dispute
+    downstream.answer.set()
+    await work.run_once()  # its opening notification is delivered while notifications are quick
+    downstream.answer.clear()
+    for n in range(batch):  # openings whose notifications fall due before the refund
+        await service.open(customer(f"cust-{n}"), request_for(f"ord-{n}"), None)
+    clock.advance(seconds=1)
+    await service.decide(INVESTIGATOR, refunded.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+    running = asyncio.create_task(work.run_once())
+    try:
+        await until(lambda: downstream.waiting >= batch)  # every place of the notifications' lane is taken
+        await until(lambda: ("payments", f"{refunded.id}:d1:refund") in downstream.calls)
+        assert [key for key, _ in downstream.told] == [f"{refunded.id}:1:dispute_opened"]  # none of the others yet
+    finally:
+        downstream.answer.set()
+        await running
+
+    assert not any(dispute.outbox for dispute in repository.docs.values())
+
+
+def customer(customer_id: str) -> Actor:
+    return replace(CUSTOMER, id=customer_id, customer_id=customer_id)
