@@ -162,12 +162,18 @@ SECRET_URI_OPTIONS = ("authmechanismproperties", "tlscertificatekeyfilepassword"
 """URI options whose values may be secrets (an AWS session token; a key file's password), like the URI's password."""
 
 
-def _mongodb_uri(uri: str | None) -> str | None:
-    """A URI the driver reads in full, or refused when the settings load: the driver's own parser, set to refuse
-    (it would otherwise drop an option it cannot read with a warning and carry on: `tls=ture` connects in plain
-    text). `mongodb+srv://` is checked the same way without looking up its DNS records, which connecting does."""
-    if uri is None:
-        return None
+WEAKER_URI_OPTIONS = {
+    "readPreference": (("primary",), "another member may not hold what was just written yet (a dispute just opened "
+                                     "would be a 404, a retried open would not find its Idempotency-Key)"),
+    "readConcernLevel": (("local", "majority"), "it may read writes a fail-over rolls back"),
+    "wTimeoutMS": ((), "a write the majority holds, but acknowledged late, would be answered 503 as if not stored"),
+}
+"""URI options that would weaken the reads or the majority acknowledgement the service relies on: each is refused
+unless it names one of the values given, for the reason given."""
+
+
+def _parsed_mongodb_uri(uri: str) -> dict[str, Any]:
+    """The URI as the driver reads it, or a reason that never repeats its password or a secret option."""
     try:
         parsed = _parse_mongodb_uri(uri, 27017, validate=True, warn=False, normalize=True)
     except (PyMongoError, ValueError, TypeError, OSError) as refused:  # OSError: a TLS file it names, opened
@@ -176,11 +182,24 @@ def _mongodb_uri(uri: str | None) -> str | None:
         if any(secret.casefold() in reason.casefold() for secret in _uri_secrets(uri)):  # it may quote one, cased anew
             reason = "the driver's reason quotes the password or a secret option, so it is not repeated here"
         raise ValueError(f"not a MongoDB URI the driver can read in full: {reason}") from None
-    options = parsed["options"]
+    return dict(parsed)
+
+
+def _mongodb_uri(uri: str | None) -> str | None:
+    """A URI the driver reads in full, or refused when the settings load: the driver's own parser, set to refuse
+    (it would otherwise drop an option it cannot read with a warning and carry on: `tls=ture` connects in plain
+    text). `mongodb+srv://` is checked the same way without looking up its DNS records, which connecting does."""
+    if uri is None:
+        return None
+    options = _parsed_mongodb_uri(uri)["options"]
     if options.get("w", MAJORITY) != MAJORITY or options.get("journal", True) is not True:
         raise ValueError('must not set a write concern other than w=majority with journaling: the service asks every '
                          'write to be acknowledged by a majority of the replica set, journaled (no w=0, w=1 or another '
                          'number, no journal=false)')
+    for option, (allowed, why) in WEAKER_URI_OPTIONS.items():
+        if (value := options.get(option.lower())) is not None and value not in allowed:
+            other = f" other than {' or '.join(allowed)}" if allowed else ""
+            raise ValueError(f"must not set {option}{other}: {why}")
     return uri
 
 
@@ -220,7 +239,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535, description="The port the API listens on.")
 
     mongodb_uri: Annotated[OptionalText, AfterValidator(_mongodb_uri)] = Field(
-        default=None, description="MongoDB URI; unset means the embedded mongoeco server on data_dir."
+        default=None,
+        description="MongoDB URI; unset means the embedded mongoeco server on data_dir. A database named in its "
+                    "path must be mongodb_database (the one the service uses; a user defined in another database is "
+                    "named with authSource=). Refused with options that weaken writes or reads: a write concern other "
+                    "than w=majority with journaling, wTimeoutMS, readPreference other than primary, "
+                    "readConcernLevel other than local or majority.",
     )
     mongodb_password: SecretStr | None = Field(
         default=None,
@@ -634,6 +658,20 @@ class Settings(BaseSettings):
             if uri.username is None or uri.password is not None:
                 raise ValueError("DISPUTES_MONGODB_PASSWORD is the password of the user DISPUTES_MONGODB_URI names: "
                                  "the URI must name one (mongodb://user@host/...) and carry no password of its own")
+        return self
+
+    @model_validator(mode="after")
+    def _one_database(self) -> "Settings":
+        """The database a URI's path names (`mongodb://.../disputes_prod`) is the one the service uses, or refused:
+        the service keeps its collections in DISPUTES_MONGODB_DATABASE alone, and two deployments told apart only
+        by the path would share one database (each one's workers doing the other's work)."""
+        if self.mongodb_uri is None:
+            return self
+        named = _parsed_mongodb_uri(self.mongodb_uri)["database"]
+        if named is not None and named != self.mongodb_database:
+            raise ValueError(f"DISPUTES_MONGODB_URI's path names the database {named!r} but DISPUTES_MONGODB_DATABASE "
+                             f"is {self.mongodb_database!r}: set DISPUTES_MONGODB_DATABASE={named}, or leave the "
+                             "database out of the URI's path (authSource= names the one its user is defined in)")
         return self
 
     @model_validator(mode="after")

@@ -20,7 +20,10 @@ def connect(
     set's data-bearing members hold it in their on-disk journal, so a fail-over cannot roll it back (MongoDB manual,
     "Write Concern": https://www.mongodb.com/docs/manual/reference/write-concern/). Left to the deployment, the
     implicit default is `w: 1` on a set with an arbiter, or whatever `setDefaultRWConcern` made it; a 2xx means the
-    fact is durably stored only with majority acknowledgement. The settings refuse a URI that weakens it."""
+    fact is durably stored only with majority acknowledgement. Reads go to the primary with the `local` read concern
+    (the driver's defaults), so a read sees every write acknowledged before it. The settings refuse a URI that weakens
+    either: a write concern other than majority with journaling, a `wTimeoutMS` (a write stored but acknowledged late
+    would fail), a `readPreference` other than primary, a `readConcernLevel` other than local or majority."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
     pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size}
     return AsyncMongoClient(

@@ -7,7 +7,10 @@ import warnings
 import pytest
 from pydantic import ValidationError
 
+from pymongo import ReadPreference
+
 from adapters.cli import explain
+from adapters.mongo.client import connect
 from adapters.settings import Settings
 
 PREFIX = "DISPUTES_MONGODB_URI: not a MongoDB URI the driver can read in full: "
@@ -68,7 +71,59 @@ def test_a_uri_that_weakens_majority_journaled_writes_is_refused_in_one_line_nam
     assert line.startswith("DISPUTES_MONGODB_URI: must not set a write concern other than w=majority"), line
 
 
-@pytest.mark.parametrize("same", ["w=majority", "journal=true", "w=majority&journal=true&wTimeoutMS=10000"])
-def test_a_uri_that_names_majority_journaled_writes_itself_is_taken(same: str) -> None:
+@pytest.mark.parametrize("same", [
+    "w=majority", "journal=true", "w=majority&journal=true", "readPreference=primary", "readConcernLevel=local",
+    "readConcernLevel=majority",
+])
+def test_a_uri_that_names_majority_journaled_writes_or_primary_reads_itself_is_taken(same: str) -> None:
     uri = f"mongodb://mongo1:27017/?replicaSet=rs0&{same}"
     assert Settings(_env_file=None, mongodb_uri=uri).mongodb_uri == uri
+
+
+@pytest.mark.parametrize(("weaker", "refused"), [
+    # MongoDB manual, "Read Preference": any mode but primary may read from a secondary, which may return stale data.
+    ("readPreference=secondary", "readPreference other than primary"),
+    ("readPreference=secondaryPreferred&maxStalenessSeconds=120", "readPreference other than primary"),
+    ("readPreference=primaryPreferred", "readPreference other than primary"),
+    ("readPreference=nearest&readPreferenceTags=dc:ist", "readPreference other than primary"),
+    # "Read Concern "available"": may return orphaned documents, and data a fail-over rolls back.
+    ("readConcernLevel=available", "readConcernLevel other than local or majority"),
+    # "Write Concern": wtimeout fails a write that "may succeed after the time limit"; the error does not undo it.
+    ("w=majority&wTimeoutMS=10000", "wTimeoutMS"),
+])
+def test_a_uri_that_weakens_reads_or_the_acknowledgement_is_refused_in_one_line_naming_the_option(
+    weaker: str, refused: str,
+) -> None:
+    line = refusal(f"mongodb://app:Gizli-Parola-42@mongo1:27017,mongo2:27017/?replicaSet=rs0&{weaker}")
+    assert line.startswith(f"DISPUTES_MONGODB_URI: must not set {refused}: "), line
+    assert "Gizli" not in line and "\n" not in line, line
+
+
+def test_the_client_reads_from_the_primary_with_the_local_read_concern() -> None:
+    """What the settings leave the client with: the driver's defaults, which a URI may not weaken."""
+    client = connect(Settings(_env_file=None, mongodb_uri="mongodb://mongo1:27017/?replicaSet=rs0").mongodb_uri or "")
+    assert client.read_preference == ReadPreference.PRIMARY and client.read_concern.level is None
+    assert client.write_concern.document == {"w": "majority", "j": True}
+
+
+@pytest.mark.parametrize(("uri", "database"), [
+    ("mongodb://mongo1:27017,mongo2:27017/?replicaSet=rs0", "disputes"),  # no path: DISPUTES_MONGODB_DATABASE's
+    ("mongodb://mongo1:27017/disputes?replicaSet=rs0", "disputes"),
+    ("mongodb://mongo1:27017/disputes_prod?replicaSet=rs0", "disputes_prod"),
+])
+def test_a_database_named_in_the_uri_s_path_is_taken_when_it_is_the_setting_s(uri: str, database: str) -> None:
+    assert Settings(_env_file=None, mongodb_uri=uri, mongodb_database=database).mongodb_database == database
+
+
+@pytest.mark.parametrize("database", [None, "disputes_staging"])
+def test_a_database_in_the_uri_s_path_other_than_the_setting_s_is_refused_naming_both(database: str | None) -> None:
+    """Two deployments told apart by the path alone would otherwise both keep their cases in `disputes`."""
+    given = {} if database is None else {"mongodb_database": database}
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, mongodb_uri="mongodb://app:Gizli-Parola-42@mongo1,mongo2/disputes_prod?replicaSet=rs0",
+                 **given)
+    (line,) = explain(refused.value)
+    assert line == (f"settings: DISPUTES_MONGODB_URI's path names the database 'disputes_prod' but "
+                    f"DISPUTES_MONGODB_DATABASE is {database or 'disputes'!r}: set DISPUTES_MONGODB_DATABASE="
+                    "disputes_prod, or leave the database out of the URI's path (authSource= names the one its user "
+                    "is defined in)")
