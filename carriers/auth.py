@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from carriers.base import WebhookAuth
+from carriers.base import Credential, WebhookAuth
 from carriers.clock import Clock
 from carriers.errors import (
     CarrierAuthError, CarrierError, CarrierUnavailable, TokenRefused, WebhookReason, WebhookRejected,
@@ -23,8 +23,8 @@ from carriers.parsing import WireModel
 class ClientCredentials(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    client_id: SecretStr = Field(description="The OAuth2 client id (API key) the carrier issued us.")
-    client_secret: SecretStr = Field(description="Its secret.")
+    client_id: Credential = Field(description="The OAuth2 client id (API key) the carrier issued us.")
+    client_secret: Credential = Field(description="Its secret.")
 
 
 class TokenGrant(WireModel):
@@ -165,14 +165,12 @@ credential header. At least 32 characters, as HMAC-SHA256 wants (RFC 7518 §3.2)
 
 def _secret_length(secret: SecretStr) -> SecretStr:
     """pydantic's own length check would speak of "items"; the message never repeats the value."""
-    if not secret.get_secret_value().strip():  # a template's variable left unset: no secret at all
-        raise ValueError("is blank: give the secret agreed with the carrier, or leave the setting out")
     if len(secret) not in SECRET_LENGTH:
         raise ValueError(f"a secret is {SECRET_LENGTH.start} to {SECRET_LENGTH.stop - 1} characters long")
     return secret
 
 
-SharedSecret = Annotated[SecretStr, AfterValidator(_secret_length)]
+SharedSecret = Annotated[Credential, AfterValidator(_secret_length)]
 
 
 def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:

@@ -13,7 +13,8 @@ from typing import Annotated, NamedTuple, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, ValidationInfo, field_validator,
+    AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints, TypeAdapter, ValidationError,
+    ValidationInfo, field_validator,
 )
 
 from carriers.breaker import BreakerSettings, CircuitBreaker
@@ -64,8 +65,20 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def _not_blank(credential: SecretStr) -> SecretStr:
+    """A template's variable left unset (``"${DHL_API_KEY}"``) is no credential at all: the carrier would refuse
+    every call, and the cases wait for proof until their deadline. The message never repeats the value."""
+    if not credential.get_secret_value().strip():
+        raise ValueError("is blank: give the credential agreed with the carrier")
+    return credential
+
+
+Credential = Annotated[SecretStr, AfterValidator(_not_blank)]
+"""A credential of ours at a carrier (an API key, a client id or secret, a password): kept secret, never blank."""
+
+
 class CarrierSettings(BaseModel):
-    """Settings shared by every carrier; each carrier subclasses it with its credentials (``SecretStr``)."""
+    """Settings shared by every carrier; each carrier subclasses it with its credentials (``Credential``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # errors never echo a credential
 

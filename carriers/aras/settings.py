@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
-from carriers.base import BaseUrl
+from carriers.base import BaseUrl, Credential
 from carriers.partner.settings import PartnerCarrierSettings
 
 Account = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -16,7 +16,7 @@ class ArasSettings(PartnerCarrierSettings):
         description="Aras's customer services; its test system is https://customerservicestest.araskargo.com.tr.",
     )
     username: Account = Field(description="The query account's user, sent in each query's login info.")
-    password: SecretStr = Field(description="Its password.")
+    password: Credential = Field(description="Its password.")
     customer_code: Account = Field(description="Our customer code at Aras.")
     query_type: int = Field(
         default=1, ge=1, le=99, description="GetQueryJSON's query type: 1, our tracking numbers are Aras integration codes."

@@ -3,9 +3,9 @@ partner-webhook secrets."""
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
-from carriers.base import BaseUrl
+from carriers.base import BaseUrl, Credential
 from carriers.partner.settings import OwnTokenSettings
 
 
@@ -17,5 +17,5 @@ class HepsijetSettings(OwnTokenSettings):
     username: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
         description="The token service's user (Basic authentication)."
     )
-    password: SecretStr = Field(description="Its password.")
-    apikey: SecretStr = Field(description="Our customer apikey, sent on every call (HepsiJET's document, v2.0 on).")
+    password: Credential = Field(description="Its password.")
+    apikey: Credential = Field(description="Our customer apikey, sent on every call (HepsiJET's document, v2.0 on).")

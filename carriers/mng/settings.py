@@ -2,10 +2,10 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
 from carriers.auth import ClientCredentials
-from carriers.base import BaseUrl
+from carriers.base import BaseUrl, Credential
 from carriers.partner.settings import OwnTokenSettings
 
 
@@ -23,7 +23,7 @@ class MngSettings(OwnTokenSettings):
     customer_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
         description="The customer account tokens are asked for."
     )
-    password: SecretStr = Field(description="Its password.")
+    password: Credential = Field(description="Its password.")
     key: Literal["referenceId", "shipmentId"] = Field(
         default="referenceId",
         description="What our tracking numbers are to MNG: our reference (getshipment, trackshipment) or MNG's "

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
-from carriers.base import BaseUrl
+from carriers.base import BaseUrl, Credential
 from carriers.partner.settings import PartnerCarrierSettings
 
 
@@ -13,7 +13,7 @@ class PttSettings(PartnerCarrierSettings):
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
         description="The web-service user (kullanici): our customer number."
     )
-    password: SecretStr = Field(description="Its password (sifre).")
+    password: Credential = Field(description="Its password (sifre).")
     key: Literal["barkod", "referansNo"] = Field(
         default="barkod",
         description="What our tracking numbers are to PTT: its barcode (gonderiSorgu) or our reference "

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import Field, StringConstraints
 
-from carriers.base import BaseUrl
+from carriers.base import BaseUrl, Credential
 from carriers.partner.settings import PartnerCarrierSettings
 
 
@@ -14,7 +14,7 @@ class YurticiSettings(PartnerCarrierSettings):
                                                           "https://testws.yurticikargo.com."
     )
     username: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(description="The web-service user.")
-    password: SecretStr = Field(description="Its password.")
+    password: Credential = Field(description="Its password.")
     language: Literal["TR", "EN"] = Field(default="TR", description="The language of Yurtiçi's replies.")
     key_type: Literal[0, 1] = Field(
         default=0, description="What our tracking numbers are to Yurtiçi: 0 its cargo key, 1 our invoice key."

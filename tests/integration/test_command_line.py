@@ -120,7 +120,7 @@ def test_a_missing_setting_is_one_line_naming_it(tmp_path, command, unset, named
     ("DISPUTES_CARRIERS", '{"ups": {"credentials": ' + UPS_SECRET, UPS_SECRET, "DISPUTES_CARRIERS cannot be read"),
     ("DISPUTES_CARRIERS", json.dumps({"ups": {"credentials": {"client_id": "id", "client_secret": UPS_SECRET},
                                               "webhook_credential": ""}}),
-     UPS_SECRET, "DISPUTES_CARRIERS ups webhook_credential: is blank: give the secret agreed with the carrier"),
+     UPS_SECRET, "DISPUTES_CARRIERS ups webhook_credential: is blank: give the credential agreed with the carrier"),
     ("DISPUTES_CARRIERS", json.dumps({"dhl": {"api_key": "dhl-key", "webhook_token": "short-dhl-token"}}),
      "short-dhl-token", "DISPUTES_CARRIERS dhl webhook_token: a secret is 32 to 512 characters long"),
     ("DISPUTES_CARRIERS", json.dumps({"dhl": {"api_key": UPS_SECRET, "base_url": "http://api-eu.dhl.com"}}),
