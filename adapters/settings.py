@@ -218,6 +218,8 @@ def _uri_secrets(uri: str) -> Iterator[str]:
             yield from (part for part in re.split(r"[:,/@?&=#]", form) if len(part) >= 4)
 
 
+SECRETS = ("mongodb_password", "jwt_secret", "effects_signing_secret")
+"""The settings that are secrets: their surrounding whitespace is dropped wherever they come from."""
 LONGEST_DURATION = timedelta(days=365_000)
 MEBIBYTE = 1024 * 1024
 
@@ -294,7 +296,7 @@ class Settings(BaseSettings):
         default=None,
         description="A directory of files holding settings, each named like its variable in any case "
                     "(`disputes_jwt_secret`) and holding its value (surrounding whitespace and a byte order mark "
-                    "stripped): how secrets reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
+                    "stripped, as a secret's surrounding whitespace is in the environment too): how secrets reach the service without the environment, e.g. /run/secrets, where Docker and Compose mount "
                     "them. A variable set in the environment or `.env` wins over its file; a file that is unreadable "
                     "or empty, or under the prefix but no setting's, stops every command at start-up.",
     )
@@ -639,6 +641,15 @@ class Settings(BaseSettings):
         if info.field_name is not None and cls.model_fields[info.field_name].default is None:
             return None
         raise ValueError("must not be blank")
+
+    @field_validator(*SECRETS, mode="before")
+    @classmethod
+    def _stripped(cls, secret: Any) -> Any:
+        """A secret without its surrounding whitespace, from the environment and `.env` as from a file of the secrets
+        directory: a Kubernetes secret made with `--from-file` and given as a variable ends with the file's newline,
+        which no key or password is meant to hold (the workers would sign with a key no one else has, MongoDB would
+        refuse the password), and an API and a worker given the secret the two ways would disagree about it."""
+        return secret.strip() if isinstance(secret, str) else secret
 
     @field_validator("jwt_secret", "effects_signing_secret")
     @classmethod

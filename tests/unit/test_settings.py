@@ -3,9 +3,11 @@ page is what the model says, a variable under the prefix that names no setting i
 the files of a secrets directory."""
 
 import dataclasses
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from pydantic import Field, SecretStr, ValidationError
@@ -290,6 +292,35 @@ def test_a_secret_file_saved_with_a_byte_order_mark_is_read_without_it(secrets_d
     character, and every signature or sign-in with it would fail against the other party."""
     (secrets_dir / "DISPUTES_EFFECTS_SIGNING_SECRET").write_bytes(b"\xef\xbb\xbf" + JWT_SECRET.encode() + b"\r\n")
     assert settings().effects_signing_secret.get_secret_value() == JWT_SECRET
+
+
+SECRET_SETTINGS = [name for name, info in Settings.model_fields.items() if SecretStr in (info.annotation,
+                                                                                          *get_args(info.annotation))]
+
+
+@pytest.mark.parametrize("setting", SECRET_SETTINGS)
+@pytest.mark.parametrize("source", ["environment", ".env", "file"])
+@pytest.mark.parametrize("around", [("", "\n"), ("", "\r\n"), ("  ", "\t ")])
+def test_a_secret_is_read_without_surrounding_whitespace_wherever_it_comes_from(
+    secrets_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, setting: str, source: str,
+    around: tuple[str, str],
+) -> None:
+    """A Kubernetes secret made with `kubectl create secret --from-file` ends with the file's newline, in a variable
+    (`secretKeyRef`) as in a mounted file: the API and the workers read the same secret whichever way they get it."""
+    variable, value = f"DISPUTES_{setting.upper()}", around[0] + JWT_SECRET + around[1]
+    env_file = tmp_path / ".env"
+    match source:
+        case "environment":
+            monkeypatch.setenv(variable, value)
+        case ".env":
+            env_file.write_text(f"{variable}={json.dumps(value)}\n")  # double-quoted: its escapes are read
+        case "file":
+            (secrets_dir / variable).write_text(value)
+    loaded = Settings(_env_file=env_file if source == ".env" else None,
+                      mongodb_uri="mongodb://disputes-app@mongo1:27017/?authSource=admin")
+
+    secret = getattr(loaded, setting)
+    assert isinstance(secret, SecretStr) and secret.get_secret_value() == JWT_SECRET
 
 
 def test_without_a_secrets_directory_no_file_is_read(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
