@@ -59,8 +59,8 @@ SETTINGS_NOTE = (
     f"Settings come from DISPUTES_* environment variables and from the lines of a {ENV_FILE} file in the working "
     f"directory, if there is one; a variable set in the environment wins over the same line in {ENV_FILE}, and both "
     f"over a file named like it in the directory {SECRETS_DIR} names (secrets, such as /run/secrets). Every "
-    "setting, with its default, is listed in docs/settings.md; a DISPUTES_* variable that names none stops the "
-    "command."
+    "setting, with its default, is listed in docs/settings.md; a DISPUTES_* variable that names none, or one "
+    "whose prefix is misspelt (DISPUTE_APPEAL_WINDOW_DAYS), stops the command."
 )
 SOURCES = {DotEnvSettingsSource.__name__: f" (in {ENV_FILE})", SecretFiles.__name__: f" (a file in {SECRETS_DIR})"}
 """Where a setting that cannot be read was, by the pydantic-settings source that read it (none: the environment)."""

@@ -759,20 +759,27 @@ class Settings(BaseSettings):
         return values
 
 
+NEAR_CUTOFF = 0.9
+"""How like a setting's variable a name outside the prefix must be to be taken for it misspelt (difflib's ratio):
+`DISPUTE_APPEAL_WINDOW_DAYS` and `DISPUTESRELAY_MAX_ATTEMPTS` are above 0.95; the names other programs read
+(`PATH`, `PYTHONPATH`, `MONGO_URI`, `JWT_SECRET`, `KUBERNETES_PORT`, `MY_DISPUTES_PORT`) are below 0.9."""
+
+
 def unknown_setting(variable: str) -> str | None:
     """Why `variable` is refused: its name is under the prefix (in any case, as pydantic-settings reads it) but
-    names no setting, so pydantic-settings would pass over it and leave the setting it was meant for at its
-    default. The setting it most probably meant is named when one is close. None for a setting, for a variable
-    in READ_BY_OTHERS and for any variable outside the prefix."""
-    name = variable.upper()
-    if not name.startswith(ENV_PREFIX) or name in READ_BY_OTHERS:
+    names no setting, or is outside it but so like a setting's variable that it is one misspelt (`DISPUTE_`,
+    `DISPUTESRELAY_`, `NEAR_CUTOFF`), so pydantic-settings would pass over it and leave the setting it was meant for
+    at its default. The setting it most probably meant is named when one is close. None for a setting, for a
+    variable in READ_BY_OTHERS and for any other variable outside the prefix."""
+    name, settings = variable.upper(), [f"{ENV_PREFIX}{setting.upper()}" for setting in Settings.model_fields]
+    if name in settings or name in READ_BY_OTHERS:
         return None
-    given, settings = name.removeprefix(ENV_PREFIX), [setting.upper() for setting in Settings.model_fields]
-    if given in settings:
+    if name.startswith(ENV_PREFIX):  # what follows the prefix, against the settings' names: a guess when one is close
+        given, names = name.removeprefix(ENV_PREFIX), [setting.removeprefix(ENV_PREFIX) for setting in settings]
+        meant = [ENV_PREFIX + close for close in difflib.get_close_matches(given, names, n=1)]
+    elif not (meant := difflib.get_close_matches(name, settings, n=1, cutoff=NEAR_CUTOFF)):
         return None
-    close = difflib.get_close_matches(given, settings, n=1)
-    meant = f", did you mean {ENV_PREFIX}{close[0]}?" if close else ""
-    return f"not a setting{meant} (docs/settings.md lists every one)"
+    return f"not a setting{f', did you mean {meant[0]}?' if meant else ''} (docs/settings.md lists every one)"
 
 
 def unknown_variables(env_file: Path | str | None = ENV_FILE) -> Iterator[str]:

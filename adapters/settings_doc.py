@@ -48,7 +48,8 @@ those services. Each command says in one line which setting it misses. A variabl
 (in the environment, in `.env`, or a file's name in that directory) that names none of the settings below stops
 every command at start-up, with one line naming it and the setting it most probably meant: unrefused, it would
 be passed over and that setting would keep its default. Only these, which others read, are let through:
-{OTHERS}.
+{OTHERS}. So does a variable of the environment or `.env` whose prefix is misspelt, so like a setting's name that
+it can only be meant for it (`DISPUTE_APPEAL_WINDOW_DAYS`, `DISPUTESRELAY_MAX_ATTEMPTS`).
 The decision policy's and the business rules' numbers take their defaults and reasons from
 `disputes/policy/settings.py` and `disputes/rules.py`.
 

@@ -229,9 +229,54 @@ def test_the_settings_are_read_by_their_field_names_only() -> None:
     assert [name for name, info in Settings.model_fields.items() if info.alias or info.validation_alias] == []
 
 
-@pytest.mark.parametrize("variable", ["PATH", "MONGO_ROOT_PASSWORD", "PARTNER_SECRET", "DISPUTESPORT", "MY_DISPUTES_PORT"])
+@pytest.mark.parametrize("variable", ["PATH", "MONGO_ROOT_PASSWORD", "PARTNER_SECRET", "MY_DISPUTES_PORT"])
 def test_a_variable_outside_the_prefix_is_not_the_settings_business(variable: str) -> None:
     assert unknown_setting(variable) is None
+
+
+@pytest.mark.parametrize(("variable", "meant"), [
+    ("DISPUTE_APPEAL_WINDOW_DAYS", "DISPUTES_APPEAL_WINDOW_DAYS"),
+    ("DISPUTS_POLICY_AUTO_REJECT", "DISPUTES_POLICY_AUTO_REJECT"),
+    ("DISPUTESRELAY_MAX_ATTEMPTS", "DISPUTES_RELAY_MAX_ATTEMPTS"),
+    ("dispute_decision_business_days", "DISPUTES_DECISION_BUSINESS_DAYS"),
+    ("DISPUTESPORT", "DISPUTES_PORT"),
+    ("DIPSUTES_HOST", "DISPUTES_HOST"),
+])
+def test_a_variable_with_a_misspelt_prefix_is_refused_naming_the_setting_it_meant(variable: str, meant: str) -> None:
+    assert unknown_setting(variable) == f"not a setting, did you mean {meant}? (docs/settings.md lists every one)"
+
+
+REALISTIC_ENVIRONMENT = {
+    "PATH": "/app/.venv/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/home/app", "USER": "app", "HOSTNAME": "disputes-0",
+    "PWD": "/app", "SHELL": "/bin/bash", "TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC",
+    "DISPLAY": ":0", "DEBUG": "0", "LOG_LEVEL": "info", "PORT": "8080", "HOST": "0.0.0.0",
+    "PYTHONPATH": "/app", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "random",
+    "PYTHON_VERSION": "3.13.1", "PYTHON_SHA256": "0" * 64, "GPG_KEY": "A" * 40, "VIRTUAL_ENV": "/app/.venv",
+    "UV_CACHE_DIR": "/tmp/uv", "PIP_INDEX_URL": "https://pypi.org/simple", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    "SSL_CERT_FILE": "/etc/ssl/cert.pem", "SSL_CERT_DIR": "/etc/ssl/certs", "REQUESTS_CA_BUNDLE": "/etc/ssl/cert.pem",
+    "HTTP_PROXY": "http://proxy:3128", "HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost",
+    "MONGO_URI": "mongodb://mongo", "MONGODB_URI": "mongodb://mongo", "DATABASE_URL": "postgres://db/app",
+    "MONGO_INITDB_ROOT_USERNAME": "root", "MONGO_INITDB_ROOT_PASSWORD": "pw", "JWT_SECRET": "x" * 32,
+    "AWS_SECRET_ACCESS_KEY": "k", "AWS_REGION": "eu-central-1", "OTEL_SERVICE_NAME": "disputes",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "KUBERNETES_SERVICE_HOST": "10.0.0.1",
+    "KUBERNETES_SERVICE_PORT": "443", "KUBERNETES_PORT": "tcp://10.0.0.1:443", "KUBERNETES_PORT_443_TCP_ADDR": "10.0.0.1",
+    "MY_DISPUTES_PORT": "8080", "DISPUTES_BIND": "0.0.0.0",
+}
+"""What a container's environment holds besides the service's settings: the shell's, the Python image's, a proxy's,
+a tracing agent's, the database image's and Kubernetes' own variables."""
+
+
+def test_a_realistic_environment_holds_no_variable_taken_for_a_misspelt_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    for name in [name for name in os.environ if name.upper().startswith("DISPUTES_")]:
+        monkeypatch.delenv(name)
+    for name, value in REALISTIC_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in REALISTIC_ENVIRONMENT.items()))
+
+    assert list(unknown_variables(env_file)) == []
 
 
 def test_unknown_variables_come_from_the_environment_and_the_env_file(monkeypatch: pytest.MonkeyPatch,
@@ -240,14 +285,21 @@ def test_unknown_variables_come_from_the_environment_and_the_env_file(monkeypatc
         monkeypatch.delenv(name)
     monkeypatch.setenv("DISPUTES_JWT_SECRT", "x" * 40)
     monkeypatch.setenv("DISPUTES_PORT", "8081")
+    monkeypatch.setenv("DISPUTE_APPEAL_WINDOW_DAYS", "7")  # the prefix misspelt
     env_file = tmp_path / ".env"
-    env_file.write_text("DISPUTES_JWT_SECRT=y\nDISPUTES_COLOUR=red\nMONGO_ROOT_PASSWORD=pw\nDISPUTES_BIND=0.0.0.0\n")
+    env_file.write_text("DISPUTES_JWT_SECRT=y\nDISPUTES_COLOUR=red\nMONGO_ROOT_PASSWORD=pw\nDISPUTES_BIND=0.0.0.0\n"
+                        "DISPUTESRELAY_MAX_ATTEMPTS=3\n")
 
     assert list(unknown_variables(env_file)) == [
+        "DISPUTE_APPEAL_WINDOW_DAYS: not a setting, did you mean DISPUTES_APPEAL_WINDOW_DAYS? "
+        "(docs/settings.md lists every one)",
         f"DISPUTES_COLOUR (in {env_file}): not a setting (docs/settings.md lists every one)",
         "DISPUTES_JWT_SECRT: not a setting, did you mean DISPUTES_JWT_SECRET? (docs/settings.md lists every one)",
+        f"DISPUTESRELAY_MAX_ATTEMPTS (in {env_file}): not a setting, did you mean DISPUTES_RELAY_MAX_ATTEMPTS? "
+        "(docs/settings.md lists every one)",
     ]
     monkeypatch.delenv("DISPUTES_JWT_SECRT")
+    monkeypatch.delenv("DISPUTE_APPEAL_WINDOW_DAYS")
     assert list(unknown_variables(None)) == []
 
 
