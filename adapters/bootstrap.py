@@ -232,6 +232,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[ops.READINESS_LOG] = ops.ReadinessLog()
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
+    app[carriers_api.PUSHES_IN_FLIGHT] = carriers_api.pushes_in_flight(settings.webhook_max_bytes)
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = _openapi_document(settings.test_clocks)
     mongodb = settings.storage == "mongodb"

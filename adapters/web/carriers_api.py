@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from adapters.web.bodies import Decoder, Rejection, accept_encoding, content_codings, read_decoded, too_large
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
+from adapters.web.in_flight import InFlight
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, limit
@@ -69,6 +70,16 @@ class WebhookCounter:
 
 
 WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
+FULL_PUSHES_IN_FLIGHT = 8
+"""Pushes at the body limit (`WEBHOOK_MAX_BYTES`) a process reads and holds at once, or as many smaller ones as fit."""
+PUSHES_IN_FLIGHT = web.AppKey("pushes_in_flight", InFlight)
+"""The bodies of pushes being read and held in this process: each takes its declared `Content-Length` (a chunked one,
+which declares none, the body limit) before a byte of it is read, until it is answered, verified or not."""
+
+
+def pushes_in_flight(max_bytes: int) -> InFlight:
+    return InFlight(FULL_PUSHES_IN_FLIGHT * max_bytes, "Too many pushes are being received at the moment; please retry "
+                                                       "shortly.")
 
 
 def _problem(rejection: Rejection, challenge: str | None) -> ProblemError:
@@ -105,7 +116,8 @@ async def receive_webhook(call: Call) -> web.Response:
     refusal (not logged nor counted as one): forged pushes can never use up the carrier's own. Which bucket a push
     takes from is known only once it is verified, so only the refusals that need no body (no such carrier, not JSON,
     a coding we do not decode, declared too large, no credential header or a wrong static one) come before the body
-    is read."""
+    is read; so does a 503 when the bodies of the pushes in flight leave no room for this one's (`PUSHES_IN_FLIGHT`).
+    """
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
     adapter: PushCarrier | None = app[PUSH_CARRIERS].get(code)
@@ -114,6 +126,7 @@ async def receive_webhook(call: Call) -> web.Response:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         codings = _on_headers(adapter, request)
+        app[PUSHES_IN_FLIGHT].hold(_most_held(request))
         if adapter.webhook_auth.scheme == CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
             raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         elif isinstance(adapter, CheckedAsItArrives):
@@ -148,16 +161,23 @@ def _on_headers(adapter: PushCarrier, request: web.Request) -> tuple[str, ...]:
     return codings
 
 
+def _most_held(request: web.Request) -> int:
+    """The most a push's body may make the process hold: its declared length, or the limit when it declares none."""
+    length = request.content_length
+    return length if length is not None else request.app[WEBHOOK_MAX_BYTES]
+
+
 def refused_on_headers(request: web.Request) -> bool:
     """Whether a push is refused on its headers alone, as `receive_webhook` refuses it before reading its body (the
-    route's expectation: such a push is answered its refusal instead of `100 Continue`)."""
+    route's expectation: such a push is answered its refusal instead of `100 Continue`), or finds no room among the
+    pushes in flight."""
     if (adapter := request.app[PUSH_CARRIERS].get(request.match_info["carrier"])) is None:
         return True
     try:
         _on_headers(adapter, request)
     except Rejection:
         return True
-    return False
+    return not request.app[PUSHES_IN_FLIGHT].fits(_most_held(request))
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,7 +11,6 @@ every part is read and checked before the use case is called, and the use case h
 stripped of their metadata (`ImageCleaner`) only once the case takes them.
 """
 
-import asyncio
 import warnings
 from collections.abc import Callable
 from contextlib import suppress
@@ -35,8 +34,9 @@ from adapters.images import (
 )
 from adapters.web.bodies import refuse_coded
 from adapters.web.endpoint import Call, read_json_body
+from adapters.web.in_flight import InFlight
 from adapters.web.keys import SERVICE
-from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError, validation_problem
+from adapters.web.problems import ProblemError, validation_problem
 from disputes.actors import Actor
 from disputes.service import Upload
 from schemas.api import FieldError, StatementBody
@@ -75,7 +75,7 @@ async def read_submission(
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise _form_too_large()
     await request.app[SERVICE].read(actor, Call(request, actor).path_id())  # one the caller may not see: 404, unread
-    FORMS_IN_FLIGHT.hold(actor.id, request.content_length or MAX_FORM_BYTES)
+    FORMS_IN_FLIGHT.hold(request.content_length or MAX_FORM_BYTES, actor.id)
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):
@@ -83,37 +83,12 @@ async def read_submission(
                            "The body is not readable as multipart/form-data.") from None
 
 
-class FormsInFlight:
-    """At most `budget` bytes of multipart bodies held at once in this process, each counted at the most it may hold,
-    from before its first byte is read until its request is answered (the bytes stay with the use case until then),
-    and one form at a time for each caller (the token's subject), so that no one caller can take the budget from the
-    others. One that finds no room is refused at once rather than left to wait with an open connection."""
-
-    def __init__(self, budget: int = FORM_BUDGET_BYTES) -> None:
-        self.budget = budget
-        self.held = 0
-        self.callers: set[str] = set()
-
-    def hold(self, caller: str, size: int) -> None:
-        """Take `size` bytes of the budget for `caller`'s request being handled (the current task) until it ends."""
-        if caller in self.callers:
-            raise ProblemError("rate-limited", "One form at a time: wait for the one being sent to be answered.",
-                               headers={"Retry-After": RETRY_AFTER_SECONDS})
-        if self.held + size > self.budget:
-            raise ProblemError("unavailable",
-                               "Too many images are being received at the moment; please retry shortly.")
-        task = asyncio.current_task()
-        assert task is not None  # a request is handled in a task of its own
-        self.held += size
-        self.callers.add(caller)
-        task.add_done_callback(lambda _: self._release(caller, size))
-
-    def _release(self, caller: str, size: int) -> None:
-        self.held -= size
-        self.callers.discard(caller)
-
-
-FORMS_IN_FLIGHT = FormsInFlight()
+FORMS_IN_FLIGHT = InFlight(
+    FORM_BUDGET_BYTES, "Too many images are being received at the moment; please retry shortly.",
+    one_each="One form at a time: wait for the one being sent to be answered.",
+)
+"""The multipart bodies held at once, each counted at the most it may hold, and one form at a time for each caller (the
+token's subject), so that no one caller can take the budget from the others."""
 
 
 class _Bounded:

@@ -424,7 +424,7 @@ async def test_a_form_finding_no_room_among_the_forms_in_flight_is_told_to_retry
 ):
     """Room for one full form: a chunked one held open takes it all (it declares no length, so it may hold the most)."""
     one = await opened(api)
-    forms = uploads.FormsInFlight(budget=uploads.MAX_FORM_BYTES)
+    forms = uploads.InFlight(uploads.MAX_FORM_BYTES, uploads.FORMS_IN_FLIGHT.busy, one_each=uploads.FORMS_IN_FLIGHT.one_each)
     monkeypatch.setattr(uploads, "FORMS_IN_FLIGHT", forms)
     held_reader, held = await asyncio.open_connection(api.host, api.port)
     start = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="images"; filename="kapi.jpg"\r\n'

@@ -31,6 +31,7 @@ from adapters.mongo.client import connect
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from adapters.observability import configure_logging
 from adapters.orders import FileOrderDirectory
+from adapters.web.carriers_api import FULL_PUSHES_IN_FLIGHT, PUSHES_IN_FLIGHT
 from adapters.web.limits import server_options
 from schemas.orders import Order
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
@@ -392,6 +393,50 @@ async def test_a_slow_webhook_is_a_408_and_nothing_is_stored(service, pace):
     prompt = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"}, len(WEBHOOK)) + WEBHOOK)
     assert prompt.status == 200
     assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+
+
+async def answer_head(service: Service, data: bytes) -> Answer:
+    """Send the bytes and read the answer's head (bounded): the body they announce is never sent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    try:
+        writer.write(data)
+        return parse(await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), BOUND))
+    finally:
+        writer.close()
+
+
+async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to_retry_before_its_body_is_read(serve):
+    limit = 64 * 1024
+    service = await serve(webhook_max_bytes=limit, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    pushes = service.runner.app[PUSHES_IN_FLIGHT]
+    full = head("POST", "/v1/carriers/ups/webhooks", UPS, limit)
+    chunked = head("POST", "/v1/carriers/ups/webhooks", UPS | {"Transfer-Encoding": "chunked"})
+    held = []
+    try:
+        for request_head in [full] * (FULL_PUSHES_IN_FLIGHT - 1) + [chunked]:  # a chunked one may hold the limit
+            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+            writer.write(request_head + (b"1\r\n{\r\n" if request_head is chunked else b"{"))
+            held.append(writer)
+        assert await eventually(lambda: pushes.held == FULL_PUSHES_IN_FLIGHT * limit)
+
+        small = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
+        refused = await answer_head(service, small)
+        assert refused.status == 503 and int(refused.headers["retry-after"]) > 0
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
+                                                  len(WEBHOOK)))
+        assert invited.status == 503, "the body of a push with no room was invited"
+
+        held.pop().close()
+        assert await eventually(lambda: pushes.held == (FULL_PUSHES_IN_FLIGHT - 1) * limit)
+        taken = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"},
+                                             len(WEBHOOK)) + WEBHOOK)
+        assert taken.status == 200, taken.body
+        assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+    finally:
+        for writer in held:
+            writer.close()
+    assert await eventually(lambda: pushes.held == 0)
 
 
 async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):
