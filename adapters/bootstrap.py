@@ -88,6 +88,7 @@ from adapters.web import (
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import FIRST_ANSWERS
+from adapters.web.in_flight import ADMISSION, Admission
 from adapters.web.uploads import ImageCleaner
 from adapters.web.keys import (
     ASSIGNMENTS,
@@ -238,18 +239,22 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     mongodb = settings.storage == "mongodb"
     routes = (_DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
               if mongodb else EdgeRoutes(app))
+    admission = app[ADMISSION] = Admission(app[METRICS], settings.requests_in_flight, settings.webhooks_in_flight)
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         handler = endpoint.aiohttp_handler()
         if mongodb and endpoint not in OPS_ENDPOINTS + HIDDEN:
             handler = _once_storage_is_set_up(handler)
         if mongodb and endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
             handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
+        if endpoint not in OPS_ENDPOINTS + HIDDEN:
+            handler = admission.admitting(_share(endpoint))(handler)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        refused = carriers_api.refused_on_headers if endpoint.handler is carriers_api.receive_webhook else None
+        refused = _push_refused_on_headers(admission) if endpoint.handler is carriers_api.receive_webhook else None
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler, refused)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
-        setup_console(app, routes, settings, _once_storage_is_set_up if mongodb else None)
+        people = admission.admitting("people")
+        setup_console(app, routes, settings, (lambda page: people(_once_storage_is_set_up(page))) if mongodb else people)
     routes.close()
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
@@ -402,6 +407,16 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             await first_answers.drain(settings.mongodb_request_timeout_seconds)  # requests run on for callers gone
             for client in clients:
                 await client.close()
+
+
+def _share(endpoint: Endpoint) -> str:
+    """The share of the requests in flight an endpoint's requests take: carriers' pushes apart from people's."""
+    return "webhooks" if endpoint.counts == "carrier" else "people"
+
+
+def _push_refused_on_headers(admission: Admission) -> Refused:
+    """A push refused on its headers alone, or finding the pushes in flight at their limit: not invited to send its body."""
+    return lambda request: carriers_api.refused_on_headers(request) or admission.full("webhooks")
 
 
 def _log_abandoned(error: BaseException) -> None:

@@ -600,6 +600,21 @@ class Settings(BaseSettings):
     rate_limit_webhook_per_second: float = Field(
         default=200.0, gt=0, description="Rate limit per carrier on its webhook, per API process: pushes a second."
     )
+    requests_in_flight: int = Field(
+        default=256, ge=1,
+        description="People's requests (customers', agents' and staff's: the API and the console) an API process "
+                    "handles at once; one more is answered 503 with Retry-After at once, before its body is read, "
+                    "rather than queued behind the others until its storage calls time out "
+                    "(disputes_requests_shed_total{share=\"people\"}). Carriers' pushes have a share of their own; "
+                    "/healthz, /readyz and /metrics are never refused.",
+    )
+    webhooks_in_flight: int = Field(
+        default=64, ge=1,
+        description="Carriers' pushes an API process handles at once, apart from people's requests, so that a "
+                    "carrier's backlog cannot crowd them out; one more is answered 503 with Retry-After at once, its "
+                    "body not read (not invited by 100 Continue), and the carrier sends it again later "
+                    "(disputes_requests_shed_total{share=\"webhooks\"}).",
+    )
     linger_seconds: float = Field(
         default=5.0, ge=0,
         description="After answering a request whose body was not read (408, 413), how long the rest is drained "

@@ -32,6 +32,7 @@ from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from adapters.observability import configure_logging
 from adapters.orders import FileOrderDirectory
 from adapters.web.carriers_api import FULL_PUSHES_IN_FLIGHT, PUSHES_IN_FLIGHT
+from adapters.web.in_flight import ADMISSION
 from adapters.web.limits import server_options
 from schemas.orders import Order
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
@@ -437,6 +438,49 @@ async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to
         for writer in held:
             writer.close()
     assert await eventually(lambda: pushes.held == 0)
+
+
+async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and_pushes_never_crowd_out_people(serve):
+    service = await serve(requests_in_flight=2, webhooks_in_flight=2, body_timeout_seconds=30.0,
+                          keepalive_timeout_seconds=30.0)
+    admission = service.runner.app[ADMISSION]
+    opening = head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN))
+    push = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
+    held = []
+    try:
+        for request_head in (opening, opening, push, push):  # each share full, every body unfinished
+            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+            writer.write(request_head + b"{")
+            held.append(writer)
+        assert await eventually(lambda: admission.full("people") and admission.full("webhooks"))
+
+        queue = await answer_head(service, head("GET", "/v1/disputes", INVESTIGATOR))
+        unread = await answer_head(service, opening)  # answered without its body
+        pushed = await answer_head(service, push)
+        invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
+                                                  len(WEBHOOK)))
+        for refused in (queue, unread, pushed, invited):
+            assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, refused
+            assert refused.headers["content-type"].startswith("application/problem+json")
+        for probe in ("/healthz", "/readyz", "/metrics"):  # the operations endpoints are never refused
+            assert (await exchange(service, head("GET", probe, {"Connection": "close"}))).status == 200, probe
+        metrics = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
+        assert 'disputes_requests_shed_total{share="people"} 2.0' in metrics
+        assert 'disputes_requests_shed_total{share="webhooks"} 2.0' in metrics
+
+        held.pop().close()  # a push ends: one push is taken, people still have no room
+        assert await eventually(lambda: not admission.full("webhooks"))
+        assert (await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"},
+                                             len(WEBHOOK)) + WEBHOOK)).status == 200
+        assert (await answer_head(service, head("GET", "/v1/disputes", INVESTIGATOR))).status == 503
+        held.pop(0).close()  # an opening ends: people are served again
+        assert await eventually(lambda: not admission.full("people"))
+        served = await exchange(service, head("GET", "/v1/disputes", {**INVESTIGATOR, "Connection": "close"}))
+        assert served.status == 200, served.body
+    finally:
+        for writer in held:
+            writer.close()
+    assert await service.stored(DISPUTES) == 0
 
 
 async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):

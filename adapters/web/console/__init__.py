@@ -30,11 +30,10 @@ them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
 def setup_console(
-    app: web.Application, routes: EdgeRoutes, settings: Settings, once_set_up: Callable[[Handler], Handler] | None = None,
+    app: web.Application, routes: EdgeRoutes, settings: Settings, gate: Callable[[Handler], Handler],
 ) -> None:
-    """The console's pages and forms; with `once_set_up`, each of them (all but its static files) behind it: storage's
-    set-up, answering 503 as the API does until storage is set up."""
-    gate = once_set_up or (lambda handler: handler)
+    """The console's pages and forms, each of them (all but its static files) behind `gate`: the limit of people's
+    requests in flight and (on MongoDB) storage's set-up, answering 503 as the API does."""
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
