@@ -440,7 +440,9 @@ async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to
     assert await eventually(lambda: pushes.held == 0)
 
 
-async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and_pushes_never_crowd_out_people(serve):
+async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and_pushes_never_crowd_out_people(
+    serve, logs,
+):
     service = await serve(requests_in_flight=2, webhooks_in_flight=2, body_timeout_seconds=30.0,
                           keepalive_timeout_seconds=30.0)
     admission = service.runner.app[ADMISSION]
@@ -467,6 +469,8 @@ async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and
         metrics = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
         assert 'disputes_requests_shed_total{share="people"} 2.0' in metrics
         assert 'disputes_requests_shed_total{share="webhooks"} 2.0' in metrics
+        shed = [(line["status"], line["shed"]) for line in request_lines(logs, "/v1/disputes") if "shed" in line]
+        assert shed == [(503, "people")] * 2
 
         held.pop().close()  # a push ends: one push is taken, people still have no room
         assert await eventually(lambda: not admission.full("webhooks"))
