@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from hashlib import sha256
 from secrets import token_hex
 from typing import Any, Literal
 
@@ -265,6 +266,16 @@ def _sku_lines(items: Sequence[OrderItem], sku: str, units: int, after: int) -> 
     return lines
 
 
+def effects_key(shipment_key: str) -> str:
+    """What the keys of a case's refunds, reshipments and carrier liability start with: a digest of the shipment it
+    holds (`Dispute.shipment_key`), not of its random id. Only one case of a shipment is ever decided (one holds it at a
+    time, and only an undecided one lets it go by a withdrawal), so the keys are that case's alone; and a case opened
+    again after a restore of the database from a backup that predates it (its id, its record of the first opening's
+    Idempotency-Key, and its hold on the shipment, all lost) sends its first decision's refund under the key payments
+    has already applied, not a new one that would pay it again."""
+    return f"shp_{sha256(shipment_key.encode()).hexdigest()[:32]}"
+
+
 def address_key(dispute: "Dispute") -> str:
     """One spelling for one delivery address, to see several accounts disputing deliveries to it (an anonymised case
     has no address left: a key of its own, shared with no other)."""
@@ -402,6 +413,9 @@ class Dispute(BaseModel):
     share a millisecond. None on a case stored before it was kept."""
     withdrawn_seq: int | None = None
     """The withdrawal's, as `opened_seq`."""
+    effects_key: str | None = None
+    """What the keys of the case's refunds, reshipments and carrier liability start with (`effects_key`), set at the
+    opening. None on a case opened before it was kept: its keys start with its id, as those it sent did."""
     information_requests: list[QuestionToCustomer] = Field(default_factory=list)
     attachment_views: list[TimelineEntry] = Field(default_factory=list)
     """Who viewed which attachment, when: appended by storage alone (`AttachmentViews`), never by a save."""
@@ -475,6 +489,12 @@ class Dispute(BaseModel):
         on its clock only, so it never stands in the way of the real case, nor the real one in its way."""
         key = f"{self.order.order_id}/{self.order.shipment_id}"
         return f"{key}{CLOCK_MARK}{self.clock_id}" if self.clock_id else key
+
+    @property
+    def effects_prefix(self) -> str:
+        """What the keys of the case's refunds, reshipments and carrier liability start with: `effects_key`, or the
+        case's id on a case opened before it was kept."""
+        return self.effects_key or self.id
 
     @property
     def is_active(self) -> bool:
@@ -704,6 +724,7 @@ class Dispute(BaseModel):
         # given earlier would only be superseded a moment later, and would compete with the pull for storage.
         self.evidence_pull_due = self.opened_at
         self.first_response_watch = FirstResponseWatch.WATCHED
+        self.effects_key = effects_key(self.shipment_key)
         self._schedule_sla_check(escalate_before)
         self._tell("dispute_opened", self.opened_at)
 
@@ -2218,7 +2239,7 @@ class Dispute(BaseModel):
         decision = self.decision
         assert decision is not None
         order = self.order
-        prefix = f"{self.id}:d{decision.sequence}"
+        prefix = f"{self.effects_prefix}:d{decision.sequence}"
         compensations = [  # one effect per line, keyed by it: each line is compensated once
             self._queue_compensation(
                 line.outcome, self.compensation_key(decision.sequence, line.outcome, line.sku), line
@@ -2250,7 +2271,7 @@ class Dispute(BaseModel):
     def compensation_key(self, decision: int, outcome: Outcome, sku: str | None = None) -> str:
         """The key of the refund or reshipment decision number `decision` issued: of one missing line (`sku`), or of
         the package (downstream, the idempotency key of the payment or shipment)."""
-        key = f"{self.id}:d{decision}:{outcome.value}"
+        key = f"{self.effects_prefix}:d{decision}:{outcome.value}"
         return f"{key}:{sku}" if sku is not None else key
 
     def _queue_compensation(self, outcome: Outcome, key: str, line: LineOutcome | None) -> str | None:

@@ -1,5 +1,6 @@
 """Orders and actors for tests: realistic, personal-looking values that must never reach a log."""
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -94,3 +95,9 @@ class CountedCleaner:
     async def __call__(self, upload: Upload) -> Upload:
         self.cleaned.append(upload.filename)
         return upload
+
+
+def effects_key(order_id: str, shipment_id: str) -> str:
+    """What the keys of a case's refunds, reshipments and carrier liability start with, as docs/downstream.md writes
+    it: `shp_` and the first 32 hex digits of the SHA-256 of `<order_id>/<shipment_id>`."""
+    return "shp_" + hashlib.sha256(f"{order_id}/{shipment_id}".encode()).hexdigest()[:32]
