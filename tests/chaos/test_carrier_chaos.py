@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from schemas.common import Role
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
-from tests.factories import order, shipment
+from tests.factories import effects_key, order, shipment
 from tests.registered import PULLED
 
 SEED = 7
@@ -115,7 +115,7 @@ async def test_under_carrier_chaos_every_dispute_is_decided_by_its_deadline_exac
         assert datetime.fromisoformat(decision["decided_at"]) <= due + DEADLINE_SLACK, case["id"]
         assert decision["sequence"] == 1 and decision["outcome"] == "refund", decision
 
-    expected = {f"{i}:d1:refund": 1 for i in ids}
+    expected = {f"{effects_key(o.order_id, o.shipments[0].shipment_id)}:d1:refund": 1 for o in ORDERS}
 
     async def paid():
         applied = (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments", {})

@@ -46,7 +46,7 @@ from tests.e2e.conftest import (
     orders_file_document,
     sandbox_shipments,
 )
-from tests.factories import order, shipment
+from tests.factories import effects_key, order, shipment
 from tests.workers import Workers
 
 # A pull's first call is the one held (HepsiJET asks for the receiver in a second call once that answers).
@@ -136,19 +136,21 @@ async def nothing_left(collection: Any) -> bool:
 def assert_each_effect_once(cases: dict[str, tuple[str, Outcome]], final: list[Dispute], ledger: Any) -> None:
     """Every effect the decisions cause was applied exactly once downstream and recorded once on its case."""
     keys: defaultdict[str, set[str]] = defaultdict(set)
+    shipments = {d.id: effects_key(d.order.order_id, d.order.shipment_id) for d in final}
     for dispute_id, (_, outcome) in cases.items():
         keys["notifications"] |= {f"{dispute_id}:1:dispute_opened", f"{dispute_id}:d1:decision_made"}
         if outcome is Outcome.REFUND:
-            keys["payments"].add(f"{dispute_id}:d1:refund")
+            keys["payments"].add(f"{shipments[dispute_id]}:d1:refund")
         if outcome is Outcome.RESHIP:
-            keys["fulfillment"].add(f"{dispute_id}:d1:reship")
+            keys["fulfillment"].add(f"{shipments[dispute_id]}:d1:reship")
         if outcome is not Outcome.REJECTED:
-            keys["finance"].add(f"{dispute_id}:d1:liability")
+            keys["finance"].add(f"{shipments[dispute_id]}:d1:liability")
     applied = {service: counts for service, counts in ledger.applied.items() if counts}
     assert applied == {service: dict.fromkeys(wanted, 1) for service, wanted in keys.items()}
     for dispute in final:
         delivered = Counter(effect.key for effect in dispute.effects_delivered)
-        assert set(delivered) == {k for wanted in keys.values() for k in wanted if k.startswith(f"{dispute.id}:")}
+        own = (f"{dispute.id}:", f"{shipments[dispute.id]}:")
+        assert set(delivered) == {k for wanted in keys.values() for k in wanted if k.startswith(own)}
         assert max(delivered.values()) == 1, dispute.id
 
 

@@ -33,7 +33,7 @@ from adapters.web.auth import HmacTokens
 from adapters.mongo.client import connect
 from schemas.common import Role
 from schemas.orders import Order, ShipmentStatus
-from tests.factories import NOW, PERSONAL_VALUES, order, shipment
+from tests.factories import NOW, PERSONAL_VALUES, effects_key, order, shipment
 from tests.workers import SIGNING_KEYS
 from tests.conftest import tier_database  # noqa: F401  (this tier's own stand-in database server)
 
@@ -304,6 +304,11 @@ INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-ayse")
 OTHER_INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-mehmet")
 SUPERVISOR = bearer(Role.SUPERVISOR, "sup-zeynep")
 AGENT = bearer(Role.AGENT, "agent-elif")
+
+
+def money_key(case: dict[str, Any]) -> str:
+    """What the keys of the refunds, reshipments and carrier liability of `case` (as the API shows it) start with."""
+    return effects_key(case["order"]["order_id"], case["order"]["shipment_id"])
 
 
 async def eventually(

@@ -9,6 +9,9 @@ from tests.e2e.test_console import opened, staff
 from tests.e2e.test_parked_refund import alerts_of_parking
 from tests.e2e.test_signed_effects import decide_refund
 from schemas.common import Role
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 ENGLISH = staff(Role.SUPERVISOR, "sup-zeynep") | {"Accept-Language": "en"}
 
@@ -57,5 +60,5 @@ async def test_the_case_page_shows_a_parked_refund_s_idempotency_key_and_why_it_
 
     page = await (await api.get(f"/console/disputes/{dispute_id}", headers=ENGLISH)).text()
 
-    assert (f"<span class=\"parked\">refund · Idempotency-Key: <code>{dispute_id}:d1:refund</code> · "
+    assert (f"<span class=\"parked\">refund · Idempotency-Key: <code>{SHIPMENT_KEY}:d1:refund</code> · "
             "refused for good: it did not happen</span>") in page

@@ -6,6 +6,9 @@ import pytest
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, eventually, settled
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_signed_effects import decide_refund
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 HISTORY = "/v1/customers/cust-1/disputes"
 
@@ -100,7 +103,7 @@ async def test_a_refund_payments_refused_for_good_is_no_compensation_and_the_res
     async def refused() -> bool:
         case = await (await api.get(one, headers=SUPERVISOR)).json()
         parked = [(e["key"], e["parked"]) for e in case["effects"]["parked"] if e["kind"] == "refund"]
-        return parked == [(f"{dispute_id}:d1:refund", "refused")]
+        return parked == [(f"{SHIPMENT_KEY}:d1:refund", "refused")]
 
     assert await eventually(refused)
     [item] = (await (await api.get(HISTORY, headers=SUPERVISOR)).json())["items"]

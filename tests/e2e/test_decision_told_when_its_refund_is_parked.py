@@ -4,6 +4,9 @@ of the case says; the decision's own message, which waits for the refund, is nev
 
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually
 from tests.e2e.test_missing_items import CLAIM, app_changes, orders_document  # noqa: F401
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-boxes", "shp-boxes-1")
 
 
 async def told(downstream, dispute_id: str) -> list[dict]:
@@ -46,7 +49,7 @@ async def test_a_partial_decision_whose_refund_is_refused_tells_the_rejected_lin
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert case["effects"]["pending"] == []  # everything delivered or parked: nothing more will be told
     assert [(m["kind"], m["key"], m["parked"]) for m in case["effects"]["parked"]] == [
-        ("refund", f"{dispute_id}:d1:refund:sku-spoon", "refused"),
+        ("refund", f"{SHIPMENT_KEY}:d1:refund:sku-spoon", "refused"),
         ("notification", f"{dispute_id}:d1:decision_made", "held"),
     ]
     assert [t["key"] for t in await told(downstream, dispute_id)] == [

@@ -9,7 +9,7 @@ from sandbox.digital import DigitalScript
 from sandbox.downstream import create_downstream_sandbox
 from schemas.orders import DigitalKind, OrderItem
 from schemas.common import Role
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, money_key, settled
 from tests.e2e.test_console import CSRF, staff
 from tests.factories import order, shipment
 
@@ -102,7 +102,7 @@ async def test_a_code_never_sent_is_refunded_once_and_no_carrier_is_charged(api,
     await eventually(lambda: applied(downstream, "payments"), timeout=10)  # decided by the policy, then sent
     await settled(api, dispute["id"], timeout=10)
 
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert case["decision"]["outcome"] == "refund" and case["decision"]["reason_code"] == "digital_not_delivered"
     assert case["recommendation"]["findings"][0]["code"] == "digital_not_sent"
@@ -178,7 +178,7 @@ async def test_of_a_code_activated_and_a_gift_card_never_sent_only_the_gift_card
 
     assert decided.status == 200, await decided.text()
     await settled(api, dispute["id"], timeout=10)
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund:sku-gift50": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund:sku-gift50": 1}
     requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     assert [r["body"]["amount_minor"] for r in requests if r["service"] == "payments"] == [5_000]  # not 155,000
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
@@ -217,7 +217,7 @@ async def test_after_an_appeal_the_console_names_each_code_so_a_supervisor_can_p
 
     decided = await eventually(decided_in_the_console, timeout=10)
     assert decided is not None and decided.status == 303, decided and await decided.text()
-    both = {f"{dispute['id']}:d1:refund:sku-gift50": 1, f"{dispute['id']}:d2:refund:sku-game": 1}
+    both = {f"{money_key(dispute)}:d1:refund:sku-gift50": 1, f"{money_key(dispute)}:d2:refund:sku-game": 1}
 
     async def paid() -> dict[str, int] | None:
         return got if (got := await applied(downstream, "payments")) == both else None

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, settled
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR, eventually, money_key, settled
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
@@ -49,7 +49,7 @@ async def test_a_refund_travels_from_the_order_page_to_payments_exactly_once(api
 
     case = await settled(api, dispute["id"])
     assert len(case["effects"]["delivered"]) == 3
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}
     assert await applied(downstream, "notifications") == {
         f"{dispute['id']}:1:dispute_opened": 1, f"{dispute['id']}:d1:decision_made": 1}
     timeline = await (await api.get(one + "/timeline", headers=INVESTIGATOR)).json()
@@ -66,7 +66,7 @@ async def test_a_reship_reaches_fulfillment_once(api, sandbox, aiohttp_client):
     decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
     assert decided.status == 200
     await settled(api, dispute["id"])
-    assert await applied(downstream, "fulfillment") == {f"{dispute['id']}:d1:reship": 1}
+    assert await applied(downstream, "fulfillment") == {f"{money_key(dispute)}:d1:reship": 1}
     assert await applied(downstream, "payments") == {}
 
 
@@ -77,7 +77,7 @@ async def test_the_relay_retries_a_failing_payments_service_and_pays_once(api, s
     decision = {"outcome": "refund", "reason_code": "weak_proof", "note": "İmza yok, fotoğraf yok."}
     await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision, headers={**INVESTIGATOR, "If-Match": '"1"'})
     await settled(api, dispute["id"], timeout=15)
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}
     received = await (await downstream.get("/_sandbox/received")).json()
     attempts = [r for r in received["requests"] if r["service"] == "payments"]
     assert len(attempts) >= 5 and sum(r["status"] == 200 for r in attempts) == 1
@@ -177,7 +177,7 @@ async def test_a_reopened_refund_is_not_paid_twice(api, sandbox, aiohttp_client)
     await assert_problem(again, 409, "compensation-issued")
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert (case["status"], case["decision"]["sequence"]) == ("under_review", 1)
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}
 
 
 async def test_a_rejection_is_appealed_once_and_only_a_supervisor_overturns_it(api):
@@ -217,7 +217,7 @@ async def test_a_decided_dispute_is_never_withdrawn_so_its_shipment_is_paid_once
     again = await open_dispute(api, {**OPEN, "statement": "Yeniden açıyorum."})
     assert again.status == 409 and (await again.json())["dispute_id"] == refunded["id"]
     await settled(api, refunded["id"])
-    assert await applied(downstream, "payments") == {f"{refunded['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(refunded)}:d1:refund": 1}
 
     rejected = await (await open_dispute(api, {**OPEN, "order_id": "ord-2"})).json()
     other = f"/v1/disputes/{rejected['id']}"
@@ -251,7 +251,7 @@ async def test_a_refunded_package_rejected_after_a_reopening_leaves_no_appeal(ap
     case = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert (case["status"], case["appeal"], case["decision"]["sequence"]) == ("resolved", None, 2)
     await settled(api, dispute["id"])
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}
 
 
 async def test_a_refund_that_stands_after_a_reopened_review_rejects_is_the_compensation_every_view_shows(
@@ -272,7 +272,7 @@ async def test_a_refund_that_stands_after_a_reopened_review_rejects_is_the_compe
     rejected = await api.post(one + "/decision", json=reject, headers={**SUPERVISOR, "If-Match": reopened.headers["ETag"]})
     assert rejected.status == 200, await rejected.text()
     await settled(api, dispute["id"])
-    assert await applied(downstream, "payments") == {f"{dispute['id']}:d1:refund": 1}  # the money stays paid
+    assert await applied(downstream, "payments") == {f"{money_key(dispute)}:d1:refund": 1}  # the money stays paid
 
     mine = await (await api.get(one, headers=CUSTOMER)).json()
     theirs = await (await api.get(one, headers=AGENT)).json()

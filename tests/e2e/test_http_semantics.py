@@ -14,10 +14,12 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_customer_evidence import form, photo
-from tests.factories import NOW, order, shipment
+from tests.factories import NOW, effects_key, order, shipment
 from adapters.web.keys import STAFF_DIRECTORY
 from schemas.staff import StaffMember
 from schemas.common import Role
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
 REFUND = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo kanıt sunmadı."}
@@ -185,7 +187,6 @@ async def test_twenty_concurrent_identical_notes_add_one(api):
 async def test_twenty_concurrent_identical_decisions_decide_and_refund_once(api, sandbox, aiohttp_client):
     downstream = await aiohttp_client(sandbox)
     one = await opened(api)
-    dispute_id = one.rsplit("/", 1)[1]
     headers = {**keyed(INVESTIGATOR, "decide-once"), "If-Match": '"1"'}
     answers = await asyncio.gather(*(api.post(one + "/decision", json=REFUND, headers=headers) for _ in range(20)))
     await _ran_once(answers, 200)
@@ -193,11 +194,11 @@ async def test_twenty_concurrent_identical_decisions_decide_and_refund_once(api,
     async def refunds() -> dict:
         return (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments", {})
 
-    assert await eventually(refunds) == {f"{dispute_id}:d1:refund": 1}
+    assert await eventually(refunds) == {f"{SHIPMENT_KEY}:d1:refund": 1}
     assert await timeline_actions(api, one) == ["opened", "decided"]
     late = await api.post(one + "/decision", json=REFUND, headers=headers)
     assert late.status == 200 and late.headers[REPLAYED] == "true" and late.headers["ETag"] == '"2"'
-    assert await refunds() == {f"{dispute_id}:d1:refund": 1}
+    assert await refunds() == {f"{SHIPMENT_KEY}:d1:refund": 1}
 
 
 async def _ran_once(answers, status: int) -> None:

@@ -7,10 +7,12 @@ import json
 import pytest
 
 from schemas.orders import PackedLine, PackingRecord
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, e2e_orders, eventually, money_key
 from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.e2e.test_console import CSRF, staff
-from tests.factories import BOXED, NOW, order, shipment
+from tests.factories import BOXED, NOW, effects_key, order, shipment
+
+SHIPMENT_KEY = effects_key("ord-boxes", "shp-boxes-1")
 
 BOXES = order("ord-boxes", shipments=[
     shipment("shp-boxes-1", items=BOXED, declared_weight_grams=2_400), shipment("shp-boxes-2"),
@@ -66,10 +68,10 @@ async def test_a_missing_item_claim_refunds_the_missing_lines_value_once(api, sa
 
     refunds = await eventually(lambda: received(downstream, "payments"))
     assert [(r["key"], r["body"]["amount_minor"], r["body"]["sku"], r["body"]["quantity"]) for r in refunds] == [
-        (f"{mine['id']}:d1:refund:sku-glass", 9_000, "sku-glass", 2)
+        (f"{money_key(mine)}:d1:refund:sku-glass", 9_000, "sku-glass", 2)
     ]
     applied = (await (await downstream.get("/_sandbox/received")).json())["applied"]["payments"]
-    assert applied == {f"{mine['id']}:d1:refund:sku-glass": 1}
+    assert applied == {f"{money_key(mine)}:d1:refund:sku-glass": 1}
     resolved = await (await api.get(one, headers=CUSTOMER)).json()
     assert resolved["decision"]["lines"] == [
         {"sku": "sku-glass", "quantity": 2, "outcome": "refund", "amount_minor": 9_000}
@@ -152,9 +154,8 @@ async def test_an_investigator_reships_one_missing_line_and_refunds_part_of_anot
         return ledger if {"payments", "fulfillment"} <= set(ledger) else None
 
     ledger = await eventually(effects)
-    dispute_id = one.rsplit("/", 1)[1]
     assert (ledger["payments"], ledger["fulfillment"]) == (
-        {f"{dispute_id}:d1:refund:sku-spoon": 1}, {f"{dispute_id}:d1:reship:sku-glass": 1}
+        {f"{SHIPMENT_KEY}:d1:refund:sku-spoon": 1}, {f"{SHIPMENT_KEY}:d1:reship:sku-glass": 1}
     )
     requests = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     [reship] = [r["body"] for r in requests if r["service"] == "fulfillment"]
@@ -202,7 +203,7 @@ async def test_the_console_decides_each_claimed_line_with_the_api_s_input_model(
         {"sku": "sku-spoon", "quantity": 3, "outcome": "rejected", "amount_minor": 3_750},
     ]
     refunds = await eventually(lambda: received(downstream, "payments"))
-    assert [(r["key"], r["body"]["amount_minor"]) for r in refunds] == [(f"{dispute_id}:d1:refund:sku-glass", 4_500)]
+    assert [(r["key"], r["body"]["amount_minor"]) for r in refunds] == [(f"{SHIPMENT_KEY}:d1:refund:sku-glass", 4_500)]
 
 
 async def test_staff_and_the_carrier_report_keep_the_first_decision_s_refund_after_the_appeal_s(api):

@@ -9,8 +9,10 @@ import json
 import pytest
 
 from schemas.orders import OrderItem, PackedLine, PackingRecord
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, e2e_orders, eventually
-from tests.factories import NOW, order, shipment
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, e2e_orders, eventually, money_key
+from tests.factories import NOW, effects_key, order, shipment
+
+SHIPMENT_KEY = effects_key("ord-2002", "shp-2002-1")
 
 MACHINE = OrderItem(sku="HB-KARACA-HATIR", name="Karaca Hatır Türk Kahvesi Makinesi", quantity=1,
                     unit_price_minor=249_900)
@@ -79,7 +81,7 @@ async def test_the_policy_names_the_pack_the_packing_record_shows_unpacked_and_a
     async def paid():
         return (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments")
 
-    assert await eventually(paid) == {f"{case['id']}:d1:refund:HB-MEHMETEFENDI-500": 1}
+    assert await eventually(paid) == {f"{money_key(case)}:d1:refund:HB-MEHMETEFENDI-500": 1}
     [refund] = [r["body"] for r in (await (await downstream.get("/_sandbox/received")).json())["requests"]
                 if r["service"] == "payments"]
     assert (refund["amount_minor"], refund["sku"], refund["quantity"]) == (32_500, "HB-MEHMETEFENDI-500", 1)
@@ -134,5 +136,5 @@ async def test_the_rejected_machine_is_appealed_and_the_second_decision_pays_onl
         return paid if len(paid) == 2 else None
 
     assert await eventually(both_paid) == {
-        f"{dispute_id}:d1:refund:HB-MEHMETEFENDI-500": 1, f"{dispute_id}:d2:refund:HB-KARACA-HATIR": 1,
+        f"{SHIPMENT_KEY}:d1:refund:HB-MEHMETEFENDI-500": 1, f"{SHIPMENT_KEY}:d2:refund:HB-KARACA-HATIR": 1,
     }

@@ -5,7 +5,7 @@ the recommendation leaves the claim to a person, the carrier's status first amon
 
 import pytest
 
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, orders_file_document
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, eventually, money_key, orders_file_document
 from tests.factories import WEIGHED, order, shipment
 
 
@@ -64,7 +64,7 @@ async def test_a_package_fedex_weighed_light_refunds_the_missing_lines_on_its_ow
     async def paid():
         return (await (await downstream.get("/_sandbox/received")).json())["applied"].get("payments")
 
-    assert await eventually(paid) == {f"{case['id']}:d1:refund:sku-glass": 1}
+    assert await eventually(paid) == {f"{money_key(case)}:d1:refund:sku-glass": 1}
     refund = next(r for r in (await (await downstream.get("/_sandbox/received")).json())["requests"]
                   if r["service"] == "payments")
     assert refund["body"]["amount_minor"] == 6 * 4_500

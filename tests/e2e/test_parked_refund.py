@@ -6,6 +6,9 @@ of its message held, the second as usual."""
 from tests.e2e.conftest import CUSTOMER, SUPERVISOR, eventually, settled
 from tests.e2e.test_dispute_journey import applied
 from tests.e2e.test_signed_effects import decide_refund
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 
 async def requests(downstream) -> list[dict]:
@@ -36,11 +39,11 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     [alert] = await eventually(lambda: alerts_of_parking(downstream))
     assert alert["dispute_id"] == dispute_id
     assert {k: alert["parked"][k] for k in ("kind", "key", "reason", "held")} == {
-        "kind": "refund", "key": f"{dispute_id}:d1:refund", "reason": "refused", "held": ["notification"],
+        "kind": "refund", "key": f"{SHIPMENT_KEY}:d1:refund", "reason": "refused", "held": ["notification"],
     }
     timeline = (await (await api.get(one + "/timeline", headers=SUPERVISOR)).json())["entries"]
     assert [(e["details"]["key"], e["details"]["staff_alerted"]) for e in timeline if e["action"] == "effect_parked"] == [
-        (f"{dispute_id}:d1:refund", True)
+        (f"{SHIPMENT_KEY}:d1:refund", True)
     ]
     customer = await (await api.get(one, headers=CUSTOMER)).json()
     assert "Our team has been told" in str(customer["next_step"])
@@ -54,11 +57,11 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     assert decided.status == 200, await decided.text()
 
     await settled(api, dispute_id)
-    assert await applied(downstream, "fulfillment") == {f"{dispute_id}:d2:reship": 1}
+    assert await applied(downstream, "fulfillment") == {f"{SHIPMENT_KEY}:d2:reship": 1}
     told = await eventually(lambda: notified(downstream, f"{dispute_id}:d2:decision_made"))
     assert f"{dispute_id}:d2:decision_made" in told and f"{dispute_id}:d1:decision_made" not in told
     assert told[f"{dispute_id}:d1:decision_made:held"] == 1 and f"{dispute_id}:d2:decision_made:held" not in told
     assert [(r["status"], r["key"]) for r in await requests(downstream) if r["service"] == "payments"] == [
-        (400, f"{dispute_id}:d1:refund")
+        (400, f"{SHIPMENT_KEY}:d1:refund")
     ]
     assert await applied(downstream, "payments") == {}

@@ -9,6 +9,9 @@ from tests.e2e.test_console import staff
 from tests.e2e.test_parked_refund import alerts_of_parking
 from tests.e2e.test_signed_effects import decide_refund
 from schemas.common import Role
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def app_changes(unused_tcp_port) -> dict:
 async def test_a_refund_that_never_reached_payments_reads_as_not_paid_everywhere_staff_look(api, sandbox, aiohttp_client):
     downstream = await aiohttp_client(sandbox)
     dispute_id = await decide_refund(api)
-    one, key = f"/v1/disputes/{dispute_id}", f"{dispute_id}:d1:refund"
+    one, key = f"/v1/disputes/{dispute_id}", f"{SHIPMENT_KEY}:d1:refund"
 
     [alert] = await eventually(lambda: alerts_of_parking(downstream))
     assert (alert["parked"]["key"], alert["parked"]["reason"]) == (key, "never_reached")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
-from tests.factories import order, shipment
+from tests.factories import effects_key, order, shipment
 from tests.registered import PULLED
 from schemas.common import Role
 
@@ -177,7 +177,8 @@ async def test_a_carrier_that_cannot_prove_delivery_by_the_deadline_pays(api, cl
         received = await (await downstream.get("/_sandbox/received")).json()
         return received["applied"].get("finance")
 
-    assert await eventually(liability) == {f"{dispute_id}:d1:liability": 1}
+    key = effects_key("ord-s7", f"shp-s{list(CASES).index('unknown-to-carrier')}")
+    assert await eventually(liability) == {f"{key}:d1:liability": 1}
 
 
 async def push(api, carrier_sandbox, aiohttp_client, name):

@@ -16,6 +16,9 @@ from aiohttp import web
 from sandbox.downstream import create_downstream_sandbox
 from tests.e2e.conftest import INVESTIGATOR, settled
 from tests.e2e.test_dispute_journey import applied, open_dispute
+from tests.factories import effects_key
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "downstream.md"
 KEY_ID = "e2e-2026"
@@ -78,16 +81,16 @@ async def test_a_refund_reaches_payments_signed_on_every_attempt_and_the_guide_v
     dispute_id = await decide_refund(api)
 
     await settled(api, dispute_id)
-    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{SHIPMENT_KEY}:d1:refund": 1}
     received = (await (await downstream.get("/_sandbox/received")).json())["requests"]
     assert [(r["status"], r["key"]) for r in received if r["service"] == "payments"] == [
-        (503, f"{dispute_id}:d1:refund"), (200, f"{dispute_id}:d1:refund"),
+        (503, f"{SHIPMENT_KEY}:d1:refund"), (200, f"{SHIPMENT_KEY}:d1:refund"),
     ]
     assert len(captured) == 2
     verify_signature = guide_verifier()
     for header, key, body in captured:
         t, kid, v2 = HEADER.match(header).groups()  # type: ignore[union-attr]
-        assert kid == KEY_ID and abs(time.time() - int(t)) < 60 and key == f"{dispute_id}:d1:refund"
+        assert kid == KEY_ID and abs(time.time() - int(t)) < 60 and key == f"{SHIPMENT_KEY}:d1:refund"
         assert v2 == hmac.new(SECRET.encode(), f"{t}.{key}.".encode() + body, hashlib.sha256).hexdigest()
         assert verify_signature(header, key, body, {KEY_ID: SECRET}) is True
         assert verify_signature(header, key, body.replace(b"129900", b"999900", 1), {KEY_ID: SECRET}) is False
@@ -102,7 +105,7 @@ async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(a
     downstream = await aiohttp_client(sandbox)
     dispute_id = await decide_refund(api)
     await settled(api, dispute_id)
-    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{SHIPMENT_KEY}:d1:refund": 1}
     [(header, _, body)] = captured
     assert b"129900" in body
     altered = {"Disputes-Signature": header, "Idempotency-Key": "another-key", "Content-Type": "application/json"}
@@ -116,10 +119,10 @@ async def test_a_replayed_or_altered_refund_is_refused_by_the_payments_sandbox(a
     answer = await downstream.post("/payments/v1/refunds", data=body, headers=stale)
     assert (answer.status, (await answer.json())["reason"]) == (401, "stale_timestamp")
     replayed = await downstream.post("/payments/v1/refunds", data=body, headers={
-        "Disputes-Signature": header, "Idempotency-Key": f"{dispute_id}:d1:refund", "Content-Type": "application/json",
+        "Disputes-Signature": header, "Idempotency-Key": f"{SHIPMENT_KEY}:d1:refund", "Content-Type": "application/json",
     })  # within the window, the exact message: its key makes it harmless
     assert replayed.status == 200 and (await replayed.json())["replayed"] is True
-    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{SHIPMENT_KEY}:d1:refund": 1}
 
 
 def former_guide_verifier(header: str, body: bytes, secrets: dict[str, str]) -> bool:
@@ -143,10 +146,10 @@ async def test_during_the_move_from_v1_a_refund_carries_both_signatures_and_eith
     dispute_id = await decide_refund(api)
 
     await settled(api, dispute_id)
-    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{SHIPMENT_KEY}:d1:refund": 1}
     [(header, key, body)] = captured
     t, kid, v1, v2 = LEGACY_HEADER.match(header).groups()  # type: ignore[union-attr]
-    assert kid == KEY_ID and key == f"{dispute_id}:d1:refund"
+    assert kid == KEY_ID and key == f"{SHIPMENT_KEY}:d1:refund"
     assert v1 == hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
     assert v2 == hmac.new(SECRET.encode(), f"{t}.{key}.".encode() + body, hashlib.sha256).hexdigest()
     verify_signature = guide_verifier()
@@ -195,7 +198,7 @@ async def test_the_guide_s_handler_refuses_a_key_or_a_signature_that_is_not_utf8
     downstream = await aiohttp_client(sandbox)
     dispute_id = await decide_refund(api)
     await settled(api, dispute_id)
-    assert await applied(downstream, "payments") == {f"{dispute_id}:d1:refund": 1}
+    assert await applied(downstream, "payments") == {f"{SHIPMENT_KEY}:d1:refund": 1}
     [(header, key, body)] = captured
     t = int(HEADER.match(header).group(1))  # type: ignore[union-attr]
     assert await raw_post(guide_receiver, key.encode(), header.encode(), body) == b"200"  # the relay's message

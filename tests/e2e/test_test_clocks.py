@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     SUPERVISOR,
     bearer,
     eventually,
+    money_key,
     orders_file_document,
 )
 from schemas.common import Role
@@ -157,7 +158,7 @@ async def test_a_real_case_and_one_on_a_clock_on_the_same_parcel_both_refunded_p
     downstream = await aiohttp_client(sandbox)
     applied = await eventually(told(downstream, real["id"], case["id"]), timeout=10)  # the real one's after its refund
     assert applied, "the real case's refund and message never reached the downstream services"
-    assert applied["payments"] == {f"{real['id']}:d1:refund": 1}  # one refund for one parcel: the real case's
+    assert applied["payments"] == {f"{money_key(real)}:d1:refund": 1}  # one refund for one parcel: the real case's
     assert applied["notifications"][f"{case['id']}:d1:decision_made"] == 1  # the clock's case's story, told
     effects = (await (await api.get(f"/v1/disputes/{case['id']}", headers=INVESTIGATOR)).json())["effects"]
     kinds = {effect["kind"] for listed in effects.values() for effect in listed}

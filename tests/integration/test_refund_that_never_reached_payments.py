@@ -12,9 +12,11 @@ from disputes.schedule import DueWork
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from schemas.common import Outcome
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
-from tests.factories import INVESTIGATOR, SUPERVISOR
+from tests.factories import INVESTIGATOR, SUPERVISOR, effects_key
 from tests.integration.test_downstream import FAST, SIGNER
 from tests.integration.test_refused_refund import refund_decided
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 
 async def relay_once(payments: str, others: str, disputes, schedule, clock) -> None:
@@ -41,7 +43,7 @@ async def test_a_refund_that_never_reached_payments_is_parked_as_not_paid_and_de
         await relay_once(closed, base, disputes, schedule, clock)
         clock.advance(minutes=10)
 
-    key = f"{dispute_id}:d1:refund"
+    key = f"{SHIPMENT_KEY}:d1:refund"
     refund, told = (await disputes.get(dispute_id)).effects_parked
     assert (refund.key, refund.parked, refund.attempts, refund.never_reached) == (key, ParkReason.NEVER_REACHED, 2, True)
     assert refund.last_error is not None and "never reached payments" in refund.last_error
@@ -54,4 +56,4 @@ async def test_a_refund_that_never_reached_payments_is_parked_as_not_paid_and_de
     await service.decide(INVESTIGATOR, dispute_id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "x", None)
     await relay_once(base, base, disputes, schedule, clock)
 
-    assert sandbox[LEDGER].applied["payments"] == {f"{dispute_id}:d2:refund": 1}
+    assert sandbox[LEDGER].applied["payments"] == {f"{SHIPMENT_KEY}:d2:refund": 1}

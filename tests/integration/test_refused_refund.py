@@ -15,8 +15,10 @@ from disputes.service import DisputeService, OpenRequest
 from sandbox.downstream import FAULTS, LEDGER, FaultSpec, create_downstream_sandbox
 from schemas.common import Outcome, Resolution
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, effects_key, order, shipment
 from tests.integration.test_downstream import relay_once
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 
 async def refund_decided(mongo_db) -> tuple[MongoDisputes, FixedClock, DisputeService, str]:
@@ -48,7 +50,7 @@ async def test_a_refund_refused_by_payments_is_parked_with_the_customers_notific
     assert (alert.kind, alert.key, refund.parked) == (EffectKind.STAFF_ALERT, f"{dispute_id}:parked:{refund.id}", ParkReason.REFUSED)
     assert (instead.kind, instead.key) == (EffectKind.NOTIFICATION, f"{dispute_id}:d1:decision_made:held")
     assert "is delayed" in instead.payload["message_en"] and instead.waits_for == []
-    assert (refund.key, told.key) == (f"{dispute_id}:d1:refund", f"{dispute_id}:d1:decision_made")
+    assert (refund.key, told.key) == (f"{SHIPMENT_KEY}:d1:refund", f"{dispute_id}:d1:decision_made")
     assert told.last_error == f"held: waits for refund {refund.id}, which was parked"
 
 
@@ -66,7 +68,7 @@ async def test_a_refund_paid_on_an_attempt_whose_answer_was_lost_then_refused_is
     clock.advance(minutes=1)
     await relay_once(base, disputes, schedule, clock, timeout=0.2, attempts=3)  # the parking's staff alert
 
-    ledger, key = sandbox[LEDGER], f"{dispute_id}:d1:refund"
+    ledger, key = sandbox[LEDGER], f"{SHIPMENT_KEY}:d1:refund"
     assert [(r["service"], r["fault"]) for r in ledger.requests if r["service"] == "payments"] == [
         ("payments", "slow"), ("payments", "reject")
     ]

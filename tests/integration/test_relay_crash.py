@@ -17,7 +17,7 @@ from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, Resolution
 from schemas.dispute import ReasonCode
 from tests.e2e.conftest import eventually
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW, effects_key, order, shipment
 from tests.integration.test_downstream import relay_once
 from tests.workers import SIGNING_KEYS, Workers
 
@@ -69,7 +69,7 @@ async def test_a_relay_killed_mid_delivery_loses_and_duplicates_nothing(
         workers.stop_all()
     workers.audit_logs()
 
-    expected = {f"{i}:d1:refund" for i in refunds_due}
+    expected = {f"{effects_key(f'ord-{n}', f'shp-{n}')}:d1:refund" for n in range(DISPUTES)}
     assert ledger.applied["payments"] == {key: 1 for key in expected}
     notifications = {f"{i}:{suffix}" for i in refunds_due for suffix in ("1:dispute_opened", "d1:decision_made")}
     assert ledger.applied["notifications"] == {key: 1 for key in notifications}
@@ -98,7 +98,7 @@ async def test_a_refund_applied_before_its_pass_died_and_refused_on_the_resend_i
     first = asyncio.create_task(relay_once(base, repository, schedule, clock, timeout=60))
 
     async def applied():
-        return sandbox[LEDGER].applied["payments"] == {f"{dispute.id}:d1:refund": 1}
+        return sandbox[LEDGER].applied["payments"] == {f"{dispute.effects_prefix}:d1:refund": 1}
 
     await eventually(applied, timeout=20, explain="payments never applied the refund")
     first.cancel()  # the pass is gone before the answer
@@ -109,4 +109,4 @@ async def test_a_refund_applied_before_its_pass_died_and_refused_on_the_resend_i
 
     doc = await mongo_db.disputes.find_one({"_id": dispute.id})
     parked = [(m["key"], m["parked"]) for m in doc.get("effects_parked", []) if m["kind"] == "refund"]
-    assert parked == [(f"{dispute.id}:d1:refund", "refused_on_retry")]
+    assert parked == [(f"{dispute.effects_prefix}:d1:refund", "refused_on_retry")]

@@ -15,10 +15,12 @@ from disputes.rules import Rules
 from disputes.service import DisputeService
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
-from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, effects_key
 from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, partly_refunded
 from tests.unit.test_parked_compensation import relay_until_settled
 from tests.unit.test_relay import Downstream, Relayed
+
+SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 
 
 class Payments(Downstream):
@@ -67,20 +69,20 @@ async def test_a_rejection_after_a_reopening_is_held_back_with_the_earlier_refun
 
     await relay_until_settled(relay, clock)
 
-    assert ("payments", f"{dispute_id}:d1:refund") in downstream.calls  # tried, refused for good: no money sent
+    assert ("payments", f"{SHIPMENT_KEY}:d1:refund") in downstream.calls  # tried, refused for good: no money sent
     [told] = [words for template, words in downstream.told if template == "decision_made"]
     # refused for good, the refund never happened and the rejection replaced it: told as the case's view tells it
     assert told == next_step(repository.docs[dispute_id], APPEAL_WINDOW, clock.now())[1] and "iade" not in told, told
     assert ("notifications", f"{dispute_id}:d2:decision_made:held") in downstream.calls
     stored = repository.docs[dispute_id]
     refund, *held = stored.effects_parked
-    assert (refund.key, refund.parked) == (f"{dispute_id}:d1:refund", ParkReason.REFUSED)
+    assert (refund.key, refund.parked) == (f"{SHIPMENT_KEY}:d1:refund", ParkReason.REFUSED)
     assert [(m.key, m.parked, m.last_error) for m in held] == [
         (f"{dispute_id}:{n}:decision_made", ParkReason.HELD, f"held: waits for refund {refund.id}, which was parked")
         for n in ("d1", "d2")
     ]
     [alert] = [alert["parked"] for alert in downstream.alerts]
-    assert (alert.key, alert.reason, alert.held) == (f"{dispute_id}:d1:refund", "refused", ["notification"] * 2)
+    assert (alert.key, alert.reason, alert.held) == (f"{SHIPMENT_KEY}:d1:refund", "refused", ["notification"] * 2)
 
 
 async def test_a_rejection_after_a_reopening_tells_the_earlier_refund_stands_once_it_was_sent(
@@ -92,7 +94,7 @@ async def test_a_rejection_after_a_reopening_tells_the_earlier_refund_stands_onc
     await relay_until_settled(relay, clock)
 
     sent = [key for _, key in downstream.calls]
-    assert sent.index(f"{dispute_id}:d1:refund") < sent.index(f"{dispute_id}:d2:decision_made")
+    assert sent.index(f"{SHIPMENT_KEY}:d1:refund") < sent.index(f"{dispute_id}:d2:decision_made")
     [*_, (template, told)] = downstream.told
     assert template == "decision_made"
     assert told.endswith("Daha önce kararlaştırılan iade geçerlidir."), told

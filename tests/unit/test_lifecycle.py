@@ -85,7 +85,7 @@ async def test_a_refund_decision_queues_the_refund_and_the_customer_message(serv
     assert decided.decision.refund_to is RefundDestination.ORIGINAL_PAYMENT
     stored = repository.docs[dispute.id].outbox
     refund = next(m for m in stored if m.kind is EffectKind.REFUND)
-    assert refund.key == f"{dispute.id}:d1:refund" and refund.payload["amount_minor"] == 129_900
+    assert refund.key == f"{dispute.effects_prefix}:d1:refund" and refund.payload["amount_minor"] == 129_900
     assert outbox_kinds(repository, dispute.id)[-2:] == [(EffectKind.REFUND, "d1:refund"), (EffectKind.NOTIFICATION, "d1:decision_made")]
 
 
@@ -226,7 +226,7 @@ async def test_a_reopened_refund_cannot_be_withdrawn_so_the_shipment_is_compensa
         await service.open(CUSTOMER, request_for(), None)
     assert refused.value.dispute_id == dispute.id
     refunds = [m.key for d in repository.docs.values() for m in d.outbox if m.kind is EffectKind.REFUND]
-    assert refunds == [f"{dispute.id}:d1:refund"] and len(repository.docs) == 1
+    assert refunds == [f"{dispute.effects_prefix}:d1:refund"] and len(repository.docs) == 1
 
 
 async def test_a_rejection_can_be_appealed_once_within_the_window(service, dispute, clock):

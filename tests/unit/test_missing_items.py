@@ -133,8 +133,8 @@ async def test_a_refund_pays_each_missing_line_s_value_once_under_its_own_key(bo
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "Eksik.", RefundDestination.WALLET, NOW)
 
     assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"], p["destination"]) for kind, key, p in compensation(dispute)] == [
-        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 2, 9_000, "wallet"),
-        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-spoon", "sku-spoon", 3, 3_750, "wallet"),
+        (EffectKind.REFUND, f"{dispute.effects_prefix}:d1:refund:sku-glass", "sku-glass", 2, 9_000, "wallet"),
+        (EffectKind.REFUND, f"{dispute.effects_prefix}:d1:refund:sku-spoon", "sku-spoon", 3, 3_750, "wallet"),
     ]
     assert [(line.sku, line.outcome, line.amount_minor) for line in dispute.decision.lines] == [
         ("sku-glass", Outcome.REFUND, 9_000), ("sku-spoon", Outcome.REFUND, 3_750),
@@ -149,7 +149,7 @@ async def test_lines_can_be_refunded_and_reshipped_in_one_decision_reshipping_on
 
     [(reship, reship_key, shipped), (refund, refund_key, paid)] = compensation(dispute)
     assert (reship, reship_key, refund, refund_key) == (
-        EffectKind.RESHIP, f"{dispute.id}:d1:reship:sku-glass", EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-spoon"
+        EffectKind.RESHIP, f"{dispute.effects_prefix}:d1:reship:sku-glass", EffectKind.REFUND, f"{dispute.effects_prefix}:d1:refund:sku-spoon"
     )
     assert [(i["sku"], i["quantity"]) for i in shipped["items"]] == [("sku-glass", 2)]
     assert (paid["amount_minor"], paid["destination"]) == (3_750, "original_payment")
@@ -169,7 +169,7 @@ async def test_only_what_a_decision_names_is_compensated_the_rest_of_the_claim_i
         ("sku-kettle", 1, Outcome.REJECTED, 129_900),
     ]
     assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"]) for kind, key, p in compensation(dispute)] == [
-        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
+        (EffectKind.REFUND, f"{dispute.effects_prefix}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
     ]
     assert "45.00 TRY" in next_step(dispute, Rules().appeal_window)[0]
 
@@ -195,7 +195,7 @@ async def test_a_line_named_rejected_is_paid_nothing_while_another_is_reshipped(
     dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "n", None, NOW,
                    line_outcomes=[("sku-glass", Outcome.REJECTED, 2), ("sku-spoon", Outcome.RESHIP, 3)])
 
-    assert [(kind, key) for kind, key, _ in compensation(dispute)] == [(EffectKind.RESHIP, f"{dispute.id}:d1:reship:sku-spoon")]
+    assert [(kind, key) for kind, key, _ in compensation(dispute)] == [(EffectKind.RESHIP, f"{dispute.effects_prefix}:d1:reship:sku-spoon")]
     assert [(line.sku, line.quantity, line.outcome) for line in dispute.decision.lines] == [
         ("sku-glass", 2, Outcome.REJECTED), ("sku-spoon", 3, Outcome.RESHIP),
     ]
@@ -247,7 +247,7 @@ async def test_the_policy_compensates_on_its_own_only_what_the_packing_record_sh
 
     assert dispute.status is Status.RESOLVED and dispute.decision is not None
     assert [(kind, key, p["sku"], p["quantity"], p["amount_minor"]) for kind, key, p in compensation(dispute)] == [
-        (EffectKind.REFUND, f"{dispute.id}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
+        (EffectKind.REFUND, f"{dispute.effects_prefix}:d1:refund:sku-glass", "sku-glass", 1, 4_500)
     ]
     assert [(line.sku, line.quantity, line.outcome) for line in dispute.decision.lines] == [
         ("sku-glass", 1, Outcome.REFUND), ("sku-glass", 1, Outcome.REJECTED), ("sku-kettle", 1, Outcome.REJECTED),
@@ -389,9 +389,9 @@ async def test_the_appeal_s_decision_pays_only_units_not_paid_before_under_its_o
         ("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.RESHIP),
     ]
     assert [(kind, key) for kind, key, _ in compensation(second)] == [
-        (EffectKind.REFUND, f"{decided.id}:d1:refund:sku-glass"),
-        (EffectKind.REFUND, f"{decided.id}:d2:refund:sku-glass"),
-        (EffectKind.RESHIP, f"{decided.id}:d2:reship:sku-kettle"),
+        (EffectKind.REFUND, f"{decided.effects_prefix}:d1:refund:sku-glass"),
+        (EffectKind.REFUND, f"{decided.effects_prefix}:d2:refund:sku-glass"),
+        (EffectKind.RESHIP, f"{decided.effects_prefix}:d2:reship:sku-kettle"),
     ]
     assert [p["quantity"] for kind, _, p in compensation(second) if kind is EffectKind.REFUND] == [1, 1]
 
@@ -420,9 +420,9 @@ async def test_a_reopened_case_pays_the_rest_of_the_claim_when_no_line_is_named(
         ("sku-glass", 1, Outcome.REFUND), ("sku-kettle", 1, Outcome.REFUND),
     ]
     assert [(key, p["quantity"], p["amount_minor"]) for _, key, p in compensation(second)] == [
-        (f"{decided.id}:d1:refund:sku-glass", 1, 4_500),
-        (f"{decided.id}:d2:refund:sku-glass", 1, 4_500),
-        (f"{decided.id}:d2:refund:sku-kettle", 1, 129_900),
+        (f"{decided.effects_prefix}:d1:refund:sku-glass", 1, 4_500),
+        (f"{decided.effects_prefix}:d2:refund:sku-glass", 1, 4_500),
+        (f"{decided.effects_prefix}:d2:refund:sku-kettle", 1, 129_900),
     ]
 
 

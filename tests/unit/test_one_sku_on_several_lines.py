@@ -123,7 +123,7 @@ async def test_a_reship_of_a_sku_on_two_lines_ships_the_units_decided_as_one_ite
     dispute.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.ITEMS_MISSING, "Eksik.", None, NOW)
 
     [(kind, key, payload)] = compensation(dispute)
-    assert (kind, key) == (EffectKind.RESHIP, f"{dispute.id}:d1:reship:SKU-A")
+    assert (kind, key) == (EffectKind.RESHIP, f"{dispute.effects_prefix}:d1:reship:SKU-A")
     assert payload["items"] == [
         {"sku": "SKU-A", "name": "Kupa (kampanya)", "quantity": 1, "unit_price_minor": 1_000, "digital": None,
          "unit_weight_grams": None}
@@ -188,7 +188,7 @@ async def test_a_free_line_refunded_with_a_paid_one_waits_only_for_the_paid_one_
     dispute.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "İkisi de eksik.", RefundDestination.WALLET, NOW)
 
     [refund] = [m for m in dispute.outbox if m.kind is EffectKind.REFUND]
-    assert (refund.key, refund.payload["amount_minor"]) == (f"{dispute.id}:d1:refund:SKU-A", 12_345)
+    assert (refund.key, refund.payload["amount_minor"]) == (f"{dispute.effects_prefix}:d1:refund:SKU-A", 12_345)
     [notification] = [m for m in dispute.outbox if m.payload.get("template") == "decision_made"]
     assert notification.waits_for == [refund.id]
 

@@ -48,10 +48,15 @@ async def relay_until_settled(relay: Relayed, clock) -> None:
 async def parked_refund(service, request_for, relay, downstream, clock, failure: Exception) -> Dispute:
     """Decided refund, which the relay parked: refused for good, or after its two attempts got no answer."""
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
-    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    return await parked_refund_of(service, relay, downstream, clock, dispute.id, failure)
+
+
+async def parked_refund_of(service, relay, downstream, clock, dispute_id: str, failure: Exception) -> Dispute:
+    """The case `dispute_id`'s refund, decided and parked as `parked_refund`'s, the case reopened."""
+    await service.decide(INVESTIGATOR, dispute_id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
     downstream.failures = [None, failure, failure]
     await relay_until_settled(relay, clock)
-    return await service.reopen(SUPERVISOR, dispute.id, "Ödeme reddedildi; yeniden karar verilecek.")
+    return await service.reopen(SUPERVISOR, dispute_id, "Ödeme reddedildi; yeniden karar verilecek.")
 
 
 def compensations(downstream: Downstream) -> list[tuple[str, str]]:
@@ -76,7 +81,7 @@ async def test_after_a_refused_refund_a_reopened_case_is_reshipped_once_under_th
     await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "Yeniden.", None)
     await relay_until_settled(relay, clock)
 
-    assert compensations(downstream) == [("payments", f"{dispute.id}:d1:refund"), ("fulfillment", f"{dispute.id}:d2:reship")]
+    assert compensations(downstream) == [("payments", f"{dispute.effects_prefix}:d1:refund"), ("fulfillment", f"{dispute.effects_prefix}:d2:reship")]
     assert [key for _, key in downstream.calls].count(f"{dispute.id}:d2:decision_made") == 1
     assert repository.docs[dispute.id].compensation_issued
     await service.reopen(SUPERVISOR, dispute.id, "Bir daha.")
@@ -93,7 +98,7 @@ async def test_after_a_refused_refund_the_new_decision_may_refund_to_the_wallet_
                          RefundDestination.WALLET)
     await relay_until_settled(relay, clock)
 
-    assert compensations(downstream)[1:] == [("payments", f"{dispute.id}:d2:refund")]
+    assert compensations(downstream)[1:] == [("payments", f"{dispute.effects_prefix}:d2:refund")]
     english, _ = next_step(repository.docs[dispute.id], timedelta(days=14))
     assert "wallet" in english and "delayed" not in english and "Our team has been told" not in english
 
@@ -115,7 +120,7 @@ async def test_a_refund_that_got_no_answer_may_have_been_paid_so_only_a_supervis
     service, request_for, relay, downstream, clock
 ):
     dispute = await parked_refund(service, request_for, relay, downstream, clock, NO_ANSWER)
-    key = f"{dispute.id}:d1:refund"
+    key = f"{dispute.effects_prefix}:d1:refund"
 
     with pytest.raises(Forbidden, match=key):
         await service.decide(INVESTIGATOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
@@ -127,7 +132,7 @@ async def test_a_refund_that_got_no_answer_may_have_been_paid_so_only_a_supervis
 
     assert decided.decision is not None and (decided.decision.overridden, decided.decision.override_reason) == (True, checked)
     await relay_until_settled(relay, clock)
-    assert compensations(downstream)[-1] == ("fulfillment", f"{dispute.id}:d2:reship")
+    assert compensations(downstream)[-1] == ("fulfillment", f"{dispute.effects_prefix}:d2:reship")
 
 
 @pytest.mark.parametrize("failures", [
@@ -142,7 +147,7 @@ async def test_a_refund_refused_after_an_attempt_with_no_answer_may_have_been_pa
     downstream.failures = [None, *failures]
     await relay_until_settled(relay, clock)
     await service.reopen(SUPERVISOR, dispute.id, "İade reddedildi; önceki deneme uygulanmış olabilir.")
-    key = f"{dispute.id}:d1:refund"
+    key = f"{dispute.effects_prefix}:d1:refund"
 
     with pytest.raises(Forbidden, match=key):
         await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
@@ -153,7 +158,7 @@ async def test_a_refund_refused_after_an_attempt_with_no_answer_may_have_been_pa
                          override_reason=checked)
     await relay_until_settled(relay, clock)
 
-    assert compensations(downstream) == [("payments", key)] * len(failures) + [("fulfillment", f"{dispute.id}:d2:reship")]
+    assert compensations(downstream) == [("payments", key)] * len(failures) + [("fulfillment", f"{dispute.effects_prefix}:d2:reship")]
 
 
 async def test_a_carrier_liability_refused_after_an_attempt_with_no_answer_is_told_as_maybe_recorded_and_not_sent_again(
@@ -164,14 +169,14 @@ async def test_a_carrier_liability_refused_after_an_attempt_with_no_answer_is_to
     await relay_until_settled(relay, clock)
 
     [parked] = [alert["parked"] for alert in downstream.alerts]
-    assert (parked.kind, parked.key, parked.reason) == ("carrier_liability", f"{dispute.id}:d1:liability", "refused_on_retry")
+    assert (parked.kind, parked.key, parked.reason) == ("carrier_liability", f"{dispute.effects_prefix}:d1:liability", "refused_on_retry")
     assert parked.to_do == ("Refused on a retry, after an attempt that got no clear answer: it may have happened. "
                             "Check with the service by its key, and act on it by hand.")
     await service.reopen(SUPERVISOR, dispute.id, "Yeniden bakılacak.")
     await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None,
                          override_reason="Kargo teslim belgesi sundu.")
     await relay_until_settled(relay, clock)
-    assert [key for called, key in downstream.calls if called == "finance"] == [f"{dispute.id}:d1:liability"] * 2
+    assert [key for called, key in downstream.calls if called == "finance"] == [f"{dispute.effects_prefix}:d1:liability"] * 2
 
 
 async def test_a_refund_refused_for_good_then_a_rejection_is_not_told_as_delayed(
@@ -231,7 +236,7 @@ async def test_a_missing_line_whose_refund_was_refused_is_left_to_pay_and_only_i
 
     assert again.decision is not None
     assert [(line.sku, line.quantity, line.outcome) for line in again.decision.lines] == [("sku-glass", 2, Outcome.RESHIP)]
-    assert [m.key for m in again.outbox if m.kind is EffectKind.RESHIP] == [f"{dispute.id}:d2:reship:sku-glass"]
+    assert [m.key for m in again.outbox if m.kind is EffectKind.RESHIP] == [f"{dispute.effects_prefix}:d2:reship:sku-glass"]
     assert again.partial and again.compensation_issued
 
 
@@ -275,7 +280,7 @@ async def test_a_missing_line_whose_reshipment_was_refused_is_not_listed_as_comp
     await relay_until_settled(relay, clock)
     refused = repository.docs[dispute.id]
     assert refused.version == decided.version  # the relay parked the reshipment with no new version
-    assert [m.key for m in refused.effects_parked if m.kind is EffectKind.RESHIP] == [f"{dispute.id}:d1:reship:sku-glass"]
+    assert [m.key for m in refused.effects_parked if m.kind is EffectKind.RESHIP] == [f"{dispute.effects_prefix}:d1:reship:sku-glass"]
     assert listed(refused) == [("sku-spoon", 1, "refund", 1_250, 1)]
     assert [(line.sku, line.decision) for line in case_context(refused)["compensated"]] == [("sku-spoon", 1)]
 
@@ -355,7 +360,7 @@ async def test_at_its_deadline_a_reopened_case_whose_refund_was_refused_for_good
     assert stored.decision is not None and stored.decision.sequence == 2
     assert (stored.decision.outcome, stored.decision.reason_code) == (Outcome.REFUND, ReasonCode.DEADLINE_REACHED)
     assert not stored.needs_supervisor
-    assert [m.key for m in stored.outbox if m.kind is EffectKind.REFUND] == [f"{dispute.id}:d2:refund"]
+    assert [m.key for m in stored.outbox if m.kind is EffectKind.REFUND] == [f"{dispute.effects_prefix}:d2:refund"]
 
 
 async def test_at_its_deadline_a_reopened_case_whose_refund_may_have_been_paid_goes_to_a_supervisor(
@@ -368,3 +373,23 @@ async def test_at_its_deadline_a_reopened_case_whose_refund_may_have_been_paid_g
 
     assert stored.decision is not None and stored.decision.sequence == 1
     assert stored.needs_supervisor and stored.timeline[-1].action == "sla_deadline_reached"
+
+
+async def test_a_case_opened_before_refunds_were_keyed_by_package_keeps_its_keys_and_their_checks(
+    service, request_for, relay, downstream, clock, repository
+):
+    """A case an earlier release opened, and decided, has no `effects_key`: its refund went out under a key of its id,
+    and a later decision's key starts with its id too, so the refund that may have been paid is still found."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    repository.docs[opened.id] = repository.docs[opened.id].model_copy(update={"effects_key": None})
+    dispute = await parked_refund_of(service, relay, downstream, clock, opened.id, NO_ANSWER)
+
+    with pytest.raises(Forbidden, match=f"{dispute.id}:d1:refund"):
+        await service.decide(INVESTIGATOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    await service.decide(SUPERVISOR, dispute.id, None, Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "n", None,
+                         override_reason="Ödeme servisi d1 iadesini uygulamadığını doğruladı.")
+    await relay_until_settled(relay, clock)
+
+    assert compensations(downstream) == [("payments", f"{dispute.id}:d1:refund")] * 2 + [
+        ("fulfillment", f"{dispute.id}:d2:reship")
+    ]

@@ -105,7 +105,7 @@ async def test_every_queued_effect_is_delivered_once_in_order(relay, refunded, d
     assert [a.result for a in attempts] == [Result.DELIVERED] * 3
     assert downstream.calls == [
         ("notifications", f"{refunded.id}:1:dispute_opened"),
-        ("payments", f"{refunded.id}:d1:refund"),
+        ("payments", f"{refunded.effects_prefix}:d1:refund"),
         ("notifications", f"{refunded.id}:d1:decision_made"),
     ]
     stored = repository.docs[refunded.id]
@@ -163,7 +163,7 @@ async def test_a_decisions_notification_is_parked_with_a_refund_or_reship_its_se
         (EffectKind.NOTIFICATION, Result.DELIVERED), (kind, Result.PARKED), (EffectKind.NOTIFICATION, Result.PARKED)
     ]
     assert [key for _, key in downstream.calls] == [
-        f"{dispute.id}:1:dispute_opened", f"{dispute.id}:d1:{outcome.value}"
+        f"{dispute.id}:1:dispute_opened", f"{dispute.effects_prefix}:d1:{outcome.value}"
     ]
     stored = repository.docs[dispute.id]
     compensation, told = stored.effects_parked
@@ -196,7 +196,7 @@ async def test_parking_a_refused_refund_alerts_staff_naming_the_case_the_refund_
     }
     parked = downstream.alerts[0]["parked"]
     assert (parked.kind, parked.key, parked.reason, parked.error, parked.held) == (
-        "refund", f"{refunded.id}:d1:refund", "refused", "rejected: HTTP 400: account closed", ["notification"]
+        "refund", f"{refunded.effects_prefix}:d1:refund", "refused", "rejected: HTTP 400: account closed", ["notification"]
     )
     assert parked.to_do.startswith("Refused for good: it did not happen. A supervisor may reopen the case")
 
@@ -212,7 +212,7 @@ async def test_a_refund_out_of_attempts_alerts_staff_to_check_with_payments_befo
 
     [parked] = [alert["parked"] for alert in downstream.alerts]
     assert (parked.key, parked.reason, parked.error) == (
-        f"{refunded.id}:d1:refund", "out_of_attempts", "unavailable: timed out"
+        f"{refunded.effects_prefix}:d1:refund", "out_of_attempts", "unavailable: timed out"
     )
     assert "it may have happened. Check with the service by its key first" in parked.to_do
     assert "override_reason" in parked.to_do
@@ -228,10 +228,10 @@ async def test_a_refund_refused_on_the_pass_after_one_with_no_answer_alerts_staf
         clock.advance(minutes=10)
 
     refund = repository.docs[refunded.id].effects_parked[0]
-    assert (refund.key, refund.parked, refund.attempts) == (f"{refunded.id}:d1:refund", ParkReason.REFUSED_ON_RETRY, 2)
+    assert (refund.key, refund.parked, refund.attempts) == (f"{refunded.effects_prefix}:d1:refund", ParkReason.REFUSED_ON_RETRY, 2)
     [parked] = [alert["parked"] for alert in downstream.alerts]
     assert (parked.key, parked.reason, parked.error) == (
-        f"{refunded.id}:d1:refund", "refused_on_retry", "rejected: HTTP 409: key in progress"
+        f"{refunded.effects_prefix}:d1:refund", "refused_on_retry", "rejected: HTTP 409: key in progress"
     )
     assert parked.to_do.startswith("Refused on a retry, after an attempt that got no clear answer: it may have happened.")
     assert "override_reason" in parked.to_do and "did not happen" not in parked.to_do
@@ -278,7 +278,7 @@ async def test_the_timeline_says_which_effect_was_parked_why_and_that_staff_were
     stored = repository.docs[refunded.id]
     [entry] = [e for e in stored.full_timeline if e.action == "effect_parked"]
     assert (entry.at, entry.actor, entry.details) == (clock.now(), "system", {
-        "effect": "refund", "key": f"{refunded.id}:d1:refund", "reason": "refused", "error": "rejected: HTTP 400",
+        "effect": "refund", "key": f"{refunded.effects_prefix}:d1:refund", "reason": "refused", "error": "rejected: HTTP 400",
         "staff_alerted": True,
     })
     assert entry == stored.full_timeline[-1] and entry not in stored.timeline  # parked with no new version
@@ -440,7 +440,7 @@ async def killed_mid_refund_then_refused(dispute, repository, clock, due_work) -
     d = AppliesThenDies()
     with pytest.raises(Killed):
         await due_work(Relay(repository, d, d, d, d, d, clock), holder="worker-1", lease=timedelta(seconds=10)).run_once()
-    assert d.paid == [f"{dispute.id}:d1:refund"]
+    assert d.paid == [f"{dispute.effects_prefix}:d1:refund"]
     clock.advance(seconds=30)
     d.failures = [EffectRejected("HTTP 401")]
     await due_work(Relay(repository, d, d, d, d, d, clock), holder="worker-2", lease=timedelta(seconds=10)).run_once()
@@ -453,7 +453,7 @@ async def test_a_refusal_of_a_resend_after_a_pass_that_died_mid_attempt_parks_th
     await killed_mid_refund_then_refused(refunded, repository, clock, due_work)
 
     refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
-    assert (refund.key, refund.parked) == (f"{refunded.id}:d1:refund", ParkReason.REFUSED_ON_RETRY)
+    assert (refund.key, refund.parked) == (f"{refunded.effects_prefix}:d1:refund", ParkReason.REFUSED_ON_RETRY)
 
 
 async def test_a_reopened_case_pays_again_such_a_refund_only_with_a_supervisors_override(
@@ -464,7 +464,7 @@ async def test_a_reopened_case_pays_again_such_a_refund_only_with_a_supervisors_
 
     with pytest.raises(Forbidden, match="may have been applied"):
         await service.decide(INVESTIGATOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
-    assert d.paid == [f"{refunded.id}:d1:refund"]
+    assert d.paid == [f"{refunded.effects_prefix}:d1:refund"]
 
 
 async def test_a_message_queued_after_a_throttled_one_waits_with_it_for_its_retry_after(
@@ -472,7 +472,7 @@ async def test_a_message_queued_after_a_throttled_one_waits_with_it_for_its_retr
 ):
     downstream.failures = [None, EffectUnavailable("HTTP 429", retry_after=timedelta(minutes=10))]
     await relay.run_once()
-    assert [key for _, key in downstream.calls] == [f"{refunded.id}:1:dispute_opened", f"{refunded.id}:d1:refund"]
+    assert [key for _, key in downstream.calls] == [f"{refunded.id}:1:dispute_opened", f"{refunded.effects_prefix}:d1:refund"]
     throttled_at = clock.now()
 
     clock.advance(seconds=30)
@@ -502,7 +502,7 @@ async def test_a_refund_no_attempt_of_which_reached_payments_is_parked_as_never_
     refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
     assert (refund.parked, refund.attempts, refund.never_reached) == (ParkReason.NEVER_REACHED, 3, True)
     [parked] = [alert["parked"] for alert in downstream.alerts]
-    assert (parked.key, parked.reason) == (f"{refunded.id}:d1:refund", "never_reached")
+    assert (parked.key, parked.reason) == (f"{refunded.effects_prefix}:d1:refund", "never_reached")
     assert parked.to_do.startswith("Never reached the service: no attempt made a connection, so nothing was sent and it "
                                    "did not happen; there is nothing to check with the service.")
     assert "with no override_reason" in parked.to_do
@@ -511,7 +511,7 @@ async def test_a_refund_no_attempt_of_which_reached_payments_is_parked_as_never_
 
     await service.reopen(SUPERVISOR, refunded.id, "Ödeme servisine ulaşılamadı.", {repository.docs[refunded.id].version})
     decided = await service.decide(SUPERVISOR, refunded.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
-    assert [m.key for m in decided.outbox if m.kind is EffectKind.REFUND] == [f"{refunded.id}:d2:refund"]
+    assert [m.key for m in decided.outbox if m.kind is EffectKind.REFUND] == [f"{refunded.effects_prefix}:d2:refund"]
 
 
 async def test_a_refund_one_attempt_of_which_may_have_reached_payments_is_parked_as_maybe_paid(
@@ -603,7 +603,7 @@ async def test_a_stale_attempt_that_never_reached_payments_does_not_mark_as_neve
     await asyncio.wait_for(first, 5)  # the last attempt allowed: it parks the refund
 
     refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
-    assert dies.calls == [("payments", f"{refunded.id}:d1:refund")]
+    assert dies.calls == [("payments", f"{refunded.effects_prefix}:d1:refund")]
     assert (refund.parked, refund.never_reached) == (ParkReason.OUT_OF_ATTEMPTS, False)
     [alert] = [m.payload for m in repository.docs[refunded.id].outbox if m.kind is EffectKind.STAFF_ALERT]
     assert alert["parked"]["reason"] == "out_of_attempts"

@@ -233,7 +233,7 @@ def _models_write(d: Dispute) -> dict[str, bytes]:
 
 def test_staff_see_what_every_decision_paid_and_which_decision_paid_it() -> None:
     d = _paid_in_two_decisions()
-    first_refund = next(m for m in d.outbox if m.key == f"{d.id}:d1:refund:sku-glass")
+    first_refund = next(m for m in d.outbox if m.key == f"{d.effects_prefix}:d1:refund:sku-glass")
     d.outbox.remove(first_refund)  # delivered by the relay: its key is all that is kept of it
     d.effects_delivered = [DeliveredEffect(id=first_refund.id, kind=EffectKind.REFUND, key=first_refund.key,
                                            delivered_at=NOW)]
@@ -350,7 +350,7 @@ def test_the_customer_history_shows_the_compensation_a_missing_item_claim_issued
 def test_the_customer_history_shows_a_package_refund_refused_for_good_as_no_compensation(refused, shown) -> None:
     d = dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "n", None, NOW)
-    assert past_dispute(_refused(d, f"{d.id}:d1:refund") if refused else d).compensation is shown
+    assert past_dispute(_refused(d, f"{d.effects_prefix}:d1:refund") if refused else d).compensation is shown
 
 
 def test_a_refund_that_stands_after_a_review_that_rejects_is_the_compensation_every_view_shows() -> None:
@@ -378,7 +378,7 @@ def test_a_kept_row_no_longer_shows_a_refund_its_service_refused_for_good_with_n
     rows, d = QueueRows(), _refunded_then_rejected_on_review()
     assert b'"compensation":"refund"' in rows.page([d], None, True)[0]
 
-    _refused(d, f"{d.id}:d1:refund")  # the relay parks it with no new version
+    _refused(d, f"{d.effects_prefix}:d1:refund")  # the relay parks it with no new version
 
     assert rows.page([d], None, True)[0] == written([d], None) and b'"compensation":null' in written([d], None)
 
