@@ -11,10 +11,10 @@ from disputes.errors import ActiveDisputeExists, Forbidden, IdempotencyKeyReused
 from disputes.model import Dispute, FirstAnswer
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
-from schemas.common import Resolution, Role
-from schemas.dispute import Channel, Claim, EffectKind, MissingItem, Status
+from schemas.common import Outcome, Resolution, Role
+from schemas.dispute import Channel, Claim, EffectKind, MissingItem, ReasonCode, Status
 from schemas.orders import ShipmentStatus
-from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, order, shipment
+from tests.factories import AGENT, BOXED, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, effects_key, order, shipment
 
 
 async def test_a_customer_opens_a_dispute_on_a_delivered_shipment(service, request_for, repository):
@@ -100,6 +100,19 @@ async def test_after_a_withdrawal_the_shipment_can_be_disputed_again(service, re
     first = (await service.open(CUSTOMER, request_for(), None)).dispute
     await service.withdraw(CUSTOMER, first.id, "Komşuda buldum")
     assert (await service.open(CUSTOMER, request_for(), None)).created
+
+
+async def test_the_case_opened_after_a_withdrawal_refunds_under_the_shipments_key_no_other_case_used(
+    service, request_for, repository
+):
+    """Only an undecided case is withdrawn, so the shipment's refund keys are the one decided case's."""
+    first = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.withdraw(CUSTOMER, first.id, "Komşuda buldum")
+    second = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.decide(INVESTIGATOR, second.id, None, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+    refunds = {d.id: [m.key for m in d.outbox if m.kind is EffectKind.REFUND] for d in repository.docs.values()}
+    assert refunds == {first.id: [], second.id: [f"{effects_key('ord-1', 'shp-1')}:d1:refund"]}
 
 
 async def test_the_same_key_and_body_replays_the_first_answer(service, request_for, repository):
