@@ -1552,6 +1552,7 @@ class Dispute(BaseModel):
             overridden=overridden,
             override_reason=override_reason,
             decision_due=self.sla.decision_due,
+            appeal_ends=now + appeal_window,
         )
         if outcome is not Outcome.REJECTED:
             self.compensation = outcome

@@ -177,7 +177,7 @@ def reads_otherwise_from(dispute: Dispute, appeal_window: timedelta) -> datetime
     if dispute.status is Status.RESOLVED and decision is not None:
         if dispute.appeal is not None or not rejects_any(decision) or dispute.compensation_issued:
             return None
-        return decision.decided_at + appeal_window + timedelta(microseconds=1)
+        return decision.appeal_end(appeal_window) + timedelta(microseconds=1)
     if (waiting := dispute.open_information_request) is not None:
         return waiting.answer_by
     return dispute.sla.decision_due
@@ -384,7 +384,7 @@ def _appeal(dispute: Dispute, decision: Decision, appeal_window: timedelta, now:
     only some of them (a missing-item decision in part)."""
     if dispute.appeal is not None:
         return ("You have already used your one appeal.", "Tek itiraz hakkınızı kullandınız.")
-    ends = decision.decided_at + appeal_window
+    ends = decision.appeal_end(appeal_window)
     until = _moment(ends)
     if now is not None and now > ends:  # `Dispute.file_appeal` refuses an appeal after `ends`, not at it
         return (f"The time to appeal ended on {until}.", f"İtiraz süresi {until} tarihinde sona erdi.")

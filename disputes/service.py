@@ -334,8 +334,8 @@ class DisputeService:
 
         def change(images: tuple[CustomerImage, ...]) -> TimedChange:
             def appeal(d: Dispute, now: datetime) -> None:
-                resolved_at = d.decision.decided_at if d.decision else now
-                d.file_appeal(actor, statement, now, resolved_at + self.rules.appeal_window, images)
+                ends = d.decision.appeal_end(self.rules.appeal_window) if d.decision else now + self.rules.appeal_window
+                d.file_appeal(actor, statement, now, ends, images)
                 d.restart_sla(deadlines(now, self.rules, d.accessibility_need), self.rules.escalate_before_deadline)
 
             return appeal

@@ -1,5 +1,6 @@
 """The parts of a dispute that cross a boundary: API views, stored documents, outbox payloads."""
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -174,6 +175,17 @@ class Decision(_Model):
         description="The decision deadline this decision was taken against: the one of the review it closed (an "
                     "appeal or a reopening starts a new review with a deadline of its own).",
     )
+    appeal_ends: AwareDatetime | None = Field(
+        default=None,
+        description="The end of the time to appeal this decision, as its message to the customer named it: the "
+                    "decision's time plus the appeal window configured when it was taken. Absent on decisions taken "
+                    "before it was kept: the window configured now counts from `decided_at`.",
+    )
+
+    def appeal_end(self, appeal_window: timedelta) -> datetime:
+        """Until when this decision may be appealed: the end its message named, or, on a decision that kept none,
+        `appeal_window` (the business's now) from the decision."""
+        return self.appeal_ends or self.decided_at + appeal_window
 
 
 class Appeal(_Model):

@@ -16,7 +16,9 @@ from disputes.errors import (
     StaleVersion,
     Unprocessable,
 )
+from disputes.model import Dispute
 from disputes.rules import Rules
+from disputes.service import DisputeService
 from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Role
 from schemas.dispute import EffectKind, ReasonCode, Status
@@ -263,6 +265,47 @@ async def test_an_appeal_after_the_window_or_of_a_refund_is_refused(service, dis
     await decide(service, INVESTIGATOR, refunded.id)
     with pytest.raises(Conflict, match="Only a rejected"):
         await service.appeal(CUSTOMER, refunded.id, "x")
+
+
+async def test_an_appeal_is_taken_until_the_end_the_decision_named_whatever_window_is_configured_since(
+    repository, orders, clock, request_for
+):
+    deciding = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=14)))
+    receiving = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=7)))  # lowered since
+    orders.orders["ord-2"] = order("ord-2")
+    first, second = [(await deciding.open(CUSTOMER, request_for(order_id=o), None)).dispute for o in ("ord-1", "ord-2")]
+    decided = await decide(deciding, INVESTIGATOR, first.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    await decide(deciding, INVESTIGATOR, second.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+    assert decided.decision.appeal_ends == decided.decision.decided_at + timedelta(days=14)
+    clock.advance(days=10)
+
+    appealed = await receiving.appeal(CUSTOMER, first.id, "İmza benim değil.")
+
+    assert appealed.status is Status.APPEALED
+    clock.advance(days=4, seconds=1)
+    widened = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=21)))
+    with pytest.raises(Conflict, match="window has closed"):  # nor is it longer than the decision named
+        await widened.appeal(CUSTOMER, second.id, "İmza benim değil.")
+
+
+async def test_a_decision_stored_before_it_kept_its_appeal_end_is_appealed_within_the_window_configured(
+    repository, orders, clock, request_for
+):
+    service = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=7)))
+    orders.orders["ord-2"] = order("ord-2")
+    for order_id in ("ord-1", "ord-2"):
+        opened = (await service.open(CUSTOMER, request_for(order_id=order_id), None)).dispute
+        await decide(service, INVESTIGATOR, opened.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)
+        stored = repository.docs[opened.id].model_dump(mode="json")
+        del stored["decision"]["appeal_ends"]
+        repository.docs[opened.id] = Dispute.model_validate(stored)
+    within, late = list(repository.docs)
+    clock.advance(days=7)
+
+    assert (await service.appeal(CUSTOMER, within, "İmza benim değil.")).status is Status.APPEALED
+    clock.advance(seconds=1)
+    with pytest.raises(Conflict, match="window has closed"):
+        await service.appeal(CUSTOMER, late, "İmza benim değil.")
 
 
 async def test_a_decided_case_keeps_its_assignee_for_the_appeal_unless_released(service, dispute):

@@ -108,3 +108,12 @@ async def test_a_decision_by_the_deadline_rule_long_after_it_is_dated_by_its_own
     en, tr = next_step(decided, Rules().appeal_window)
 
     assert "Decided on 24.11.2026" in en and "24.11.2026 tarihinde karar verildi" in tr
+
+
+async def test_the_appeal_end_told_is_the_one_the_decision_named_whatever_window_is_configured_since(service, dispute, clock):
+    decided = await decide(service, dispute.id, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY)  # a 14-day window
+    clock.advance(days=10)
+
+    en, tr = next_step(decided, timedelta(days=7), clock.now())
+
+    assert "until 02.12.2026 12:30" in en and "02.12.2026 12:30 tarihine kadar" in tr
