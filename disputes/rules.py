@@ -9,6 +9,9 @@ from pydantic.dataclasses import dataclass
 
 from disputes.calendar import HalfDayEves
 
+BUSINESS_DAYS = ("first_response_business_days", "decision_business_days", "accessible_decision_business_days",
+                 "evidence_business_days", "information_reply_business_days")
+"""The numbers counted in Turkish business days: each at least one."""
 
 @dataclass(frozen=True, slots=True, config=ConfigDict(use_attribute_docstrings=True))
 class Rules:
@@ -46,16 +49,19 @@ class Rules:
     """The longest wait between two tries to get a carrier's proof."""
 
     def __post_init__(self) -> None:
-        if min(self.claim_window, self.appeal_window, self.idempotency_ttl, self.evidence_retry) <= timedelta(0):
-            raise ValueError("the claim and appeal windows, the Idempotency-Key lifetime and the first evidence "
-                             "retry must be longer than zero")
+        """Each refusal names the field it is about (the settings say it by its variable)."""
+        for field in ("claim_window", "appeal_window", "idempotency_ttl", "evidence_retry"):
+            if getattr(self, field) <= timedelta(0):
+                raise ValueError(f"{field} must be longer than zero")
+        for field in BUSINESS_DAYS:
+            if getattr(self, field) < 1:
+                raise ValueError(f"{field} must be at least 1")
+        for field in ("first_response_business_days", "accessible_decision_business_days", "evidence_business_days"):
+            if getattr(self, field) > self.decision_business_days:
+                raise ValueError(f"{field} cannot be more than decision_business_days: it comes within the decision's")
         if self.evidence_max_retry < self.evidence_retry:
-            raise ValueError("the longest evidence retry cannot be shorter than the first")
+            raise ValueError("evidence_max_retry cannot be shorter than the first wait, evidence_retry")
         if self.escalate_before_deadline < timedelta(0):
-            raise ValueError("escalation before the deadline cannot be negative")
-        within = (self.first_response_business_days, self.accessible_decision_business_days, self.evidence_business_days)
-        if min(*within, self.information_reply_business_days) < 1 or max(within) > self.decision_business_days:
-            raise ValueError("business days are at least 1, and the first response, an accessible decision and the "
-                             "carrier's proof come within the decision's")
+            raise ValueError("escalate_before_deadline cannot be negative")
         if self.information_requests_per_review < 0:
-            raise ValueError("questions per review cannot be negative")
+            raise ValueError("information_requests_per_review cannot be negative")

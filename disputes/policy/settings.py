@@ -13,6 +13,10 @@ LONGER_THAN_ZERO = ("delivery_time_tolerance", "abuse_window", "restriction_revi
 earlier claim would be counted, a restriction would be lifted as it is raised. The others may be zero (no wait
 for a third party, no "soon after delivery" signal); none may be negative."""
 
+NOT_NEGATIVE = ("name_mismatch_threshold", "near_radius_m", "point_far_distance_m", "gps_accuracy_cap_m",
+                "high_value_minor", "weight_tolerance_grams")
+"""The numbers (other than durations and shares) below zero makes no sense for: a distance, a threshold, a count."""
+
 
 @dataclass(frozen=True, slots=True, config=ConfigDict(use_attribute_docstrings=True))
 class PolicySettings:
@@ -77,21 +81,25 @@ class PolicySettings:
     both ways."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.name_mismatch_threshold <= self.name_match_threshold <= 100:
-            raise ValueError("name thresholds must satisfy 0 <= mismatch <= match <= 100")
-        if not 0 <= self.near_radius_m <= self.far_distance_m or self.point_far_distance_m < 0:
-            raise ValueError("distances must satisfy 0 <= near radius <= far distance, and cannot be negative")
-        if self.gps_accuracy_cap_m < 0 or self.high_value_minor < 0:
-            raise ValueError("the accuracy cap and the high-value threshold cannot be negative")
-        if self.repeat_claims_threshold < 1 or self.shared_address_accounts < 1:
-            raise ValueError("claim and account thresholds start at 1")
-        if self.weight_tolerance_grams < 0 or not 0 <= self.weight_tolerance_share <= 1:
-            raise ValueError("weight tolerances cannot be negative, and the share is at most 1")
-        values = {field: getattr(self, field) for field in self.__dataclass_fields__}
-        durations = {field: value for field, value in values.items() if isinstance(value, timedelta)}
-        if negative := [field for field, value in durations.items() if value < timedelta(0)]:
-            raise ValueError(f"durations cannot be negative: {', '.join(negative)}")
-        if zero := [field for field in LONGER_THAN_ZERO if durations[field] == timedelta(0)]:
-            raise ValueError(f"durations must be longer than zero: {', '.join(zero)}")
-        if not 0 <= self.auto_resolve_confidence <= 1:
-            raise ValueError("auto_resolve_confidence is a share between 0 and 1")
+        """Each refusal names the field it is about (the settings say it by its variable)."""
+        for field in NOT_NEGATIVE:
+            if getattr(self, field) < 0:
+                raise ValueError(f"{field} cannot be negative")
+        for field in ("repeat_claims_threshold", "shared_address_accounts"):
+            if getattr(self, field) < 1:
+                raise ValueError(f"{field} must be at least 1")
+        if self.name_mismatch_threshold > self.name_match_threshold:
+            raise ValueError("name_mismatch_threshold cannot be above name_match_threshold")
+        if self.name_match_threshold > 100:
+            raise ValueError("name_match_threshold is a similarity between 0 and 100")
+        if self.near_radius_m > self.far_distance_m:
+            raise ValueError("near_radius_m cannot be beyond far_distance_m")
+        for field in ("weight_tolerance_share", "auto_resolve_confidence"):
+            if not 0 <= getattr(self, field) <= 1:
+                raise ValueError(f"{field} is a share between 0 and 1")
+        for field in self.__dataclass_fields__:
+            if isinstance(value := getattr(self, field), timedelta) and value < timedelta(0):
+                raise ValueError(f"{field} cannot be negative")
+        for field in LONGER_THAN_ZERO:
+            if getattr(self, field) == timedelta(0):
+                raise ValueError(f"{field} must be longer than zero")

@@ -90,12 +90,12 @@ def test_a_rule_setting_reaches_the_rules_in_its_unit(monkeypatch: pytest.Monkey
 
 def test_numbers_the_policy_refuses_are_refused_when_the_settings_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPUTES_POLICY_NEAR_RADIUS_M", "5000")  # beyond the far distance
-    with pytest.raises(ValidationError, match="near radius"):
+    with pytest.raises(ValidationError, match="DISPUTES_POLICY_NEAR_RADIUS_M cannot be beyond DISPUTES_POLICY_FAR_DIS"):
         settings()
 
 
 @pytest.mark.parametrize(("variable", "value", "said"), [
-    ("DISPUTES_DECISION_BUSINESS_DAYS", "-3", "business days are at least 1"),  # every opening was a 500
+    ("DISPUTES_DECISION_BUSINESS_DAYS", "-3", "DISPUTES_DECISION_BUSINESS_DAYS must be at least 1"),  # openings were 500s
     ("DISPUTES_EVIDENCE_BUSINESS_DAYS", "4", "within the decision's"),  # the proof waited for past the decision
     ("DISPUTES_CLAIM_WINDOW_DAYS", "-1", "longer than zero"),
     ("DISPUTES_IDEMPOTENCY_TTL_HOURS", "0", "longer than zero"),
@@ -114,6 +114,29 @@ def test_business_numbers_that_cannot_work_are_refused_when_the_settings_load(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError, match=said):
         settings()
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("DISPUTES_APPEAL_WINDOW_DAYS", "0"), ("DISPUTES_IDEMPOTENCY_TTL_HOURS", "0"),
+    ("DISPUTES_EVIDENCE_MAX_RETRY_SECONDS", "60"), ("DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS", "-1"),
+    ("DISPUTES_EVIDENCE_BUSINESS_DAYS", "5"), ("DISPUTES_INFORMATION_REPLY_BUSINESS_DAYS", "0"),
+    ("DISPUTES_INFORMATION_REQUESTS_PER_REVIEW", "-1"), ("DISPUTES_POLICY_NEAR_RADIUS_M", "2000"),
+    ("DISPUTES_POLICY_NAME_MATCH_THRESHOLD", "50"), ("DISPUTES_POLICY_NAME_MATCH_THRESHOLD", "101"),
+    ("DISPUTES_POLICY_REPEAT_CLAIMS", "0"), ("DISPUTES_POLICY_SHARED_ADDRESS_ACCOUNTS", "0"),
+    ("DISPUTES_POLICY_WEIGHT_TOLERANCE_GRAMS", "-1"), ("DISPUTES_POLICY_WEIGHT_TOLERANCE_SHARE", "2"),
+    ("DISPUTES_POLICY_GPS_ACCURACY_CAP_M", "-1"), ("DISPUTES_POLICY_POINT_FAR_DISTANCE_M", "-1"),
+    ("DISPUTES_POLICY_HIGH_VALUE_MINOR", "-1"), ("DISPUTES_POLICY_AUTO_RESOLVE_CONFIDENCE", "2"),
+])
+def test_a_business_number_refused_is_said_by_its_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """Each refusal of the rules' and the policy's numbers says which variable to change, in one line (a lowered
+    match threshold by the mismatch threshold it fell below too)."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as refused:
+        settings()
+    (line,) = explain(refused.value)
+    assert line.startswith("settings: DISPUTES_") and variable in line, line
 
 
 @pytest.mark.parametrize("level", ["LOUD", "trace", "10"])
@@ -487,7 +510,7 @@ def test_a_negative_policy_duration_is_refused_when_the_settings_load(
     monkeypatch.setenv(variable, "-1")
     with pytest.raises(ValidationError) as refused:
         settings()
-    assert list(explain(refused.value)) == [f"settings: durations cannot be negative: {variable}"]
+    assert list(explain(refused.value)) == [f"settings: {variable} cannot be negative"]
 
 
 @pytest.mark.parametrize("variable", POLICY_DURATIONS)
@@ -501,7 +524,7 @@ def test_a_policy_duration_of_zero_is_refused_only_where_zero_makes_no_sense(
     else:
         with pytest.raises(ValidationError) as refused:
             settings()
-        assert list(explain(refused.value)) == [f"settings: durations must be longer than zero: {variable}"]
+        assert list(explain(refused.value)) == [f"settings: {variable} must be longer than zero"]
 
 
 @pytest.mark.parametrize("variable", ["DISPUTES_PORT", "DISPUTES_SANDBOX_PORT", "DISPUTES_CARRIER_SANDBOX_PORT",
