@@ -221,6 +221,9 @@ def _uri_secrets(uri: str) -> Iterator[str]:
 SECRETS = ("mongodb_password", "jwt_secret", "effects_signing_secret")
 """The settings that are secrets: their surrounding whitespace is dropped wherever they come from."""
 LONGEST_DURATION = timedelta(days=365_000)
+MOST_WAIT, MOST_LEASE, MOST_PAUSE = 300.0, 600.0, 3600.0
+"""The longest a storage or service call may wait, a lease last and a worker pause, in seconds: minutes where
+seconds are meant, far longer than any real need, and short of a number of milliseconds given as seconds."""
 MEBIBYTE = 1024 * 1024
 
 
@@ -255,28 +258,31 @@ class Settings(BaseSettings):
     )
     mongodb_database: str = Field(default="disputes", description="The database the service keeps its collections in.")
     mongodb_timeout_seconds: float = Field(
-        default=5.0, gt=0,
+        default=5.0, gt=0, le=MOST_WAIT,
         description="Bounds server selection and connecting: how long the service waits for a database it cannot "
                     "reach (stopped, unreachable, refusing connections); a request answers 503 after this or "
                     "mongodb_request_timeout_seconds, whichever is shorter. A database that accepts the connection but "
                     "stops answering mid-way is bounded by mongodb_request_timeout_seconds and "
-                    "mongodb_worker_timeout_seconds alone.",
+                    "mongodb_worker_timeout_seconds alone. At most 300 (5 minutes): longer is a value in "
+                    "milliseconds.",
     )
     mongodb_request_timeout_seconds: float = Field(
-        default=3.0, gt=0,
+        default=3.0, gt=0, le=MOST_WAIT,
         description="How long one storage call of an API request may wait for the database (PyMongo's client-side "
                     "operation timeout, all of the call's operations together; server selection included, so never "
-                    "longer than mongodb_timeout_seconds) before the request answers 503. Three times the slowest "
-                    "whole request measured on the embedded default at saturation (the queue of 50, p99 about 1 s), "
-                    "below the 5 s callers and load balancers commonly give up at.",
+                    "longer than mongodb_timeout_seconds, and refused when set longer) before the request answers "
+                    "503. Three times the slowest whole request measured on the embedded default at saturation (the "
+                    "queue of 50, p99 about 1 s), below the 5 s callers and load balancers commonly give up at. At "
+                    "most 300 (5 minutes): longer is a value in milliseconds.",
     )
     mongodb_worker_timeout_seconds: float = Field(
-        default=10.0, gt=0,
+        default=10.0, gt=0, le=MOST_WAIT,
         description="How long one storage call of the background workers, or of a carrier's push (whose events are "
                     "stored in one call; the carrier sends it again after a 503), may wait for the database (also one "
                     "it cannot reach: PyMongo's operation timeout takes the place of mongodb_timeout_seconds there) "
                     "before the pass fails and is tried again: the default lease_seconds, past which the work is "
-                    "another worker's.",
+                    "another worker's; refused when set longer than lease_seconds. At most 300 (5 minutes): longer is "
+                    "a value in milliseconds.",
     )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb",
@@ -383,18 +389,21 @@ class Settings(BaseSettings):
                     "decides first.",
     )
     downstream_timeout_seconds: float = Field(
-        default=5.0, gt=0, description="How long one call to a marketplace service may take."
+        default=5.0, gt=0, le=MOST_WAIT,
+        description="How long one call to a marketplace service may take. At most 300 (5 minutes): longer is a value "
+                    "in milliseconds.",
     )
     downstream_attempts: int = Field(
         default=3, ge=1, description="Attempts per call to a marketplace service before the failure is reported."
     )
     orders_budget_seconds: float = Field(
-        default=8.0, gt=0,
+        default=8.0, gt=0, le=MOST_WAIT,
         description="How long one order lookup (opening a dispute reads the order, and a missing-items claim then its "
                     "packing record) may take, its retries included: an order service that has not answered by "
                     "then makes the opening answer 503 rather than hold the customer. Each try waits "
                     "downstream_timeout_seconds at most, and no longer than the budget has left (the default leaves a "
-                    "slow try its whole timeout and a quick retry).",
+                    "slow try its whole timeout and a quick retry). At most 300 (5 minutes): longer is a value in "
+                    "milliseconds.",
     )
 
     claim_window_days: int = _configures(Rules, "claim_window", DAY)
@@ -440,9 +449,9 @@ class Settings(BaseSettings):
                     "process id.",
     )
     lease_seconds: float = Field(
-        default=10.0, gt=0,
+        default=10.0, gt=0, le=MOST_LEASE,
         description="How long a worker holds due work without renewing it: a worker that dies has its work taken "
-                    "over this long after its last heartbeat.",
+                    "over this long after its last heartbeat. At most 600 (10 minutes).",
     )
     heartbeat_seconds: float = Field(
         default=3.0, gt=0,
@@ -460,9 +469,10 @@ class Settings(BaseSettings):
                     "nothing, up to the kind's interval. Work saved in the worker's own process wakes it at once.",
     )
     relay_interval_seconds: float = Field(
-        default=1.0, gt=0,
+        default=1.0, gt=0, le=MOST_PAUSE,
         description="Pause of the outbox relay after a pass that found nothing due (what this process's saves queue "
-                    "wakes it at once; this bounds how long what other processes queue waits).",
+                    "wakes it at once; this bounds how long what other processes queue waits). At most 3600 (an "
+                    "hour).",
     )
     relay_batch: int = Field(
         default=20, ge=1,
@@ -490,33 +500,36 @@ class Settings(BaseSettings):
                     "(docker-compose.yml), never one with real carriers; refused without carrier_sandbox_url.",
     )
     evidence_interval_seconds: float = Field(
-        default=1.0, gt=0, description="Pause of the evidence puller after a pass that found nothing due."
+        default=1.0, gt=0, le=MOST_PAUSE,
+        description="Pause of the evidence puller after a pass that found nothing due. At most 3600 (an hour).",
     )
     push_interval_seconds: float = Field(
-        default=1.0, gt=0, description="Pause of the pushed-evidence attacher after a pass that found nothing due."
+        default=1.0, gt=0, le=MOST_PAUSE,
+        description="Pause of the pushed-evidence attacher after a pass that found nothing due. At most 3600 (an "
+                    "hour).",
     )
     assess_interval_seconds: float = Field(
-        default=5.0, gt=0,
+        default=5.0, gt=0, le=MOST_PAUSE,
         description="Pause of the assessor after a pass that found nothing due. The workers' own saves (evidence "
                     "attached, a pull that failed) wake it at once; polling finds what other processes make due "
-                    "(a supervisor clearing flags) and the end of a third party check.",
+                    "(a supervisor clearing flags) and the end of a third party check. At most 3600 (an hour).",
     )
     sla_interval_seconds: float = Field(
-        default=10.0, gt=0,
+        default=10.0, gt=0, le=MOST_PAUSE,
         description="Pause of the SLA sweeper after a pass that found nothing due: escalations and deadlines come "
-                    "at times known hours ahead, a few seconds late is harmless.",
+                    "at times known hours ahead, a few seconds late is harmless. At most 3600 (an hour).",
     )
     restriction_interval_seconds: float = Field(
-        default=10.0, gt=0,
+        default=10.0, gt=0, le=MOST_PAUSE,
         description="Pause of the account-restriction reviewer (lifting unconfirmed restrictions at the end of their "
-                    "review window, days ahead) after a pass that found nothing due.",
+                    "review window, days ahead) after a pass that found nothing due. At most 3600 (an hour).",
     )
     retention_interval_seconds: float = Field(
-        default=60.0, gt=0,
+        default=60.0, gt=0, le=MOST_PAUSE,
         description="Pause after a pass that found nothing due, one setting for the four kinds of retention work "
                     "(each its own loop): closed cases' images, raw replies and personal data (`retention`), pushed "
                     "events kept their time (`push_retention`), and the checks of stored images and raw replies "
-                    "nothing may cite (`attachment_check`, `raw_check`).",
+                    "nothing may cite (`attachment_check`, `raw_check`). At most 3600 (an hour).",
     )
     evidence_per_carrier: int = Field(
         default=8, ge=1,
@@ -575,8 +588,9 @@ class Settings(BaseSettings):
                     "idle timeout.",
     )
     body_timeout_seconds: float = Field(
-        default=30.0, gt=0,
-        description="How long a client may take to send a request body once its headers are in; slower is a 408.",
+        default=30.0, gt=0, le=MOST_WAIT,
+        description="How long a client may take to send a request body once its headers are in; slower is a 408. At "
+                    "most 300 (5 minutes): longer is a value in milliseconds.",
     )
     idempotency_hold_seconds: float = Field(
         default=60.0, gt=0,
@@ -729,6 +743,19 @@ class Settings(BaseSettings):
                 for field, variable in self._variables(config).items():
                     reason = re.sub(rf"\b{field}\b", variable, reason)
                 raise ValueError(reason) from None
+        given = self.model_fields_set  # a default left as it is gives way to a shorter bound that is given
+        if "mongodb_request_timeout_seconds" in given and (
+            self.mongodb_request_timeout_seconds > self.mongodb_timeout_seconds
+        ):
+            raise ValueError("DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS cannot be longer than "
+                             "DISPUTES_MONGODB_TIMEOUT_SECONDS, which bounds reaching the database")
+        if "mongodb_worker_timeout_seconds" in given and self.mongodb_worker_timeout_seconds > self.lease_seconds:
+            raise ValueError("DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS cannot be longer than DISPUTES_LEASE_SECONDS: a "
+                             "pass still waiting for the database would hold work another worker has taken")
+        if self.policy_third_party_review_hours >= 24 * self.accessible_decision_business_days:
+            raise ValueError("DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS must be shorter than the shortest decision "
+                             "deadline, DISPUTES_ACCESSIBLE_DECISION_BUSINESS_DAYS (in days): a customer would get no "
+                             "time to check with the neighbour, doorman or locker")
         return self
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:

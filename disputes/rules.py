@@ -42,11 +42,14 @@ class Rules:
     evidence_business_days: int = 2
     """Turkish business days the carrier's proof is waited for; without it by then, the carrier is liable."""
     escalate_before_deadline: timedelta = timedelta(hours=12)
-    """A case still open this long before its decision deadline is escalated to a supervisor."""
+    """A case still open this long before its decision deadline is escalated to a supervisor. Shorter than a day
+    for each business day to the first response and to an accessible decision, the shortest deadlines: a lead as
+    long would escalate every case as it opens."""
     evidence_retry: timedelta = timedelta(minutes=2)
     """The first wait before asking a carrier again; it doubles with each try."""
     evidence_max_retry: timedelta = timedelta(hours=1)
-    """The longest wait between two tries to get a carrier's proof."""
+    """The longest wait between two tries to get a carrier's proof; at most a day for each business day the proof
+    is waited for."""
 
     def __post_init__(self) -> None:
         """Each refusal names the field it is about (the settings say it by its variable)."""
@@ -61,7 +64,15 @@ class Rules:
                 raise ValueError(f"{field} cannot be more than decision_business_days: it comes within the decision's")
         if self.evidence_max_retry < self.evidence_retry:
             raise ValueError("evidence_max_retry cannot be shorter than the first wait, evidence_retry")
+        if self.evidence_max_retry > timedelta(days=self.evidence_business_days):
+            raise ValueError("evidence_max_retry cannot be longer than evidence_business_days (in days): the carrier "
+                             "would not be asked again before its proof's deadline")
         if self.escalate_before_deadline < timedelta(0):
             raise ValueError("escalate_before_deadline cannot be negative")
+        if self.escalate_before_deadline >= timedelta(days=min(self.first_response_business_days,
+                                                               self.accessible_decision_business_days)):
+            raise ValueError("escalate_before_deadline must be shorter than the shortest deadline, "
+                             "first_response_business_days and accessible_decision_business_days (in days): every "
+                             "case would be escalated as it opens")
         if self.information_requests_per_review < 0:
             raise ValueError("information_requests_per_review cannot be negative")

@@ -52,7 +52,8 @@ class PolicySettings:
     third_party_review_time: timedelta = timedelta(hours=12)
     """How long before the decision deadline a customer's time to check with a third party ends at the latest (a
     hand-over reported late gets less than `third_party_wait`, or none), so a person weighs what they found before
-    the deadline resolves the case for them."""
+    the deadline resolves the case for them. Shorter than a day for each business day to an accessible decision,
+    the shortest decision deadline: longer, a customer would get no time to check."""
     abuse_window: timedelta = timedelta(days=180)
     """How far back a customer's claims and an address's accounts are counted for abuse signals: long enough to
     see a pattern, short enough to forgive an unlucky season."""

@@ -139,6 +139,56 @@ def test_a_business_number_refused_is_said_by_its_variable(
     assert line.startswith("settings: DISPUTES_") and variable in line, line
 
 
+@pytest.mark.parametrize(("values", "variable"), [
+    ({"DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS": "24"}, "DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS"),  # "a day"
+    ({"DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS": "72"}, "DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS"),  # "3 days"
+    ({"DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS": "48"}, "DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS"),
+    ({"DISPUTES_EVIDENCE_MAX_RETRY_SECONDS": "1000000"}, "DISPUTES_EVIDENCE_MAX_RETRY_SECONDS"),
+    ({"DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS": "6"}, "DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS"),
+    ({"DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS": "30", "DISPUTES_LEASE_SECONDS": "20"},
+     "DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS"),
+    ({"DISPUTES_LEASE_SECONDS": "10000"}, "DISPUTES_LEASE_SECONDS"),  # milliseconds given as seconds
+    ({"DISPUTES_MONGODB_TIMEOUT_SECONDS": "30000"}, "DISPUTES_MONGODB_TIMEOUT_SECONDS"),
+    ({"DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS": "3000"}, "DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS"),
+    ({"DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS": "5000"}, "DISPUTES_DOWNSTREAM_TIMEOUT_SECONDS"),
+    ({"DISPUTES_BODY_TIMEOUT_SECONDS": "30000"}, "DISPUTES_BODY_TIMEOUT_SECONDS"),
+    ({"DISPUTES_SLA_INTERVAL_SECONDS": "10000"}, "DISPUTES_SLA_INTERVAL_SECONDS"),
+])
+def test_implausible_or_inconsistent_timings_are_refused_in_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], variable: str
+) -> None:
+    """An escalation lead as long as the first response's deadline escalated every case as it opened; a third party
+    check ending a decision window before the deadline left the customer no time; a value in milliseconds read as
+    seconds left a dead worker's work waiting hours."""
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        settings()
+    (line,) = explain(refused.value)
+    assert line.startswith((f"{variable}:", f"settings: {variable} ")), line
+
+
+def test_timings_within_their_bounds_and_one_another_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken_values = {
+        "DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS": "23", "DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS": "47",
+        "DISPUTES_LEASE_SECONDS": "600", "DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS": "300",
+        "DISPUTES_MONGODB_TIMEOUT_SECONDS": "300", "DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS": "300",
+        "DISPUTES_EVIDENCE_MAX_RETRY_SECONDS": "172800", "DISPUTES_SLA_INTERVAL_SECONDS": "3600",
+    }
+    for name, value in taken_values.items():
+        monkeypatch.setenv(name, value)
+    taken = settings()
+    assert (taken.rules().escalate_before_deadline, taken.lease_seconds) == (timedelta(hours=23), 600)
+
+
+def test_a_shorter_lease_or_database_timeout_alone_leaves_the_defaults_that_give_way_to_it() -> None:
+    """The workers' storage timeout and the request timeout are refused longer than the lease and the database
+    timeout when given; left at their defaults, a shorter lease or database timeout alone is taken (a test's
+    1-second lease; a request then waits the database timeout at most, the shorter of the two)."""
+    assert settings(lease_seconds=1, heartbeat_seconds=0.3).lease_seconds == 1
+    assert settings(mongodb_timeout_seconds=1).mongodb_timeout_seconds == 1
+
+
 @pytest.mark.parametrize("level", ["LOUD", "trace", "10"])
 def test_a_log_level_logging_does_not_know_is_refused_when_the_settings_load(
     monkeypatch: pytest.MonkeyPatch, level: str

@@ -35,7 +35,7 @@ def test_a_nan_hours_setting_is_refused_naming_its_variable(monkeypatch: pytest.
     assert any("DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS" in line for line in explain(refused.value))
 
 
-@pytest.mark.parametrize("variable", ["DISPUTES_LEASE_SECONDS", "DISPUTES_POLICY_THIRD_PARTY_WAIT_HOURS"])
+@pytest.mark.parametrize("variable", ["DISPUTES_JWT_JWKS_CACHE_SECONDS", "DISPUTES_POLICY_THIRD_PARTY_WAIT_HOURS"])
 def test_a_duration_past_any_date_arithmetic_is_refused_naming_its_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str
 ) -> None:
