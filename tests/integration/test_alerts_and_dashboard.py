@@ -154,6 +154,15 @@ def test_the_at_risk_figure_is_described_by_its_setting_not_by_its_default_lengt
     assert not [text for text in texts if re.search(r"\d+\s*(h\b|hours)", text)], texts
 
 
+def test_the_runbook_lists_the_cases_at_risk_within_the_configured_escalation_window():
+    """The first command for DisputesSlaBreachRisk asks for the cases the alert counts: due within
+    DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS as configured, not within its default."""
+    runbook = (DEPLOY.parent / "docs" / "operations.md").read_text(encoding="utf-8")
+    entry = runbook.partition("### DisputesSlaBreachRisk")[2].partition("\n### ")[0]
+    assert re.findall(r"due_within_hours=([^&\s\"]+)", entry) == ["$LEAD"], entry
+    assert re.search(r"^export LEAD=\S+ +# DISPUTES_ESCALATE_BEFORE_DEADLINE_HOURS", runbook, flags=re.MULTILINE)
+
+
 def _anchors(markdown: str) -> set[str]:
     """The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens."""
     headings = re.findall(r"^#{1,6} (.+)$", markdown, flags=re.MULTILINE)
