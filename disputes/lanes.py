@@ -70,11 +70,19 @@ class Place:
         self.leave()
 
     def move_to(self, lane: str) -> None:
+        """Move to `lane`, whatever it holds (the item waits there for its bottleneck)."""
         if lane == self._lane:
             return
         self.leave()
         self._lane = lane
         self._lanes._add(lane, 1)
+
+    def move_if_room(self, lane: str) -> bool:
+        """Move to `lane` unless it is full and this place is not in it already; whether it is there now."""
+        if lane != self._lane and lane in self._lanes.full():
+            return False
+        self.move_to(lane)
+        return True
 
     def leave(self) -> None:
         if self._lane is not None:

@@ -70,7 +70,9 @@ class Relay:
     batch: int = 20
     """Disputes delivered at once per downstream service: the relay's lanes are services (`EffectKind.service`), a
     dispute's place moving to the service of each message as it is sent, and claims skip the disputes whose next message
-    goes to a service with no free place. A slow service holds up to `batch` disputes, never the places of another."""
+    goes to a service with no free place. A dispute whose next message goes to such a service (its refund sent, its
+    notification next) is given back, due at once, not moved into it. A slow service holds up to `batch` disputes,
+    never the places of another."""
     max_attempts: int = 20
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
@@ -106,7 +108,9 @@ class Relay:
                 # due sooner only because a message was queued after it: it, and they, wait for its retry time
                 await self.outbox.deferred(dispute_id, message)
                 break
-            place.move_to(message.kind.service)
+            if not place.move_if_room(message.kind.service):
+                place.give_back()  # its service has no free place here: claimed again once it has, with no backoff
+                break
             with tracing.within(message.traceparent, message.tracestate):
                 ending = claimed.lease if n == len(pending) else None
                 attempts = await self._deliver(claimed.dispute, dispute_id, message, later, ending)

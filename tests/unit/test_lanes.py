@@ -52,3 +52,17 @@ def test_while_places_are_held_less_room_than_the_least_claim_is_none():
     places[2].leave()
     places[3].leave()
     assert lanes.room() == 4
+
+
+def test_a_place_moves_only_into_a_lane_with_room_unless_it_is_there_already():
+    lanes = Lanes(per_lane=2)
+    slow = [lanes.enter() for _ in range(2)]
+    for place in slow:
+        assert place.move_if_room("notifications")
+    sent = lanes.enter()
+    assert sent.move_if_room("payments")
+    assert not sent.move_if_room("notifications")  # full: it stays where it is
+    assert lanes.full() == {"notifications"} and lanes.room() == 2 * 2 + 1 - 3
+    assert slow[0].move_if_room("notifications")  # already in it
+    slow[0].leave()
+    assert sent.move_if_room("notifications")

@@ -741,13 +741,41 @@ async def test_a_slow_service_fills_only_its_own_places_so_another_cases_refund_
     running = asyncio.create_task(work.run_once())
     try:
         await until(lambda: downstream.waiting >= batch)  # every place of the notifications' lane is taken
-        await until(lambda: ("payments", f"{refunded.id}:d1:refund") in downstream.calls)
+        await until(lambda: ("payments", f"{refunded.effects_prefix}:d1:refund") in downstream.calls)
         assert [key for key, _ in downstream.told] == [f"{refunded.id}:1:dispute_opened"]  # none of the others yet
     finally:
         downstream.answer.set()
         await running
 
     assert not any(dispute.outbox for dispute in repository.docs.values())
+
+
+async def test_a_case_whose_notification_goes_to_a_full_lane_is_given_back_so_the_other_refunds_go_out(
+    service, orders, request_for, repository, clock, due_work
+):
+    batch = 3
+    cases = 2 * batch + 2  # more than the places of the two lanes met, and the one kept for a lane not met yet
+    for n in range(cases):
+        orders.orders[f"ord-{n}"] = order(f"ord-{n}", f"cust-{n}", [shipment(f"shp-{n}")])
+    downstream = d = SlowNotifications()
+    work = due_work(Relay(repository, d, d, d, d, d, clock, batch=batch))
+    opened = [(await service.open(customer(f"cust-{n}"), request_for(f"ord-{n}"), None)).dispute for n in range(cases)]
+    downstream.answer.set()
+    await work.run_once()  # the openings' notifications go out while notifications are quick
+    downstream.answer.clear()
+    for dispute in opened:  # each outbox: the refund (payments), then the decision's notification
+        clock.advance(seconds=1)
+        await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+    running = asyncio.create_task(work.run_once())
+    try:
+        await until(lambda: sum(1 for service, _ in downstream.calls if service == "payments") == cases)
+        assert downstream.waiting == batch  # the notifications' lane holds its share, no more
+    finally:
+        downstream.answer.set()
+        await running
+
+    assert not any(dispute.outbox for dispute in repository.docs.values())  # the cases given back were sent later
 
 
 def customer(customer_id: str) -> Actor:
