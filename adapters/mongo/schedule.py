@@ -38,9 +38,9 @@ from schemas.dispute import EffectKind
 log = structlog.get_logger("storage")
 Doc = dict[str, Any]
 CLAIM_ROUNDS = 3
+"""Rounds of a claim of many: another round only when other workers took some of the ids the last one read."""
 NEXT_MESSAGE_KIND = "outbox.0.kind"
 """The kind of a dispute's next outbox message, whose service is its lane in the relay."""
-"""Rounds of a claim of many: another round only when other workers took some of the ids the last one read."""
 
 
 @dataclass(frozen=True, slots=True)
