@@ -1745,13 +1745,15 @@ class Dispute(BaseModel):
 
     def reopen(self, actor: Actor, reason: str, now: datetime) -> None:
         """A supervisor reviews a resolved case again, or restores a withdrawn one (withdrawn by mistake): its
-        carrier is asked again for the proof it has not given, unless its evidence deadline passed before."""
+        carrier is asked again for the proof it has not given, unless its evidence deadline passed before, and the
+        case awaits it (`awaiting_evidence`)."""
         actor.require(Role.SUPERVISOR)
         self._require_not_anonymised()  # no name nor address left to ship to or judge by
-        restored = self.status is Status.WITHDRAWN
+        asks_carrier = self.status is Status.WITHDRAWN and not (self.has_delivery_proof or self.proof_missing)
         self.third_party_check_by = None  # no time to check with a third party in a review a supervisor reopened
-        self._apply(actor, "reopened", now, Action.REOPEN, {"reason": reason})
-        if restored and not (self.has_delivery_proof or self.proof_missing):
+        action = Action.AWAIT_EVIDENCE if asks_carrier else Action.REOPEN
+        self._apply(actor, "reopened", now, action, {"reason": reason})
+        if asks_carrier:
             self.evidence_pull_due = now
 
     def _kept_words(self, reason: str) -> str:

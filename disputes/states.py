@@ -32,11 +32,13 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.RESOLVED, Action.APPEAL): S.APPEALED,
     (S.RESOLVED, Action.REOPEN): S.UNDER_REVIEW,
     (S.WITHDRAWN, Action.REOPEN): S.UNDER_REVIEW,
+    (S.WITHDRAWN, Action.AWAIT_EVIDENCE): S.AWAITING_EVIDENCE,
 }
 """Only a case never decided is withdrawn: not an appealed one, nor one reopened after its decision (under review,
 as an undecided one can be: `Dispute.withdraw` refuses it). A withdrawn dispute frees its shipment for a new one,
 which would bring a second appeal or a second refund. A supervisor reopens a withdrawn case (withdrawn by mistake) as
-long as no other case holds its shipment since."""
+long as no other case holds its shipment since: under review, or, when its carrier is asked again for the proof it
+had not given, awaiting evidence (as a case whose evidence is requested again)."""
 
 ACTIVE = frozenset({S.OPENED, S.AWAITING_EVIDENCE, S.UNDER_REVIEW, S.APPEALED})
 """Statuses in which the case is still being worked (the investigator queue)."""

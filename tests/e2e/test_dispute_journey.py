@@ -121,12 +121,12 @@ async def test_a_case_an_agent_withdrew_by_mistake_is_restored_by_a_supervisor_p
     reopened = await api.post(one + "/reopen", json=why, headers={**SUPERVISOR, "If-Match": withdrawn.headers["ETag"]})
 
     assert reopened.status == 200, await reopened.text()
-    assert (await reopened.json())["status"] == "under_review"
+    assert (await reopened.json())["status"] == "awaiting_evidence"  # its carrier is asked again for its proof
     said = (await (await api.get(one + "/timeline", headers=SUPERVISOR)).json())["entries"][-1]
     assert (said["action"], said["actor"], said["from_status"], said["to_status"], said["details"]) == (
-        "reopened", "sup-zeynep", "withdrawn", "under_review", why)
+        "reopened", "sup-zeynep", "withdrawn", "awaiting_evidence", why)
     seen = await (await api.get(one, headers=CUSTOMER)).json()
-    assert seen["status"] == "under_review"
+    assert seen["status"] == "awaiting_evidence"
     assert seen["next_step"]["en"].startswith("Your claim, which had been withdrawn, is under review again.")
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from disputes.actors import SYSTEM
 from disputes.errors import (
     ActiveDisputeExists,
     CompensationAlreadyIssued,
@@ -23,6 +24,7 @@ from disputes.sla import deadlines
 from schemas.common import Outcome, RefundDestination, Role
 from schemas.dispute import EffectKind, ReasonCode, Status
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, OTHER_INVESTIGATOR, SUPERVISOR, order, shipment
+from tests.unit.policy.builders import evidence
 
 
 @pytest.fixture
@@ -159,8 +161,9 @@ async def test_a_supervisor_restores_a_case_withdrawn_by_mistake_as_a_new_review
     service, dispute, repository, clock, orders, request_for
 ):
     """An agent withdrew the wrong customer's case: a supervisor reopens it, saying why. Its review starts again with
-    deadlines counted from then, the carrier is asked again for the proof it has not given, the customer is told their
-    claim is back, and it counts among their claims as any open one."""
+    deadlines counted from then, the carrier is asked again for the proof it has not given (the case awaits it, as one
+    whose evidence is requested again), the customer is told their claim is back, and it counts among their claims as
+    any open one."""
     await service.withdraw(AGENT, dispute.id, "Müşteri paketi buldu.")
     clock.advance(days=1)
     with pytest.raises(Forbidden):
@@ -168,10 +171,10 @@ async def test_a_supervisor_restores_a_case_withdrawn_by_mistake_as_a_new_review
 
     restored = await service.reopen(SUPERVISOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
 
-    assert restored.status is Status.UNDER_REVIEW and restored.closed_at is None
+    assert restored.status is Status.AWAITING_EVIDENCE and restored.closed_at is None
     said = restored.timeline[-1]
     assert (said.action, said.actor, said.role, said.from_status, said.to_status, said.details) == (
-        "reopened", SUPERVISOR.id, Role.SUPERVISOR, Status.WITHDRAWN, Status.UNDER_REVIEW,
+        "reopened", SUPERVISOR.id, Role.SUPERVISOR, Status.WITHDRAWN, Status.AWAITING_EVIDENCE,
         {"reason": "Temsilci yanlış başvuruyu geri çekti."},
     )
     assert restored.sla == deadlines(clock.now(), Rules()) and restored.evidence_pull_due == clock.now()
@@ -183,6 +186,18 @@ async def test_a_supervisor_restores_a_case_withdrawn_by_mistake_as_a_new_review
     later = (await service.open(CUSTOMER, request_for(order_id="ord-2"), None)).dispute
     history = await repository.customer_history(later, later.opened_at - timedelta(days=30))
     assert [(claim.dispute_id, claim.withdrawal) for claim in history.claims] == [(dispute.id, None)]
+
+
+async def test_a_withdrawn_case_restored_with_its_carrier_s_proof_is_under_review_at_once(service, dispute, clock):
+    proof = evidence(key="push:signed")
+    await service.apply(SYSTEM, dispute.id, lambda d: d.attach_evidence(SYSTEM, proof, clock.now()))
+    await service.withdraw(AGENT, dispute.id, "Müşteri paketi buldu.")
+    clock.advance(days=1)
+
+    restored = await service.reopen(SUPERVISOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
+
+    assert (restored.status, restored.timeline[-1].to_status) == (Status.UNDER_REVIEW, Status.UNDER_REVIEW)
+    assert restored.evidence_pull_due is None
 
 
 async def test_a_withdrawn_case_is_not_restored_once_another_case_holds_its_shipment(

@@ -24,6 +24,7 @@ EXPECTED = {
     (Status.RESOLVED, Action.APPEAL): Status.APPEALED,
     (Status.RESOLVED, Action.REOPEN): Status.UNDER_REVIEW,
     (Status.WITHDRAWN, Action.REOPEN): Status.UNDER_REVIEW,  # withdrawn by mistake: a supervisor restores it
+    (Status.WITHDRAWN, Action.AWAIT_EVIDENCE): Status.AWAITING_EVIDENCE,  # restored, its carrier asked again for proof
 }
 ALL_PAIRS = list(itertools.product(Status, Action))
 
@@ -46,4 +47,5 @@ def test_an_illegal_transition_is_a_domain_error(current, action):
 
 def test_withdrawn_and_resolved_cases_leave_the_active_queue_until_a_supervisor_reopens_them():
     assert ACTIVE == {Status.OPENED, Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW, Status.APPEALED}
-    assert [action for current, action in TRANSITIONS if current is Status.WITHDRAWN] == [Action.REOPEN]
+    restores = [action for current, action in TRANSITIONS if current is Status.WITHDRAWN]
+    assert restores == [Action.REOPEN, Action.AWAIT_EVIDENCE]
