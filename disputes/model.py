@@ -1159,12 +1159,16 @@ class Dispute(BaseModel):
         waiting = self.open_information_request
         if waiting is None or now < waiting.answer_by:
             return False
+        self._expire(actor, waiting, now)
+        self._schedule_sla_check(escalate_before)
+        return True
+
+    def _expire(self, actor: Actor, waiting: QuestionToCustomer, now: datetime) -> None:
+        """Close the open question unanswered, on the timeline (and the thread) as expired."""
         self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
         self._apply(actor, "information_request_expired", now, None, {
             "request_id": waiting.id, "decision_due": self.sla.decision_due.isoformat()
         })
-        self._schedule_sla_check(escalate_before)
-        return True
 
     def _customer_says(
         self, actor: Actor, what: str, details: dict[str, Any], now: datetime, escalate_before: timedelta,
@@ -1565,8 +1569,10 @@ class Dispute(BaseModel):
         self._queue_decision_effects(appeal_window)
 
     def withdraw(self, actor: Actor, reason: str | None, now: datetime) -> None:
-        """The customer found it: a case never decided closes. A decided one keeps its decision, even while an appeal
-        or a reopening reviews it: withdrawn, it would free the shipment for a new dispute."""
+        """The customer found it: a case never decided closes, and a question put to them expires with it (no answer
+        is awaited any more; a supervisor's restoration starts a new review, whose questions are asked anew). A
+        decided one keeps its decision, even while an appeal or a reopening reviews it: withdrawn, it would free the
+        shipment for a new dispute."""
         self._require_customer_side(actor)
         if self.decision is not None:
             again = " and is under review again" if self.is_active else ""
@@ -1574,6 +1580,8 @@ class Dispute(BaseModel):
                 f"This dispute was decided ({self.decision.outcome.value}){again}; it can no longer be withdrawn."
                 + (" Tell the investigator in a message instead." if again else "")
             )
+        if (waiting := self.open_information_request) is not None:
+            self._expire(SYSTEM, waiting, now)
         self._apply(actor, "withdrawn", now, Action.WITHDRAW, {"reason": reason})
         self._tell("dispute_withdrawn", now)
 

@@ -15,7 +15,7 @@ from disputes.errors import CaseClosed, Conflict, Forbidden, TooManySubmissions
 from disputes.next_step import next_step
 from disputes.reports import report_facts
 from disputes.rules import Rules
-from disputes.sla import business_calendar
+from disputes.sla import business_calendar, deadlines
 from disputes.sla_sweeper import SlaSweeper
 from schemas.common import Outcome, Role
 from schemas.conversation import MessageKind
@@ -165,6 +165,28 @@ async def test_a_question_left_open_by_a_decision_does_not_pause_the_appeal(serv
     assert appealed.open_information_request is None
     asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
     assert [r.id for r in asked.information_requests] == ["irq_1", "irq_2"]
+
+
+async def test_a_question_open_when_the_case_is_withdrawn_expires_with_it_and_stays_closed_once_restored(
+    service, dispute, clock
+):
+    await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
+    clock.advance(hours=1)
+    withdrawn = await service.withdraw(AGENT, dispute.id, "Müşteri paketi buldu.")
+
+    [request] = withdrawn.information_requests
+    assert (request.answered_at, request.expired_at) == (None, clock.now())
+    expired, said = withdrawn.timeline[-2:]
+    assert (expired.action, expired.role, expired.details["request_id"], said.action) == (
+        "information_request_expired", Role.SERVICE, "irq_1", "withdrawn")
+    assert thread(withdrawn, internal=False)[-1].request_id == "irq_1"
+
+    clock.advance(days=1)
+    restored = await service.reopen(SUPERVISOR, dispute.id, "Temsilci yanlış başvuruyu geri çekti.")
+    assert restored.sla == deadlines(clock.now(), Rules())  # the new review's, paused by no earlier question
+    clock.current = ANSWER_BY + timedelta(hours=1)  # past the question's date, before the restored review's deadline
+    answered = await service.add_customer_message(CUSTOMER, dispute.id, "Evet, kapıcı almamış.")
+    assert answered.information_requests == [request] and "reply_to" not in answered.timeline[-1].details
 
 
 async def test_only_investigators_ask_and_write_to_the_customer_and_only_while_the_case_is_open(service, dispute):
