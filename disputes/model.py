@@ -63,6 +63,7 @@ from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
 from schemas.digital import DigitalDelivery, DigitalState
 from schemas.dispute import (
+    MAX_KEPT_SUBMISSIONS,
     Appeal,
     customer_side_reason,
     Channel,
@@ -2019,6 +2020,9 @@ class Dispute(BaseModel):
         if kind is SubmissionKind.INFORMATION and pieces >= MAX_SUBMISSIONS:
             raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} pieces of information; please send what "
                                      "more you have in a message.")
+        if len(self.customer_evidence) >= MAX_KEPT_SUBMISSIONS - (kind is SubmissionKind.INFORMATION):
+            raise TooManySubmissions(f"A case keeps at most {MAX_KEPT_SUBMISSIONS} submissions, those taken off it "
+                                     "included; please send what more you have in a message, or ask a supervisor.")
         by = self.customer_id if actor.role is Role.CUSTOMER else actor.id  # the customer's id, whatever their token's
         added = CustomerEvidence(kind=kind, statement=statement, images=list(images), submitted_at=now, submitted_by=by)
         self.customer_evidence.append(added)

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, rfc3339
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
+    MAX_KEPT_SUBMISSIONS,
     Appeal,
     Channel,
     Claim,
@@ -199,7 +200,7 @@ class Reopen(_Input):
 class RemoveSubmission(_Input):
     """Take information sent to the wrong customer's case off it."""
 
-    submission: Annotated[int, Field(ge=0, le=1000), BeforeValidator(_json_number)] = Field(
+    submission: Annotated[int, Field(ge=0, le=MAX_KEPT_SUBMISSIONS - 1), BeforeValidator(_json_number)] = Field(
         description="The submission's position in the case's `customer_evidence`, from 0."
     )
     reason: Reason

@@ -215,6 +215,12 @@ class DeletedImage(_Model):
     size: int = Field(description="Bytes it had when stored.")
 
 
+MAX_KEPT_SUBMISSIONS = 41
+"""Submissions one case keeps, those taken off it included (each keeps its marker and its timeline entries), so that
+relaying and taking off in turns cannot grow the case without bound: twice the 20 pieces of information a case takes
+(`disputes.model.MAX_SUBMISSIONS`), and its appeal, which finds room after the information's own limit."""
+
+
 class CustomerEvidence(_Model):
     """What the customer added to their case: an explanation, and images by reference (once deleted under
     retention, or taken off the case as sent to it by mistake, one marker each in `deleted_images` instead)."""

@@ -9,13 +9,14 @@ import pytest
 from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import Actor
 from disputes.conversation import thread
-from disputes.errors import CaseAnonymised, Forbidden, NotRemovable, UnknownSubmission
+from disputes.errors import CaseAnonymised, Forbidden, NotRemovable, TooManySubmissions, UnknownSubmission
 from disputes.model import MAX_SUBMISSIONS, REMOVAL_WINDOW, REMOVED_STATEMENT
 from disputes.policy.missing import customer_photos
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from schemas.common import Outcome
-from schemas.dispute import DeletedImage, ReasonCode
+from schemas.api import RemoveSubmission
+from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode
 from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
 
@@ -78,6 +79,20 @@ async def test_the_policy_and_the_limit_no_longer_read_it(service, misdirected):
     for n in range(MAX_SUBMISSIONS - 1):  # the removed one no longer counts toward the limit
         case = await service.add_information(CUSTOMER, misdirected, f"Ek bilgi {n}.")
     assert len(case.customer_evidence) == MAX_SUBMISSIONS + 1
+
+
+async def test_taking_off_in_turns_ends_at_the_submissions_a_case_keeps(service, misdirected):
+    """A submission taken off stays on the case as its marker: relaying and taking off in turns stops at the bound,
+    and every position the case can hold can be named to take it off."""
+    for n in range(2, MAX_KEPT_SUBMISSIONS - 1):
+        await service.remove_submission(AGENT, misdirected, n - 1, REASON)
+        await service.add_information(AGENT, misdirected, f"{WRONG} #{n}")
+
+    with pytest.raises(TooManySubmissions, match=f"keeps at most {MAX_KEPT_SUBMISSIONS} submissions"):
+        await service.add_information(AGENT, misdirected, WRONG)
+    case = await service.remove_submission(AGENT, misdirected, MAX_KEPT_SUBMISSIONS - 2, REASON)
+    assert len(case.customer_evidence) == MAX_KEPT_SUBMISSIONS - 1
+    assert RemoveSubmission(submission=MAX_KEPT_SUBMISSIONS - 1, reason=REASON).submission == MAX_KEPT_SUBMISSIONS - 1
 
 
 async def test_taking_it_off_again_changes_nothing(service, misdirected):
