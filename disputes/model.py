@@ -215,12 +215,18 @@ def _json_bytes(evidence: Evidence) -> int:
     return len(evidence.__pydantic_serializer__.to_json(evidence))
 
 
+def _records(entry: TimelineEntry, added: CustomerEvidence) -> bool:
+    """Whether `entry` recorded the information `added`."""
+    return entry.action == "information_added" and entry.at == added.submitted_at and entry.details.get(
+        "statement") == added.statement
+
+
 def _without_submission(entry: TimelineEntry, added: CustomerEvidence) -> TimelineEntry:
-    """`entry`, or, when it recorded the information `added` (taken off the case), with its statement replaced and
-    its images no longer named."""
-    if entry.action != "information_added" or entry.at != added.submitted_at or entry.details.get("statement") != added.statement:
+    """`entry`, or, when it recorded the information `added` (taken off the case), with its statement replaced, its
+    images no longer named and no question said to be answered by it."""
+    if not _records(entry, added):
         return entry
-    details = {key: value for key, value in entry.details.items() if key != "images"}
+    details = {key: value for key, value in entry.details.items() if key not in ("images", "reply_to")}
     return entry.model_copy(update={"details": details | {"statement": REMOVED_STATEMENT}})
 
 
@@ -1627,12 +1633,16 @@ class Dispute(BaseModel):
         self._customer_says(actor, "information_added", details, now, escalate_before, calendar)
         self._tell("information_received", now)
 
-    def remove_submission(self, actor: Actor, index: int, reason: str, now: datetime) -> bool:
+    def remove_submission(
+        self, actor: Actor, index: int, reason: str, now: datetime, escalate_before: timedelta,
+        calendar: BusinessCalendar,
+    ) -> bool:
         """Take information sent to the wrong customer's case off it: its statement reads `REMOVED_STATEMENT` (in the
         thread too), its images are deleted (a marker each in `deleted_images`, their copies recorded for deletion,
         which makes retention due at once), the policy reads the case again without it, and it no longer counts
-        toward `MAX_SUBMISSIONS`. A supervisor may, and the agent who relayed it within `REMOVAL_WINDOW`. The timeline
-        says who and why, not what was removed. False (no change) when it was taken off already."""
+        toward `MAX_SUBMISSIONS`. A question it was taken as the answer to is no longer answered (`_unanswer`). A
+        supervisor may, and the agent who relayed it within `REMOVAL_WINDOW`. The timeline says who and why, not what
+        was removed. False (no change) when it was taken off already."""
         if actor.role is not Role.SUPERVISOR and actor.role is not Role.AGENT:
             raise Forbidden("A supervisor, or the agent who sent it within minutes, takes a submission off a case.")
         if self.anonymised_at is not None:
@@ -1654,13 +1664,40 @@ class Dispute(BaseModel):
         })
         if uncited := {image.ref for image in added.images}.difference(self.stored_refs()):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
+        answered = next((e.details.get("reply_to") for e in self.timeline if _records(e, added)), None)
         self.timeline = [_without_submission(entry, added) for entry in self.timeline]
         if self.is_active:
             self.assess_due = now
+        question = self._unanswer(answered, now, calendar) if answered is not None else {}
         self._apply(actor, "submission_removed", now, None, {
-            "submission": index, "images_removed": len(added.images), "reason": reason,
+            "submission": index, "images_removed": len(added.images), "reason": reason, **question,
         })
+        if question and self.is_active:
+            self._schedule_sla_check(escalate_before)
+        if "question_reopened" in question and (waiting := self.open_information_request) is not None:
+            en, tr = information_requested(waiting.question, waiting.answer_by, self.sla.decision_due)
+            self._notify("information_requested", tr, en)
         return True
+
+    def _unanswer(self, request_id: str, now: datetime, calendar: BusinessCalendar) -> dict[str, str]:
+        """The question `request_id` was answered by a submission taken off the case: no longer answered. The current
+        review's latest question, its time to answer still running, is open again, the customer asked again and the
+        decision deadline paused again for the whole wait, as when it was asked (`question_reopened`); its time to
+        answer over, it is closed as unanswered, as the sweeper closes it, its deadline moved by the whole wait
+        (`question_expired`). An earlier one (a later question was asked since, or the case was decided or closed
+        since) is closed as unanswered and the deadline stays as it is."""
+        at = next(i for i, r in enumerate(self.information_requests) if r.id == request_id)
+        question = self.information_requests[at]
+        current = self.is_active and at == len(self.information_requests) - 1 and question.asked_at >= self.review_started_at
+        if current:
+            self._move_decision_due(
+                _paused_by(calendar, question.decision_due_before, question.asked_at, question.answer_by)
+            )
+        if current and now < question.answer_by:
+            self.information_requests[at] = question.model_copy(update={"answered_at": None})
+            return {"question_reopened": request_id, "decision_due": self.sla.decision_due.isoformat()}
+        self.information_requests[at] = question.model_copy(update={"answered_at": None, "expired_at": now})
+        return {"question_expired": request_id}
 
     def stored_refs(self) -> list[str]:
         """What the case holds in the attachment store by reference: carriers' images and raw replies, the customer's

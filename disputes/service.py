@@ -363,9 +363,12 @@ class DisputeService:
     ) -> Dispute:
         """Take information sent to the wrong customer's case off it (`Dispute.remove_submission`); its images'
         copies are deleted by retention, due at once."""
-        return await self._change(
-            actor, dispute_id, lambda d, now: d.remove_submission(actor, index, reason, now), expected_versions
-        )
+        escalate_before, calendar = self.rules.escalate_before_deadline, business_calendar(self.rules)
+
+        def change(d: Dispute, now: datetime) -> bool:
+            return d.remove_submission(actor, index, reason, now, escalate_before, calendar)
+
+        return await self._change(actor, dispute_id, change, expected_versions)
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:

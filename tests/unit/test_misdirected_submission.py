@@ -19,6 +19,7 @@ from schemas.api import RemoveSubmission
 from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode
 from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
+from tests.unit.test_conversation import notices
 
 WRONG = "Müşterinin (cust-2) kapı fotoğrafı, adres: Moda Cad. 5"
 REASON = "Başka bir müşterinin fotoğrafı yanlış başvuruya gönderildi."
@@ -151,3 +152,42 @@ async def test_an_anonymised_case_has_nothing_left_to_take_off(service, misdirec
 
     with pytest.raises(CaseAnonymised):
         await service.remove_submission(SUPERVISOR, misdirected, 1, REASON)
+
+
+async def test_taking_off_the_answer_to_a_question_asks_it_again(service, request_for, clock, repository):
+    """The agent relayed another customer's words while a question to this customer was open: taken as the answer,
+    they closed it. Taken off, the question is open again: the deadline paused for the whole wait as when it was
+    asked, the customer asked again, and their own answer then closes it."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    asked = await service.request_information(INVESTIGATOR, opened.id, "Kapıcıya sordunuz mu?")
+    clock.advance(hours=1)
+    answered = await service.add_information(AGENT, opened.id, WRONG)
+    assert answered.open_information_request is None and answered.sla.decision_due < asked.sla.decision_due
+
+    case = await service.remove_submission(SUPERVISOR, opened.id, 0, REASON)
+
+    assert case.open_information_request == asked.information_requests[-1]
+    assert case.sla.decision_due == asked.sla.decision_due and case.sla_check_due == asked.sla_check_due
+    assert case.timeline[-1].details == {"submission": 0, "images_removed": 0, "reason": REASON,
+                                         "question_reopened": "irq_1", "decision_due": asked.sla.decision_due.isoformat()}
+    assert [m.reply_to for m in thread(case, internal=False) if m.text == REMOVED_STATEMENT] == [None]
+    assert len(notices(repository, opened.id, "information_requested")) == 2
+    own = await service.add_information(CUSTOMER, opened.id, "Kapıcı almadığını söyledi.")
+    assert own.information_requests[-1].answered_at == clock.now()
+
+
+async def test_taking_off_the_answer_once_the_time_to_answer_is_over_closes_the_question_unanswered(
+    service, request_for, clock
+):
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    asked = await service.request_information(INVESTIGATOR, opened.id, "Kapıcıya sordunuz mu?")
+    clock.advance(hours=1)
+    await service.add_information(AGENT, opened.id, WRONG)
+    clock.advance(seconds=(asked.information_requests[-1].answer_by - clock.now()).total_seconds())
+
+    case = await service.remove_submission(SUPERVISOR, opened.id, 0, REASON)
+
+    request = case.information_requests[-1]
+    assert (request.answered_at, request.expired_at, case.open_information_request) == (None, clock.now(), None)
+    assert case.sla.decision_due == asked.sla.decision_due  # moved on by the whole wait, as an unanswered question's
+    assert case.timeline[-1].details["question_expired"] == "irq_1"
