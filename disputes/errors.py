@@ -211,13 +211,6 @@ class TooManySubmissions(Conflict):
     title = "The case holds as many additions as it may"
 
 
-class NotRemovable(Conflict):
-    """Only information added to a case is taken off it as sent to the wrong case: an appeal is the case's own."""
-
-    code = "not-removable"
-    title = "This submission cannot be taken off the case"
-
-
 class ClockOnlyMovesForward(Conflict):
     code = "clock-only-moves-forward"
     title = "A test clock only moves forward"

@@ -40,7 +40,6 @@ from disputes.errors import (
     NotAssignable,
     NotAssigned,
     NotRejected,
-    NotRemovable,
     NotReshippable,
     OverrideReasonRequired,
     QuestionPending,
@@ -216,13 +215,13 @@ def _json_bytes(evidence: Evidence) -> int:
 
 
 def _records(entry: TimelineEntry, added: CustomerEvidence) -> bool:
-    """Whether `entry` recorded the information `added`."""
-    return entry.action == "information_added" and entry.at == added.submitted_at and entry.details.get(
+    """Whether `entry` recorded the information or appeal `added`."""
+    return entry.action in ("information_added", "appealed") and entry.at == added.submitted_at and entry.details.get(
         "statement") == added.statement
 
 
 def _without_submission(entry: TimelineEntry, added: CustomerEvidence) -> TimelineEntry:
-    """`entry`, or, when it recorded the information `added` (taken off the case), with its statement replaced, its
+    """`entry`, or, when it recorded the submission `added` (taken off the case), with its statement replaced, its
     images no longer named and no question said to be answered by it."""
     if not _records(entry, added):
         return entry
@@ -1637,12 +1636,13 @@ class Dispute(BaseModel):
         self, actor: Actor, index: int, reason: str, now: datetime, escalate_before: timedelta,
         calendar: BusinessCalendar,
     ) -> bool:
-        """Take information sent to the wrong customer's case off it: its statement reads `REMOVED_STATEMENT` (in the
-        thread too), its images are deleted (a marker each in `deleted_images`, their copies recorded for deletion,
-        which makes retention due at once), the policy reads the case again without it, and it no longer counts
-        toward `MAX_SUBMISSIONS`. A question it was taken as the answer to is no longer answered (`_unanswer`). A
-        supervisor may, and the agent who relayed it within `REMOVAL_WINDOW`. The timeline says who and why, not what
-        was removed. False (no change) when it was taken off already."""
+        """Take information or an appeal sent to the wrong customer's case off it: its statement reads
+        `REMOVED_STATEMENT` (in the thread too), its images are deleted (a marker each in `deleted_images`, their copies
+        recorded for deletion, which makes retention due at once), the policy reads the case again without it, and it
+        no longer counts toward `MAX_SUBMISSIONS`. A question it was taken as the answer to is no longer answered
+        (`_unanswer`); an appeal is undone while its review is under way (`_undo_appeal`). A supervisor may, and the
+        agent who relayed it within `REMOVAL_WINDOW`. The timeline says who and why, not what was removed. False (no
+        change) when it was taken off already."""
         if actor.role is not Role.SUPERVISOR and actor.role is not Role.AGENT:
             raise Forbidden("A supervisor, or the agent who sent it within minutes, takes a submission off a case.")
         if self.anonymised_at is not None:
@@ -1650,8 +1650,6 @@ class Dispute(BaseModel):
         if index >= len(self.customer_evidence):
             raise UnknownSubmission(f"The case holds {len(self.customer_evidence)} submission(s), counted from 0.")
         added = self.customer_evidence[index]
-        if added.kind is not SubmissionKind.INFORMATION:
-            raise NotRemovable("An appeal is not taken off its case; a supervisor reopens or decides the case.")
         if added.removed_at is not None:
             return False
         if actor.role is Role.AGENT and (added.submitted_by != actor.id or now > added.submitted_at + REMOVAL_WINDOW):
@@ -1669,8 +1667,12 @@ class Dispute(BaseModel):
         if self.is_active:
             self.assess_due = now
         question = self._unanswer(answered, now, calendar) if answered is not None else {}
-        self._apply(actor, "submission_removed", now, None, {
-            "submission": index, "images_removed": len(added.images), "reason": reason, **question,
+        before = self.status
+        appeal = self._undo_appeal(added, now) if added.kind is SubmissionKind.APPEAL else {}
+        self.updated_at = now
+        self._record(actor, "submission_removed", before if self.status is not before else None,
+                     self.status if self.status is not before else None, {
+            "submission": index, "images_removed": len(added.images), "reason": reason, **question, **appeal,
         })
         if question and self.is_active:
             self._schedule_sla_check(escalate_before)
@@ -1678,6 +1680,28 @@ class Dispute(BaseModel):
             en, tr = information_requested(waiting.question, waiting.answer_by, self.sla.decision_due)
             self._notify("information_requested", tr, en)
         return True
+
+    def _undo_appeal(self, added: CustomerEvidence, now: datetime) -> dict[str, str]:
+        """The appeal `added` was another customer's: while its review is under way (nothing decided or reopened
+        since), it is undone: the case is resolved again by the decision appealed, as it was closed then, the appeal
+        no longer counted (the customer may still appeal within the decision's window), the review's deadlines no
+        longer watched, a question it asked closed unanswered, and a supervisor's routing that the appeal set
+        dropped (`appeal: undone`). Once decided or reopened since, its review stands, the appeal counted, its words
+        gone (`appeal: stands`)."""
+        assert self.appeal is not None and self.decision is not None  # a case takes an appeal on a decision only
+        if not self.is_active or self.review_started_at != added.submitted_at:
+            self.appeal = self.appeal.model_copy(update={"statement": REMOVED_STATEMENT})
+            return {"appeal": "stands"}
+        if (waiting := self.open_information_request) is not None:
+            self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
+        appealed = next(e for e in reversed(self.timeline) if e.action == "appealed")
+        if appealed.details.get("needs_supervisor"):
+            self.needs_supervisor = False
+        self.appeal = None
+        self.status = Status.RESOLVED
+        self.closed_at = self.decision.decided_at
+        self.evidence_pull_due = self.sla_check_due = self.assess_due = None
+        return {"appeal": "undone"}
 
     def _unanswer(self, request_id: str, now: datetime, calendar: BusinessCalendar) -> dict[str, str]:
         """The question `request_id` was answered by a submission taken off the case: no longer answered. The current

@@ -41,7 +41,6 @@ from disputes.errors import (
     NotAssigned,
     NotDelivered,
     NotRejected,
-    NotRemovable,
     NotReshippable,
     OrderPageOnly,
     OverrideReasonRequired,
@@ -369,10 +368,10 @@ ENDPOINTS = (
              extra={"submission": InformationRequest, "other_responses": (AgentDisputeView,)},
              read=partial(read_submission, json_model=InformationRequest)),
     Endpoint("POST", ONE + "/customer-evidence/remove", remove_submission,
-             "Take information sent to the wrong customer's case off it: its text replaced by a marker, its images "
-             "deleted, with a reason (supervisor; agents: what they sent, within 30 minutes)", SUPERVISOR_OR_AGENT,
+             "Take information or an appeal sent to the wrong customer's case off it: its text replaced by a marker, "
+             "its images deleted, an appeal under review undone, with a reason (supervisor; agents: what they sent, within 30 minutes)", SUPERVISOR_OR_AGENT,
              RemoveSubmission, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422),
-             rules=(UnknownSubmission, NotRemovable, CaseAnonymised, Contended),
+             rules=(UnknownSubmission, CaseAnonymised, Contended),
              extra={"other_responses": (AgentDisputeView,)}),
     Endpoint("POST", ONE + "/messages", add_message,
              "Add a message to the thread: the customer's (agents: what the customer said; it answers an open "

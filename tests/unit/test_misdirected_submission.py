@@ -9,14 +9,14 @@ import pytest
 from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import Actor
 from disputes.conversation import thread
-from disputes.errors import CaseAnonymised, Forbidden, NotRemovable, TooManySubmissions, UnknownSubmission
+from disputes.errors import CaseAnonymised, Forbidden, TooManySubmissions, UnknownSubmission
 from disputes.model import MAX_SUBMISSIONS, REMOVAL_WINDOW, REMOVED_STATEMENT
 from disputes.policy.missing import customer_photos
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from schemas.common import Outcome
 from schemas.api import RemoveSubmission
-from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode
+from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode, Status
 from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
 from tests.unit.test_conversation import notices
@@ -130,18 +130,58 @@ async def test_investigators_and_customers_do_not_take_submissions_off(service, 
     assert (await service.get(SUPERVISOR, misdirected)).customer_evidence[1].statement == WRONG
 
 
-async def test_no_such_submission_or_an_appeal_is_refused_and_changes_nothing(service, misdirected, clock):
+async def test_no_such_submission_is_refused_and_changes_nothing(service, misdirected):
+    before = await service.get(SUPERVISOR, misdirected)
     with pytest.raises(UnknownSubmission, match="holds 2 submission"):
         await service.remove_submission(SUPERVISOR, misdirected, 2, REASON)
-    current = await service.get(INVESTIGATOR, misdirected)
-    await service.decide(INVESTIGATOR, misdirected, {current.version}, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
-                         "İmzalı teslim.", None)
-    clock.advance(hours=1)
-    appealed = await service.appeal(CUSTOMER, misdirected, "İmza benim değil.")
+    assert (await service.get(SUPERVISOR, misdirected)).version == before.version
 
-    with pytest.raises(NotRemovable):
-        await service.remove_submission(SUPERVISOR, misdirected, 2, REASON)
-    assert (await service.get(SUPERVISOR, misdirected)).version == appealed.version
+
+@pytest.fixture
+async def rejected(service, request_for, clock):
+    """A case rejected an hour ago; its id."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    decided = await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                                   "İmzalı teslim.", None)
+    clock.advance(hours=1)
+    return decided
+
+
+async def test_another_customer_s_appeal_taken_off_under_review_is_undone(service, rejected, clock, store):
+    """The agent filed another customer's appeal on this case: taken off while its review is under way, its words
+    and images are gone, the case is resolved again by the decision appealed and its one appeal is the customer's
+    again."""
+    await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    await service.request_information(INVESTIGATOR, rejected.id, "Kapıcıya sordunuz mu?")
+
+    case = await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    assert (case.status, case.closed_at, case.appeal, case.decision) == (
+        Status.RESOLVED, rejected.closed_at, None, rejected.decision)
+    assert (case.sla_check_due, case.evidence_pull_due, case.assess_due, case.open_information_request) == (
+        None, None, None, None)
+    assert case.information_requests[-1].expired_at == clock.now()
+    assert case.customer_evidence[0].statement == REMOVED_STATEMENT and case.copies_to_delete == [ref_of(DOOR)]
+    assert WRONG not in case.model_dump_json() and WRONG not in [m.text for m in thread(case, internal=False)]
+    entry = case.timeline[-1]
+    assert (entry.action, entry.actor, entry.from_status, entry.to_status, entry.details) == (
+        "submission_removed", AGENT.id, Status.APPEALED, Status.RESOLVED,
+        {"submission": 0, "images_removed": 1, "reason": REASON, "appeal": "undone"})
+    again = await service.appeal(CUSTOMER, rejected.id, "İmza benim değil.")
+    assert again.status is Status.APPEALED and again.appeal.statement == "İmza benim değil."
+
+
+async def test_an_appeal_decided_since_keeps_its_review_and_loses_its_words(service, rejected, clock):
+    appealed = await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    decided = await service.decide(INVESTIGATOR, rejected.id, {appealed.version}, Outcome.REJECTED,
+                                   ReasonCode.PROOF_OF_DELIVERY, "İmza yine var.", None)
+
+    case = await service.remove_submission(SUPERVISOR, rejected.id, 0, REASON)
+
+    assert (case.status, case.decision, case.appeal.appealed_at) == (Status.RESOLVED, decided.decision,
+                                                                     appealed.appeal.appealed_at)
+    assert case.appeal.statement == REMOVED_STATEMENT and WRONG not in case.model_dump_json()
+    assert case.timeline[-1].details["appeal"] == "stands" and case.timeline[-1].to_status is None
 
 
 async def test_an_anonymised_case_has_nothing_left_to_take_off(service, misdirected, clock):
