@@ -11,7 +11,7 @@ from disputes.ports import STORED_LATELY
 
 from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, eventually
 from tests.e2e.test_access_and_bad_input import assert_problem
-from tests.e2e.test_customer_evidence import form, photo, store
+from tests.e2e.test_customer_evidence import form, photo, rejected, store
 
 OPEN = {"order_id": "ord-1", "customer_id": "cust-1", "channel": "phone",
         "statement": "Müşteri telefonda kargonun gelmediğini söyledi.", "preferred_resolution": "refund"}
@@ -89,7 +89,8 @@ async def test_bad_requests_are_problems_that_change_nothing(api):
 
     await assert_problem(await api.post(path, json=REMOVE | {"submission": 1}, headers=SUPERVISOR), 422,
                          "unknown-submission")
-    for bad in ({"submission": "0", "reason": "x"}, {"submission": -1, "reason": "x"}, {"submission": 0},
+    for bad in ({"submission": "0", "reason": "x"}, {"submission": -1, "reason": "x"}, {"submission": 41, "reason": "x"},
+                {"submission": 0},
                 {"submission": 0, "reason": ""}):
         await assert_problem(await api.post(path, json=bad, headers=SUPERVISOR), 422)
     await assert_problem(await api.post(path, json=REMOVE, headers=INVESTIGATOR), 403)
@@ -106,3 +107,20 @@ async def test_the_route_is_in_the_api_document(api):
     paths = (await (await api.get("/openapi.json")).json())["paths"]
     operation = paths["/v1/disputes/{id}/customer-evidence/remove"]["post"]
     assert {"404", "409", "412", "422"} <= set(operation["responses"])
+
+
+async def test_another_customer_s_appeal_taken_off_gives_customer_1_their_appeal_back(api):
+    one = await rejected(api)
+    appealed = await api.post(one + "/appeal", data=form(WRONG, ("kapi.jpg", photo(), "image/jpeg")), headers=AGENT)
+    assert appealed.status == 200, await appealed.text()
+    [image] = (await appealed.json())["customer_evidence"][0]["images"]
+
+    removed = await api.post(one + "/customer-evidence/remove", json=REMOVE, headers=AGENT)
+
+    assert removed.status == 200, await removed.text()
+    seen = await (await api.get(one, headers=CUSTOMER)).json()
+    assert (seen["status"], seen["appeal"]) == ("resolved", None) and WRONG not in str(seen)
+    await assert_problem(await api.get(f"{one}/attachments/{image['ref']}", headers=CUSTOMER), 404)
+    assert WRONG not in str(await (await api.get(one + "/thread", headers=CUSTOMER)).json())
+    own = await api.post(one + "/appeal", data=form("İmza benim değil."), headers=CUSTOMER)
+    assert own.status == 200, await own.text()
