@@ -1,9 +1,14 @@
 """What a process takes on at once: a budget shared by the requests in flight (the bytes of the bodies being read and
 held, or a count of requests), each taking its share before its body is read and giving it back once it is answered.
-A request that finds no room is refused at once (503 with `Retry-After`) rather than left to wait, its body unread."""
+A request that finds no room is refused at once (503 with `Retry-After`) rather than left to wait, its body unread.
 
-import asyncio
+What a request holds is given back the moment its handler has its answer, however it ends (an error, a cancelled
+request, a client gone): before aiohttp turns to the connection's next request, so requests pipelined on one connection,
+handled one after the other, never count against each other (a task's done-callback would come a turn of the event
+loop late, after aiohttp has begun the next one)."""
+
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import structlog
 from aiohttp import web
@@ -14,8 +19,8 @@ from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError
 
 
 class InFlight:
-    """At most `budget` held at once by the requests being handled, each from the moment it takes its share until it
-    is answered (its task ends); with `one_each`, a holder (the caller) holds one share at a time, so no one holder can
+    """At most `budget` held at once by the requests being handled, each from the moment it takes its share until its
+    handler has its answer (`Admission.admitting`); with `one_each`, a holder (the caller) holds one share at a time, so no one holder can
     take the budget from the others. `busy` is what a request finding no room is told."""
 
     def __init__(self, budget: int, busy: str, *, one_each: str | None = None) -> None:
@@ -27,17 +32,16 @@ class InFlight:
         self.holders: set[str] = set()
 
     def hold(self, size: int = 1, holder: str | None = None) -> None:
-        """Take `size` of the budget for the request being handled (the current task) until it ends, for `holder`."""
+        """Take `size` of the budget for the request being handled, for `holder`, until its handler has its answer."""
         if holder is not None and self.one_each is not None and holder in self.holders:
             raise ProblemError("rate-limited", self.one_each, headers={"Retry-After": RETRY_AFTER_SECONDS})
         if not self.fits(size):
             raise ProblemError("unavailable", self.busy)
-        task = asyncio.current_task()
-        assert task is not None  # a request is handled in a task of its own
+        releases = _RELEASES.get()  # a request is handled behind `Admission.admitting`
         self.held += size
         if holder is not None:
             self.holders.add(holder)
-        task.add_done_callback(lambda _: self._release(size, holder))
+        releases.append(lambda: self._release(size, holder))
 
     def fits(self, size: int = 1) -> bool:
         """Whether `size` more would find room now."""
@@ -49,6 +53,9 @@ class InFlight:
             self.holders.discard(holder)
 
 
+_RELEASES: ContextVar[list[Callable[[], None]]] = ContextVar("in_flight_releases")
+"""What the request being handled holds, each given back by calling it."""
+
 SHARES = ("people", "webhooks")
 """The shares of a process's requests in flight: people's (customers, agents, staff: the API and the console) and
 carriers' pushes, apart, so that a carrier's backlog never leaves people's requests waiting behind it (nor the
@@ -59,7 +66,8 @@ class Admission:
     """At most so many requests of each share handled at once in this process, counted from before their bodies are
     read until they are answered: one more is answered 503 with `Retry-After` at once (counted in
     ``disputes_requests_shed_total{share}`` and named `shed` on its request line), rather than queued behind the
-    others on the database's connections until its storage calls time out."""
+    others on the database's connections until its storage calls time out. Whatever else a request holds of an
+    `InFlight` is given back with its place."""
 
     def __init__(self, registry: CollectorRegistry, people: int, webhooks: int) -> None:
         shed = Counter("disputes_requests_shed", "Requests answered 503 at once because as many of their share (people, "
@@ -78,13 +86,20 @@ class Admission:
 
         def gate(handler: Handler) -> Handler:
             async def admitted(request: web.Request) -> web.StreamResponse:
+                releases: list[Callable[[], None]] = []
+                holding = _RELEASES.set(releases)
                 try:
-                    requests.hold()
-                except ProblemError:
-                    shed.inc()
-                    structlog.contextvars.bind_contextvars(shed=share)  # named on the request line
-                    raise
-                return await handler(request)
+                    try:
+                        requests.hold()
+                    except ProblemError:
+                        shed.inc()
+                        structlog.contextvars.bind_contextvars(shed=share)  # named on the request line
+                        raise
+                    return await handler(request)
+                finally:
+                    _RELEASES.reset(holding)
+                    for release in releases:
+                        release()
 
             return admitted
 

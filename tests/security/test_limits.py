@@ -11,6 +11,7 @@ only sleeps pace a deliberately slow client.
 import asyncio
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -485,6 +486,40 @@ async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and
         for writer in held:
             writer.close()
     assert await service.stored(DISPUTES) == 0
+
+
+async def pipelined(service: Service, *request_heads: bytes) -> list[int]:
+    """The statuses of requests sent at once on one connection (the last asks to close it), answered one by one."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    try:
+        writer.write(b"".join(request_heads))
+        answers = await until_closed(reader)
+    finally:
+        writer.close()
+    return [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", answers)]
+
+
+async def test_requests_pipelined_on_one_connection_are_handled_one_at_a_time_and_never_refused_for_each_other(serve):
+    service = await serve(requests_in_flight=2)
+    admission = service.runner.app[ADMISSION]
+    queue = head("GET", "/v1/disputes")  # no token: answered 401 without waiting on anything
+    statuses = await pipelined(service, queue, queue, queue, queue, head("GET", "/v1/disputes", {"Connection": "close"}))
+    assert statuses == [401] * 5
+    metrics = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
+    assert 'disputes_requests_shed_total{share="people"} 0.0' in metrics
+    assert not admission.full("people")
+
+
+async def test_pushes_pipelined_on_one_connection_never_hold_room_among_the_push_bodies_for_each_other(serve):
+    limit = 1024
+    service = await serve(webhook_max_bytes=limit)
+    pushes = service.runner.app[PUSHES_IN_FLIGHT]
+    unreadable = b"[" + b" " * (limit - 1)  # each the most a push may be, refused as malformed once read
+    push = head("POST", "/v1/carriers/ups/webhooks", UPS, limit) + unreadable
+    last = head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"}, limit) + unreadable
+    statuses = await pipelined(service, *[push] * FULL_PUSHES_IN_FLIGHT, last)
+    assert len(statuses) == FULL_PUSHES_IN_FLIGHT + 1 and 503 not in statuses, statuses
+    assert pushes.held == 0
 
 
 async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):
