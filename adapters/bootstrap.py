@@ -246,15 +246,17 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
             handler = _once_storage_is_set_up(handler)
         if mongodb and endpoint.counts == "carrier":  # a push's events are stored in one call; carriers retry a 503 later
             handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
+        refused = None
         if endpoint not in OPS_ENDPOINTS + HIDDEN:
             handler = admission.admitting(_share(endpoint))(handler)
+            refused = _refused_on_headers(admission, endpoint)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
-        refused = _push_refused_on_headers(admission) if endpoint.handler is carriers_api.receive_webhook else None
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler, refused)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
         people = admission.admitting("people")
-        setup_console(app, routes, settings, (lambda page: people(_once_storage_is_set_up(page))) if mongodb else people)
+        setup_console(app, routes, settings, (lambda page: people(_once_storage_is_set_up(page))) if mongodb else people,
+                      admission.refusing("people"))
     routes.close()
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))
     return app
@@ -414,9 +416,13 @@ def _share(endpoint: Endpoint) -> str:
     return "webhooks" if endpoint.counts == "carrier" else "people"
 
 
-def _push_refused_on_headers(admission: Admission) -> Refused:
-    """A push refused on its headers alone, or finding the pushes in flight at their limit: not invited to send its body."""
-    return lambda request: carriers_api.refused_on_headers(request) or admission.full("webhooks")
+def _refused_on_headers(admission: Admission, endpoint: Endpoint) -> Refused:
+    """A request finding its share's requests in flight at their limit, or a push refused on its headers alone: not
+    invited to send its body."""
+    no_room = admission.refusing(_share(endpoint))
+    if endpoint.handler is carriers_api.receive_webhook:
+        return lambda request: no_room(request) or carriers_api.refused_on_headers(request)
+    return no_room
 
 
 def _log_abandoned(error: BaseException) -> None:

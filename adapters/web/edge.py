@@ -86,8 +86,8 @@ class EdgeRoutes:
         else:
             self.router.add_route(method, path, at_edge(handler), expect_handler=partial(_expecting, refused, handler))
 
-    def post(self, path: str, handler: Handler) -> None:
-        self.add("POST", path, handler)
+    def post(self, path: str, handler: Handler, refused: Refused | None = None) -> None:
+        self.add("POST", path, handler, refused)
 
     def files(self, prefix: str, directory: Path) -> None:
         """The files under `directory`, listed once here: no path a request names is ever joined to the file

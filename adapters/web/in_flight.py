@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry, Counter
 
+from adapters.web.edge import Refused
 from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError
 
 
@@ -79,6 +80,11 @@ class Admission:
     def full(self, share: str) -> bool:
         """Whether one more request of `share` would be refused now."""
         return not self._shares[share][0].fits()
+
+    def refusing(self, share: str) -> Refused:
+        """A route's refusal on headers alone (`EdgeRoutes.add`): a request of `share` finding no room is answered its
+        503 instead of `100 Continue`, so the body that would be refused unread is not sent."""
+        return lambda request: self.full(share)
 
     def admitting(self, share: str) -> Callable[[Handler], Handler]:
         """Puts a handler behind `share`'s limit."""

@@ -488,6 +488,27 @@ async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and
     assert await service.stored(DISPUTES) == 0
 
 
+async def test_a_person_s_upload_or_form_finding_no_room_is_refused_before_its_body_is_invited(serve):
+    service = await serve(requests_in_flight=1, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    admission = service.runner.app[ADMISSION]
+    expecting = {"Expect": "100-continue"}
+    upload = head("POST", "/v1/disputes/dsp-1/information",
+                  CUSTOMER | expecting | {"Content-Type": "multipart/form-data; boundary=b"}, 5_000_000)
+    console_form = head("POST", "/console/sign-in", expecting | {"Content-Type": "application/x-www-form-urlencoded"}, 100)
+    _, holder = await asyncio.open_connection("127.0.0.1", service.port)
+    holder.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN)) + b"{")
+    try:
+        assert await eventually(lambda: admission.full("people"))
+        for request_head in (upload, console_form):
+            refused = await answer_head(service, request_head)
+            assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, "a body with no room was invited"
+            assert refused.headers["content-type"].startswith("application/problem+json")
+    finally:
+        holder.close()
+    assert await eventually(lambda: not admission.full("people"))
+    assert (await answer_head(service, upload)).status == 100  # with room, the body is invited
+
+
 async def pipelined(service: Service, *request_heads: bytes) -> list[int]:
     """The statuses of requests sent at once on one connection (the last asks to close it), answered one by one."""
     reader, writer = await asyncio.open_connection("127.0.0.1", service.port)

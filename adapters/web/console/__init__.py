@@ -18,7 +18,7 @@ from adapters.web.auth import HmacTokens
 from adapters.web.console import case, queue, reports, signin
 from adapters.web.console.i18n import in_language, percent
 from adapters.web.console.session import CONFIG, PATH, ConsoleConfig, posted
-from adapters.web.edge import EdgeRoutes
+from adapters.web.edge import EdgeRoutes, Refused
 from disputes.notices import ISTANBUL
 from disputes.policy.wording import distance, money
 
@@ -30,10 +30,11 @@ them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
 def setup_console(
-    app: web.Application, routes: EdgeRoutes, settings: Settings, gate: Callable[[Handler], Handler],
+    app: web.Application, routes: EdgeRoutes, settings: Settings, gate: Callable[[Handler], Handler], refused: Refused,
 ) -> None:
     """The console's pages and forms, each of them (all but its static files) behind `gate`: the limit of people's
-    requests in flight and (on MongoDB) storage's set-up, answering 503 as the API does."""
+    requests in flight and (on MongoDB) storage's set-up, answering 503 as the API does; a form finding no room
+    (`refused`) is answered so before its body is invited."""
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -55,7 +56,7 @@ def setup_console(
         ("/sign-in", signin.sign_in), ("/dev-sign-in", signin.dev_sign_in), ("/sign-out", signin.sign_out),
         ("/language", signin.choose_language),
     ):
-        routes.post(PATH + path, gate(posted(handler)))
+        routes.post(PATH + path, gate(posted(handler)), refused)
         if path in ("/sign-out", "/language"):
             routes.get(PATH + path, _to_queue)
     for name, form_handler in (
@@ -64,7 +65,7 @@ def setup_console(
         ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
         ("restriction/review", case.review_restriction),
     ):
-        routes.post(f"{ONE}/{name}", gate(posted(form_handler)))
+        routes.post(f"{ONE}/{name}", gate(posted(form_handler)), refused)
         routes.get(f"{ONE}/{name}", _to_case)
     routes.files(PATH + "/static", HERE / "static")
 
