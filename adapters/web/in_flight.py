@@ -21,8 +21,8 @@ from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError
 
 class InFlight:
     """At most `budget` held at once by the requests being handled, each from the moment it takes its share until its
-    handler has its answer (`Admission.admitting`); with `one_each`, a holder (the caller) holds one share at a time, so no one holder can
-    take the budget from the others. `busy` is what a request finding no room is told."""
+    handler has its answer (`Admission.admitting`); with `one_each`, a holder (the caller) holds one share at a time,
+    so no one holder can take the budget from the others. `busy` is what a request finding no room is told."""
 
     def __init__(self, budget: int, busy: str, *, one_each: str | None = None) -> None:
         self.budget = budget
