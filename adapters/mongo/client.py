@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import SecretStr
 from pymongo import AsyncMongoClient, monitoring
+from pymongo.errors import ConfigurationError
 
 
 def connect(
@@ -13,8 +14,9 @@ def connect(
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
     answer 503 instead of hanging, authenticating the user the URI names with `password` when it is given (as is,
-    with no URI escaping), with at most `pool_size` connections when it is given (over the URI's `maxPoolSize`).
-    Connecting is lazy: no I/O happens here.
+    with no URI escaping), with at most `pool_size` connections when it is given and none kept open ahead of need (over the URI's
+    `maxPoolSize` and `minPoolSize`: a URI may keep more open than such a pool holds). Connecting is lazy: no I/O
+    happens here; options the driver cannot combine (`minPoolSize` above `maxPoolSize`) are a ConfigurationError.
 
     Every write asks for `{w: "majority", j: true}` itself: a write is acknowledged once a majority of the replica
     set's data-bearing members hold it in their on-disk journal, so a fail-over cannot roll it back (MongoDB manual,
@@ -25,16 +27,19 @@ def connect(
     either: a write concern other than majority with journaling, a `wTimeoutMS` (a write stored but acknowledged late
     would fail), a `readPreference` other than primary, a `readConcernLevel` other than local or majority."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
-    pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size}
-    return AsyncMongoClient(
-        uri,
-        **credentials,
-        **pool,
-        tz_aware=True,
-        serverSelectionTimeoutMS=int(timeout_seconds * 1000),
-        connectTimeoutMS=int(timeout_seconds * 1000),
-        appname="dispute-service",
-        w="majority",
-        journal=True,
-        event_listeners=list(event_listeners),
-    )
+    pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size, "minPoolSize": 0}
+    try:
+        return AsyncMongoClient(
+            uri,
+            **credentials,
+            **pool,
+            tz_aware=True,
+            serverSelectionTimeoutMS=int(timeout_seconds * 1000),
+            connectTimeoutMS=int(timeout_seconds * 1000),
+            appname="dispute-service",
+            w="majority",
+            journal=True,
+            event_listeners=list(event_listeners),
+        )
+    except ValueError as refused:  # the driver checks its pool options here, after the URI was read
+        raise ConfigurationError(str(refused)) from None

@@ -71,3 +71,22 @@ async def test_a_worker_started_before_its_database_waits_for_it_and_becomes_rea
     # Every probe has its request line; that it was not ready, and then ready again, is said once.
     assert logs.count('"route":"/readyz","status":503') >= PROBES + 1
     assert logs.count('"not_ready"') == 1 and logs.count('"ready_again"') == 1, logs[-2000:]
+
+
+async def test_a_worker_whose_uri_keeps_connections_open_ahead_of_need_becomes_ready(tmp_path):
+    """`minPoolSize` above 1 in the URI: readiness asks over a pool of one connection of its own, which takes it."""
+    db_port, ops_port = unused_port(), unused_port()
+    server = EmbeddedMongo(None, port=db_port)
+    server.start()
+    workers = Workers(f"mongodb://127.0.0.1:{db_port}/?directConnection=true&minPoolSize=5",
+                      f"pool_{uuid.uuid4().hex[:10]}", "http://127.0.0.1:9", tmp_path)
+    process = workers.start(worker_port=ops_port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            async def ready() -> bool:
+                return process.poll() is None and await status(session, f"http://127.0.0.1:{ops_port}/readyz") == 200
+
+            await eventually(ready, timeout=STARTED_WITHIN, interval=0.2, explain=lambda: workers.log_text()[-2000:])
+    finally:
+        workers.stop_all()
+        server.stop()

@@ -81,25 +81,38 @@ def test_a_database_name_mongodb_refuses_is_one_line_naming_its_setting(tmp_path
     assert "DISPUTES_MONGODB_URI" not in line, line
 
 
-def test_a_mongodb_uri_option_the_driver_cannot_read_stops_the_worker_in_one_line(tmp_path: Path) -> None:
-    """`tls=ture` (a typo of `true`): the driver would drop the option with a warning and connect in plain text."""
-    env = {
+def worker_env(uri_options: str) -> dict[str, str]:
+    """A worker's settings, on a MongoDB URI with `uri_options` whose database is away."""
+    return {
         "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISPUTES_WORKER_PORT": str(free_port()),
-        "DISPUTES_MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/?tls=ture",
+        "DISPUTES_MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/?{uri_options}",
         "DISPUTES_EFFECTS_SIGNING_SECRET": "production-effects-secret-" + "e" * 32,
         **{f"DISPUTES_{name}_URL": "http://127.0.0.1:9" for name in
            ("PAYMENTS", "FULFILLMENT", "NOTIFICATIONS", "ACCOUNTS", "FINANCE")},
     }
-    process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker"], cwd=tmp_path, env=env,
+
+
+def refused_worker(env: dict[str, str], cwd: Path) -> str:
+    process = subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker"], cwd=cwd, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         stdout, stderr = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.terminate()
         stdout, stderr = process.communicate(timeout=30)
-        pytest.fail(f"the worker started on a URI whose `tls` option the driver cannot read:\n{stderr[-1500:]}")
-    line = one_line(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+        pytest.fail(f"the worker started on a URI the driver cannot use:\n{stderr[-1500:]}")
+    return one_line(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+
+
+def test_a_mongodb_uri_option_the_driver_cannot_read_stops_the_worker_in_one_line(tmp_path: Path) -> None:
+    """`tls=ture` (a typo of `true`): the driver would drop the option with a warning and connect in plain text."""
+    line = refused_worker(worker_env("tls=ture"), tmp_path)
     assert line.startswith("DISPUTES_MONGODB_URI: ") and "tls" in line, line
+
+
+def test_pool_options_the_driver_cannot_combine_stop_the_worker_in_one_line(tmp_path: Path) -> None:
+    line = refused_worker(worker_env("minPoolSize=5&maxPoolSize=2"), tmp_path)
+    assert line == "MongoDB (DISPUTES_MONGODB_URI): minPoolSize must be smaller or equal to maxPoolSize", line
 
 
 def test_an_orders_file_that_cannot_be_read_or_written_is_one_line_naming_it(tmp_path: Path) -> None:
