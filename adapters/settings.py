@@ -165,11 +165,18 @@ SECRET_URI_OPTIONS = ("authmechanismproperties", "tlscertificatekeyfilepassword"
 WEAKER_URI_OPTIONS = {
     "readPreference": (("primary",), "another member may not hold what was just written yet (a dispute just opened "
                                      "would be a 404, a retried open would not find its Idempotency-Key)"),
-    "readConcernLevel": (("local", "majority"), "it may read writes a fail-over rolls back"),
-    "wTimeoutMS": ((), "a write the majority holds, but acknowledged late, would be answered 503 as if not stored"),
+    "readConcernLevel": (("local", "majority", "linearizable"), "it may read writes a fail-over rolls back"),
+    "wTimeoutMS": ((0,), "a write the majority holds, but acknowledged late, would be answered 503 as if not stored"),
 }
 """URI options that would weaken the reads or the majority acknowledgement the service relies on: each is refused
-unless it names one of the values given, for the reason given."""
+unless it names one of the values given (`wTimeoutMS=0` waits as long as it takes, the driver's default), for the
+reason given."""
+
+AUTH_DATABASE = "admin"
+"""The database a URI's path may name with no `authSource=` besides DISPUTES_MONGODB_DATABASE: the driver then
+authenticates the URI's user there (its default authSource), and that is all the path says."""
+SYSTEM_DATABASES = ("admin", "local", "config")
+"""MongoDB's own databases: never the service's (`local` is not even replicated)."""
 
 
 def _parsed_mongodb_uri(uri: str) -> dict[str, Any]:
@@ -198,7 +205,7 @@ def _mongodb_uri(uri: str | None) -> str | None:
                          'number, no journal=false)')
     for option, (allowed, why) in WEAKER_URI_OPTIONS.items():
         if (value := options.get(option.lower())) is not None and value not in allowed:
-            other = f" other than {' or '.join(allowed)}" if allowed else ""
+            other = f" other than {' or '.join(', '.join(map(str, allowed)).rsplit(', ', 1))}"
             raise ValueError(f"must not set {option}{other}: {why}")
     return uri
 
@@ -247,9 +254,10 @@ class Settings(BaseSettings):
         default=None,
         description="MongoDB URI; unset means the embedded mongoeco server on data_dir. A database named in its "
                     "path must be mongodb_database (the one the service uses; a user defined in another database is "
-                    "named with authSource=). Refused with options that weaken writes or reads: a write concern other "
-                    "than w=majority with journaling, wTimeoutMS, readPreference other than primary, "
-                    "readConcernLevel other than local or majority.",
+                    "named with authSource=), or admin with no other authSource=, which names only the database "
+                    "its user is defined in. Refused with options that weaken writes or reads: a write concern "
+                    "other than w=majority with journaling, wTimeoutMS other than 0, readPreference other than "
+                    "primary, readConcernLevel other than local, majority or linearizable.",
     )
     mongodb_password: SecretStr | None = Field(
         default=None,
@@ -706,15 +714,21 @@ class Settings(BaseSettings):
     def _one_database(self) -> "Settings":
         """The database a URI's path names (`mongodb://.../disputes_prod`) is the one the service uses, or refused:
         the service keeps its collections in DISPUTES_MONGODB_DATABASE alone, and two deployments told apart only
-        by the path would share one database (each one's workers doing the other's work)."""
+        by the path would share one database (each one's workers doing the other's work). `/admin` with no other
+        `authSource=` is taken for what the driver reads in it, the database the user is defined in (AUTH_DATABASE).
+        The refusal never offers one of MongoDB's own databases for the service's collections."""
         if self.mongodb_uri is None:
             return self
-        named = _parsed_mongodb_uri(self.mongodb_uri)["database"]
-        if named is not None and named != self.mongodb_database:
-            raise ValueError(f"DISPUTES_MONGODB_URI's path names the database {named!r} but DISPUTES_MONGODB_DATABASE "
-                             f"is {self.mongodb_database!r}: set DISPUTES_MONGODB_DATABASE={named}, or leave the "
-                             "database out of the URI's path (authSource= names the one its user is defined in)")
-        return self
+        parsed = _parsed_mongodb_uri(self.mongodb_uri)
+        named = parsed["database"]
+        if named in (None, self.mongodb_database) or named == parsed["options"].get("authSource", AUTH_DATABASE) == (
+            AUTH_DATABASE
+        ):
+            return self
+        instead = "" if named in SYSTEM_DATABASES else f"set DISPUTES_MONGODB_DATABASE={named}, or "
+        raise ValueError(f"DISPUTES_MONGODB_URI's path names the database {named!r} but DISPUTES_MONGODB_DATABASE "
+                         f"is {self.mongodb_database!r}: {instead}leave the database out of the URI's path (authSource= "
+                         "names the one its user is defined in)")
 
     @model_validator(mode="after")
     def _numbers_hold_together(self) -> "Settings":

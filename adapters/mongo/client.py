@@ -24,8 +24,9 @@ def connect(
     implicit default is `w: 1` on a set with an arbiter, or whatever `setDefaultRWConcern` made it; a 2xx means the
     fact is durably stored only with majority acknowledgement. Reads go to the primary with the `local` read concern
     (the driver's defaults), so a read sees every write acknowledged before it. The settings refuse a URI that weakens
-    either: a write concern other than majority with journaling, a `wTimeoutMS` (a write stored but acknowledged late
-    would fail), a `readPreference` other than primary, a `readConcernLevel` other than local or majority."""
+    either: a write concern other than majority with journaling, a `wTimeoutMS` other than 0 (a write stored but
+    acknowledged late would fail), a `readPreference` other than primary, a `readConcernLevel` other than local,
+    majority or linearizable."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
     pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size, "minPoolSize": 0}
     try:

@@ -74,6 +74,10 @@ def test_a_uri_that_weakens_majority_journaled_writes_is_refused_in_one_line_nam
 @pytest.mark.parametrize("same", [
     "w=majority", "journal=true", "w=majority&journal=true", "readPreference=primary", "readConcernLevel=local",
     "readConcernLevel=majority",
+    # "Read Concern "linearizable"": majority-acknowledged writes completed before the read, and no fewer.
+    "readConcernLevel=linearizable",
+    # "Write Concern": `wtimeout` 0 means no time limit, the driver's default.
+    "w=majority&wTimeoutMS=0",
 ])
 def test_a_uri_that_names_majority_journaled_writes_or_primary_reads_itself_is_taken(same: str) -> None:
     uri = f"mongodb://mongo1:27017/?replicaSet=rs0&{same}"
@@ -87,9 +91,9 @@ def test_a_uri_that_names_majority_journaled_writes_or_primary_reads_itself_is_t
     ("readPreference=primaryPreferred", "readPreference other than primary"),
     ("readPreference=nearest&readPreferenceTags=dc:ist", "readPreference other than primary"),
     # "Read Concern "available"": may return orphaned documents, and data a fail-over rolls back.
-    ("readConcernLevel=available", "readConcernLevel other than local or majority"),
+    ("readConcernLevel=available", "readConcernLevel other than local, majority or linearizable"),
     # "Write Concern": wtimeout fails a write that "may succeed after the time limit"; the error does not undo it.
-    ("w=majority&wTimeoutMS=10000", "wTimeoutMS"),
+    ("w=majority&wTimeoutMS=10000", "wTimeoutMS other than 0"),
 ])
 def test_a_uri_that_weakens_reads_or_the_acknowledgement_is_refused_in_one_line_naming_the_option(
     weaker: str, refused: str,
@@ -113,6 +117,23 @@ def test_the_client_reads_from_the_primary_with_the_local_read_concern() -> None
 ])
 def test_a_database_named_in_the_uri_s_path_is_taken_when_it_is_the_setting_s(uri: str, database: str) -> None:
     assert Settings(_env_file=None, mongodb_uri=uri, mongodb_database=database).mongodb_database == database
+
+
+@pytest.mark.parametrize("options", ["replicaSet=rs0", "replicaSet=rs0&authSource=admin"])
+def test_admin_in_the_uri_s_path_names_where_its_user_is_defined_and_keeps_the_setting_s_database(options: str) -> None:
+    """PyMongo authenticates in the path's database when no authSource= names another: `/admin` says that alone."""
+    uri = f"mongodb://disputes-app@mongo1,mongo2/admin?{options}"
+    assert Settings(_env_file=None, mongodb_uri=uri, mongodb_password="pw").mongodb_database == "disputes"
+
+
+@pytest.mark.parametrize("path", ["admin?replicaSet=rs0&authSource=users", "local?replicaSet=rs0",
+                                  "config?replicaSet=rs0"])
+def test_a_refused_path_naming_mongodb_s_own_database_is_never_offered_for_the_service_s(path: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, mongodb_uri=f"mongodb://mongo1,mongo2/{path}")
+    (line,) = explain(refused.value)
+    assert line.endswith("is 'disputes': leave the database out of the URI's path (authSource= names the one its "
+                         "user is defined in)"), line
 
 
 @pytest.mark.parametrize("database", [None, "disputes_staging"])
