@@ -823,14 +823,39 @@ NEAR_CUTOFF = 0.9
 (`PATH`, `PYTHONPATH`, `MONGO_URI`, `JWT_SECRET`, `KUBERNETES_PORT`, `MY_DISPUTES_PORT`) are below 0.9."""
 
 
-def unknown_setting(variable: str) -> str | None:
+_ADDRESS, _PORT_NUMBER, _PROTOCOL = r"[0-9.]+|[0-9A-Fa-f:]+", r"[0-9]+", r"tcp|udp|sctp"
+SERVICE_LINKS = {
+    r"SERVICE_HOST|PORT_[0-9]+_(TCP|UDP|SCTP)_ADDR": _ADDRESS,
+    r"SERVICE_PORT(_[A-Z0-9_]+)?|PORT_[0-9]+_(TCP|UDP|SCTP)_PORT": _PORT_NUMBER,
+    r"PORT_[0-9]+_(TCP|UDP|SCTP)_PROTO": _PROTOCOL,
+    r"PORT(_[0-9]+_(TCP|UDP|SCTP))?": rf"({_PROTOCOL})://([0-9.]+|\[[0-9A-Fa-f:]+\]):{_PORT_NUMBER}",
+}
+"""The variables Kubernetes sets in a pod for each Service of its namespace (`enableServiceLinks`, on by default),
+by what follows the Service's name (`REDIS_MASTER_` for `redis-master`) and the form of their values: the Service's
+cluster IP, its ports (a named one's too), and Docker-link style URLs (`REDIS_MASTER_PORT=tcp://10.0.0.11:6379`)."""
+
+
+def service_link(variable: str, value: str) -> bool:
+    """Whether `variable` is one Kubernetes sets for a Service (SERVICE_LINKS), its name and value alike: a Service
+    named `dispute` gives `DISPUTE_PORT=tcp://10.0.0.1:8080`, a misspelt DISPUTES_PORT would give `DISPUTE_PORT=8081`."""
+    return any(re.fullmatch(rf"[A-Z0-9_]+?_({suffix})", variable.upper()) and re.fullmatch(form, value)
+               for suffix, form in SERVICE_LINKS.items())
+
+
+def unknown_setting(variable: str, value: str | None = None) -> str | None:
     """Why `variable` is refused: its name is under the prefix (in any case, as pydantic-settings reads it) but
     names no setting, or is outside it but so like a setting's variable that it is one misspelt (`DISPUTE_`,
     `DISPUTESRELAY_`, `NEAR_CUTOFF`), so pydantic-settings would pass over it and leave the setting it was meant for
-    at its default. The setting it most probably meant is named when one is close. None for a setting, for a
-    variable in READ_BY_OTHERS and for any other variable outside the prefix."""
+    at its default. The setting it most probably meant is named when one is close. A Kubernetes Service's variable
+    (`service_link`, with its `value` given) is never taken for a misspelling; under the prefix (a Service named
+    `disputes...`) it is refused, even where it names a setting, saying so. None for a setting, for a variable in
+    READ_BY_OTHERS and for any other variable outside the prefix."""
     name, settings = variable.upper(), [f"{ENV_PREFIX}{setting.upper()}" for setting in Settings.model_fields]
-    if name in settings or name in READ_BY_OTHERS:
+    link = value is not None and service_link(name, value)
+    if name.startswith(ENV_PREFIX) and link:
+        return ("set by Kubernetes for a Service whose name starts with disputes, not a setting: give the pod "
+                "enableServiceLinks: false (README, Running in production)")
+    if name in settings or name in READ_BY_OTHERS or link:
         return None
     if name.startswith(ENV_PREFIX):  # what follows the prefix, against the settings' names: a guess when one is close
         given, names = name.removeprefix(ENV_PREFIX), [setting.removeprefix(ENV_PREFIX) for setting in settings]
@@ -852,5 +877,5 @@ def unknown_variables(env_file: Path | str | None = ENV_FILE) -> Iterator[str]:
     found = {path.name.lower(): f" (a file in {directory})" for path in files}
     found |= {name: f" (in {env_file})" for name in dotenv} | {name: "" for name in env}
     for name, where in sorted(found.items()):
-        if (why := unknown_setting(name)) is not None:
+        if (why := unknown_setting(name, env.get(name))) is not None:
             yield f"{name.upper()}{where}: {why}"

@@ -352,6 +352,68 @@ def test_a_realistic_environment_holds_no_variable_taken_for_a_misspelt_setting(
     assert list(unknown_variables(env_file)) == []
 
 
+def service_links(service: str, address: str, *ports: tuple[int, str, str]) -> dict[str, str]:
+    """What Kubernetes sets in a pod for a Service of its namespace (kubernetes.io, "Service", "Environment
+    variables": `REDIS_MASTER_SERVICE_HOST=10.0.0.11`, `REDIS_MASTER_PORT_6379_TCP=tcp://10.0.0.11:6379`, ...), for
+    `ports` of (number, protocol, name); the first port is the Service's own."""
+    name, host = service.upper().replace("-", "_"), f"[{address}]" if ":" in address else address
+    (first, first_protocol, _), links = ports[0], {f"{name}_SERVICE_HOST": address}
+    links |= {f"{name}_SERVICE_PORT": str(first), f"{name}_PORT": f"{first_protocol.lower()}://{host}:{first}"}
+    for number, protocol, port_name in ports:
+        link = f"{name}_PORT_{number}_{protocol}"
+        links |= {link: f"{protocol.lower()}://{host}:{number}", f"{link}_PROTO": protocol.lower(),
+                  f"{link}_PORT": str(number), f"{link}_ADDR": address}
+        if port_name:
+            links[f"{name}_SERVICE_PORT_{port_name.upper().replace('-', '_')}"] = str(number)
+    return links
+
+
+KUBERNETES_SERVICES = (
+    service_links("dispute", "10.96.14.7", (8080, "TCP", "http"))
+    | service_links("dispute-worker", "10.96.14.8", (8081, "TCP", "ops"), (8125, "UDP", "statsd"))
+    | service_links("dispute-db", "fd00:10:96::2a", (27017, "TCP", "mongo"))
+    | service_links("disputs", "10.96.14.9", (80, "SCTP", ""))
+    | service_links("kubernetes", "10.96.0.1", (443, "TCP", "https"))
+)
+"""Services named like the service (its prefix misspelt, in a name or two) in a pod's namespace."""
+
+
+def test_a_kubernetes_service_s_variables_are_never_taken_for_a_misspelt_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in [name for name in os.environ if name.upper().startswith(("DISPUTES_", "DISPUTE_", "DISPUTS_"))]:
+        monkeypatch.delenv(name)
+    for name, value in KUBERNETES_SERVICES.items():
+        monkeypatch.setenv(name, value)
+
+    assert list(unknown_variables(None)) == []
+
+
+@pytest.mark.parametrize(("variable", "value", "meant"), [
+    ("DISPUTE_PORT", "8081", "DISPUTES_PORT"),  # a service link's name, not its value: a misspelt setting
+    ("DISPUTE_WORKER_PORT", "tcp://10.96.14.8", "DISPUTES_WORKER_PORT"),  # no port: no service link
+])
+def test_a_misspelt_variable_with_a_service_link_s_name_but_not_its_value_is_refused(
+    variable: str, value: str, meant: str,
+) -> None:
+    assert unknown_setting(variable, value) == f"not a setting, did you mean {meant}? (docs/settings.md lists every one)"
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("DISPUTES_PORT", "tcp://10.96.14.7:8080"),  # a Service named `disputes`: the API's port setting's name
+    ("DISPUTES_WORKER_PORT", "tcp://10.96.14.8:8081"),
+    ("DISPUTES_SERVICE_HOST", "10.96.14.7"),
+    ("DISPUTES_UI_PORT_80_TCP_PROTO", "tcp"),
+])
+def test_a_kubernetes_service_s_variable_under_the_prefix_is_refused_saying_how_to_leave_it_out(
+    variable: str, value: str,
+) -> None:
+    assert unknown_setting(variable, value) == (
+        "set by Kubernetes for a Service whose name starts with disputes, not a setting: give the pod "
+        "enableServiceLinks: false (README, Running in production)"
+    )
+
+
 def test_unknown_variables_come_from_the_environment_and_the_env_file(monkeypatch: pytest.MonkeyPatch,
                                                                       tmp_path: Path) -> None:
     for name in [name for name in os.environ if name.upper().startswith("DISPUTES_")]:
