@@ -133,6 +133,7 @@ async def test_requests_keeping_every_pooled_connection_busy_leave_the_process_r
     settings = app_settings(
         f"{await proxy.start()}&maxPoolSize={POOL}", f"busy_{uuid.uuid4().hex[:10]}", orders_file,
         str(sandbox.make_url("/")).rstrip("/"), run_workers=False, mongodb_request_timeout_seconds=30,
+        mongodb_timeout_seconds=30,
     )
     api = await aiohttp_client(create_app(settings))
     body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
