@@ -710,6 +710,14 @@ class Settings(BaseSettings):
                                  "the URI must name one (mongodb://user@host/...) and carry no password of its own")
         return self
 
+    @field_validator("mongodb_database")
+    @classmethod
+    def _the_service_s_own_database(cls, database: str) -> str:
+        if database in SYSTEM_DATABASES:
+            raise ValueError(f"{database!r} is one of MongoDB's own databases ({', '.join(SYSTEM_DATABASES)}), never "
+                             "the service's: name a database of its own")
+        return database
+
     @model_validator(mode="after")
     def _one_database(self) -> "Settings":
         """The database a URI's path names (`mongodb://.../disputes_prod`) is the one the service uses, or refused:

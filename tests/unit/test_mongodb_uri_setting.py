@@ -148,3 +148,10 @@ def test_a_database_in_the_uri_s_path_other_than_the_setting_s_is_refused_naming
                     f"DISPUTES_MONGODB_DATABASE is {database or 'disputes'!r}: set DISPUTES_MONGODB_DATABASE="
                     "disputes_prod, or leave the database out of the URI's path (authSource= names the one its user "
                     "is defined in)")
+
+
+@pytest.mark.parametrize("database", ["admin", "local", "config"])
+def test_mongodb_s_own_databases_are_never_the_service_s(database: str) -> None:
+    with pytest.raises(ValidationError, match="one of MongoDB's own databases") as refused:
+        Settings(_env_file=None, mongodb_database=database)
+    assert [error["loc"] for error in refused.value.errors()] == [("mongodb_database",)]
