@@ -346,6 +346,19 @@ class FirstResponseWatch(StrEnum):
     MISSED = "missed"
 
 
+class BeforeAppeal(BaseModel):
+    """What an appeal's review replaces on the resolved case it appeals: put back if the appeal is undone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sla: Sla
+    escalated: bool
+    priority: int
+    first_response_watch: FirstResponseWatch | None
+    assignee: str | None
+    needs_supervisor: bool
+
+
 class Dispute(BaseModel):
     model_config = ConfigDict(validate_assignment=False)
 
@@ -375,6 +388,9 @@ class Dispute(BaseModel):
     """Missing-item claims, and digital orders decided line by line: the lines the decisions so far refunded or
     reshipped, earlier decisions' as well, each with the decision that paid it, oldest first."""
     appeal: Appeal | None = None
+    before_appeal: BeforeAppeal | None = None
+    """The deadlines and routing the case had when the appeal came (`_undo_appeal` puts them back). None before an
+    appeal, after an undone one, and on cases appealed before it was kept."""
     customer_evidence: list[CustomerEvidence] = Field(default_factory=list)
     timeline: list[TimelineEntry] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
@@ -1614,6 +1630,10 @@ class Dispute(BaseModel):
                 "decision missed."
             )
         self._add_customer_evidence(actor, SubmissionKind.APPEAL, statement, images, now)
+        self.before_appeal = BeforeAppeal(
+            sla=self.sla, escalated=self.escalated, priority=self.priority, first_response_watch=self.first_response_watch,
+            assignee=self.assignee, needs_supervisor=self.needs_supervisor,
+        )
         self._apply(actor, "appealed", now, Action.APPEAL, {"statement": statement, "images": _refs(images)})
         self.appeal = Appeal(statement=statement, appealed_at=now)
         self._route_appeal()
@@ -1685,8 +1705,8 @@ class Dispute(BaseModel):
         """The appeal `added` was another customer's: while its review is under way (nothing decided or reopened
         since), it is undone: the case is resolved again by the decision appealed, as it was closed then, the appeal
         no longer counted (the customer may still appeal within the decision's window), the review's deadlines no
-        longer watched, a question it asked closed unanswered, and a supervisor's routing that the appeal set
-        dropped (`appeal: undone`). Once decided or reopened since, its review stands, the appeal counted, its words
+        longer watched, a question it asked closed unanswered, and its deadlines, priority, assignee and supervisor's
+        routing put back as they were when it came (`before_appeal`) (`appeal: undone`). Once decided or reopened since, its review stands, the appeal counted, its words
         gone (`appeal: stands`)."""
         assert self.appeal is not None and self.decision is not None  # a case takes an appeal on a decision only
         if not self.is_active or self.review_started_at != added.submitted_at:
@@ -1694,9 +1714,12 @@ class Dispute(BaseModel):
             return {"appeal": "stands"}
         if (waiting := self.open_information_request) is not None:
             self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
-        appealed = next(e for e in reversed(self.timeline) if e.action == "appealed")
-        if appealed.details.get("needs_supervisor"):
-            self.needs_supervisor = False
+        if (before := self.before_appeal) is not None:
+            self.sla, self.escalated, self.priority = before.sla, before.escalated, before.priority
+            self.first_response_watch, self.assignee = before.first_response_watch, before.assignee
+            self.needs_supervisor, self.before_appeal = before.needs_supervisor, None
+        elif next(e for e in reversed(self.timeline) if e.action == "appealed").details.get("needs_supervisor"):
+            self.needs_supervisor = False  # appealed before the case kept its state: only this routing is known
         self.appeal = None
         self.status = Status.RESOLVED
         self.closed_at = self.decision.decided_at

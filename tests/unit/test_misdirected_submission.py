@@ -17,7 +17,7 @@ from disputes.service import DisputeService
 from schemas.common import Outcome
 from schemas.api import RemoveSubmission
 from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode, Status
-from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
 from tests.unit.test_conversation import notices
 
@@ -169,6 +169,35 @@ async def test_another_customer_s_appeal_taken_off_under_review_is_undone(servic
         {"submission": 0, "images_removed": 1, "reason": REASON, "appeal": "undone"})
     again = await service.appeal(CUSTOMER, rejected.id, "İmza benim değil.")
     assert again.status is Status.APPEALED and again.appeal.statement == "İmza benim değil."
+
+
+async def test_an_undone_appeal_taken_by_another_investigator_leaves_the_customer_s_own_to_its_decider(
+    service, rejected
+):
+    """Taken by an investigator other than the one who rejected the case, the appeal went to the supervisors; undone,
+    the case is nobody's again and no supervisor's, so the customer's own appeal is its decider's to take."""
+    await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    assert (await service.assign(OTHER_INVESTIGATOR, rejected.id, None)).needs_supervisor
+
+    case = await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    assert (case.status, case.assignee, case.needs_supervisor) == (Status.RESOLVED, rejected.assignee, False)
+    again = await service.appeal(CUSTOMER, rejected.id, "İmza benim değil.")
+    assert (again.assignee, again.needs_supervisor) == (rejected.assignee, False)
+    assert (await service.assign(INVESTIGATOR, rejected.id, None)).assignee == INVESTIGATOR.id
+
+
+async def test_an_undone_appeal_leaves_the_decision_s_deadlines(service, rejected, clock):
+    """A resolved case shows the deadlines it was decided against, not the undone appeal's (due after it closed)."""
+    clock.advance(days=3)
+    appealed = await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    assert appealed.sla != rejected.sla
+
+    case = await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    assert (case.sla, case.escalated, case.priority, case.first_response_watch) == (
+        rejected.sla, rejected.escalated, rejected.priority, rejected.first_response_watch)
+    assert case.sla.decision_due == rejected.decision.decision_due
 
 
 async def test_an_appeal_decided_since_keeps_its_review_and_loses_its_words(service, rejected, clock):
