@@ -2104,7 +2104,9 @@ class Dispute(BaseModel):
         if kind is SubmissionKind.INFORMATION and pieces >= MAX_SUBMISSIONS:
             raise TooManySubmissions(f"A case takes at most {MAX_SUBMISSIONS} pieces of information; please send what "
                                      "more you have in a message.")
-        if len(self.customer_evidence) >= MAX_KEPT_SUBMISSIONS - (kind is SubmissionKind.INFORMATION):
+        undone = sum(e.action == "submission_removed" and e.details.get("appeal") == "undone" for e in self.timeline)
+        kept = len(self.customer_evidence) - (undone if kind is SubmissionKind.APPEAL else 0)  # its one appeal's room
+        if kept >= MAX_KEPT_SUBMISSIONS - (kind is SubmissionKind.INFORMATION):
             raise TooManySubmissions(f"A case keeps at most {MAX_KEPT_SUBMISSIONS} submissions, those taken off it "
                                      "included; please send what more you have in a message, or ask a supervisor.")
         by = self.customer_id if actor.role is Role.CUSTOMER else actor.id  # the customer's id, whatever their token's

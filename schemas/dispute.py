@@ -218,7 +218,8 @@ class DeletedImage(_Model):
 MAX_KEPT_SUBMISSIONS = 41
 """Submissions one case keeps, those taken off it included (each keeps its marker and its timeline entries), so that
 relaying and taking off in turns cannot grow the case without bound: twice the 20 pieces of information a case takes
-(`disputes.model.MAX_SUBMISSIONS`), and its appeal, which finds room after the information's own limit."""
+(`disputes.model.MAX_SUBMISSIONS`), and its appeal, which finds room after the information's own limit (an appeal undone
+as another customer's leaves its room to the next, the customer's own)."""
 
 
 class CustomerEvidence(_Model):

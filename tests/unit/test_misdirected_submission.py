@@ -260,3 +260,21 @@ async def test_taking_off_the_answer_once_the_time_to_answer_is_over_closes_the_
     assert (request.answered_at, request.expired_at, case.open_information_request) == (None, clock.now(), None)
     assert case.sla.decision_due == asked.sla.decision_due  # moved on by the whole wait, as an unanswered question's
     assert case.timeline[-1].details["question_expired"] == "irq_1"
+
+
+async def test_the_customer_s_own_appeal_finds_room_after_another_customer_s_was_undone(service, request_for):
+    """Information filled the submissions a case keeps but the appeal's: the undone appeal leaves that room to the
+    customer's own."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    await service.add_information(AGENT, opened.id, f"{WRONG} #0")
+    for n in range(1, MAX_KEPT_SUBMISSIONS - 1):
+        await service.remove_submission(AGENT, opened.id, n - 1, REASON)
+        await service.add_information(AGENT, opened.id, f"{WRONG} #{n}")
+    await service.decide(INVESTIGATOR, opened.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                         "İmzalı teslim.", None)
+    await service.appeal(AGENT, opened.id, "Başka müşterinin itirazı.")
+    await service.remove_submission(AGENT, opened.id, MAX_KEPT_SUBMISSIONS - 1, REASON)
+
+    again = await service.appeal(CUSTOMER, opened.id, "İmza benim değil.")
+
+    assert again.status is Status.APPEALED and len(again.customer_evidence) == MAX_KEPT_SUBMISSIONS + 1
