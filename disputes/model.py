@@ -1654,13 +1654,14 @@ class Dispute(BaseModel):
 
     def remove_submission(
         self, actor: Actor, index: int, reason: str, now: datetime, escalate_before: timedelta,
-        calendar: BusinessCalendar,
+        calendar: BusinessCalendar, accessible_due: datetime,
     ) -> bool:
         """Take information or an appeal sent to the wrong customer's case off it: its statement reads
         `REMOVED_STATEMENT` (in the thread too), its images are deleted (a marker each in `deleted_images`, their copies
         recorded for deletion, which makes retention due at once), the policy reads the case again without it, and it
         no longer counts toward `MAX_SUBMISSIONS`. A question it was taken as the answer to is no longer answered
-        (`_unanswer`); an appeal is undone while its review is under way (`_undo_appeal`). A supervisor may, and the
+        (`_unanswer`; `accessible_due`, the current review's deadline for an accessibility need, as
+        `declare_accessibility_need` takes it); an appeal is undone while its review is under way (`_undo_appeal`). A supervisor may, and the
         agent who relayed it within `REMOVAL_WINDOW`. The timeline says who and why, not what was removed. False (no
         change) when it was taken off already."""
         if actor.role is not Role.SUPERVISOR and actor.role is not Role.AGENT:
@@ -1686,7 +1687,7 @@ class Dispute(BaseModel):
         self.timeline = [_without_submission(entry, added) for entry in self.timeline]
         if self.is_active:
             self.assess_due = now
-        question = self._unanswer(answered, now, calendar) if answered is not None else {}
+        question = {} if answered is None else self._unanswer(answered, now, calendar, escalate_before, accessible_due)
         before = self.status
         appeal = self._undo_appeal(added, now) if added.kind is SubmissionKind.APPEAL else {}
         self.updated_at = now
@@ -1726,12 +1727,16 @@ class Dispute(BaseModel):
         self.evidence_pull_due = self.sla_check_due = self.assess_due = None
         return {"appeal": "undone"}
 
-    def _unanswer(self, request_id: str, now: datetime, calendar: BusinessCalendar) -> dict[str, str]:
+    def _unanswer(
+        self, request_id: str, now: datetime, calendar: BusinessCalendar, escalate_before: timedelta,
+        accessible_due: datetime,
+    ) -> dict[str, str]:
         """The question `request_id` was answered by a submission taken off the case: no longer answered. The current
         review's latest question, its time to answer still running, is open again, the customer asked again and the
         decision deadline paused again for the whole wait, as when it was asked (`question_reopened`); its time to
         answer over, it is closed as unanswered, as the sweeper closes it, its deadline moved by the whole wait
-        (`question_expired`). An earlier one (a later question was asked since, or the case was decided or closed
+        (`question_expired`); either way, with an accessibility need, no later than the need's deadline moved on
+        by this review's pauses, as when it was recorded. An earlier one (a later question was asked since, or the case was decided or closed
         since) is closed as unanswered and the deadline stays as it is."""
         at = next(i for i, r in enumerate(self.information_requests) if r.id == request_id)
         question = self.information_requests[at]
@@ -1740,10 +1745,15 @@ class Dispute(BaseModel):
             self._move_decision_due(
                 _paused_by(calendar, question.decision_due_before, question.asked_at, question.answer_by)
             )
-        if current and now < question.answer_by:
-            self.information_requests[at] = question.model_copy(update={"answered_at": None})
+        reopened = current and now < question.answer_by
+        self.information_requests[at] = question.model_copy(
+            update={"answered_at": None} if reopened else {"answered_at": None, "expired_at": now}
+        )
+        if current and self.accessibility_need:
+            self._bring_decision_forward(calendar.add_business_time(accessible_due, self._paused(calendar)), calendar,
+                                         escalate_before, now)
+        if reopened:
             return {"question_reopened": request_id, "decision_due": self.sla.decision_due.isoformat()}
-        self.information_requests[at] = question.model_copy(update={"answered_at": None, "expired_at": now})
         return {"question_expired": request_id}
 
     def stored_refs(self) -> list[str]:

@@ -366,7 +366,8 @@ class DisputeService:
         escalate_before, calendar = self.rules.escalate_before_deadline, business_calendar(self.rules)
 
         def change(d: Dispute, now: datetime) -> bool:
-            return d.remove_submission(actor, index, reason, now, escalate_before, calendar)
+            accessible = deadlines(d.review_started_at, self.rules, accessible=True).decision_due
+            return d.remove_submission(actor, index, reason, now, escalate_before, calendar, accessible)
 
         return await self._change(actor, dispute_id, change, expected_versions)
 

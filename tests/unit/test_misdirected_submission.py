@@ -14,6 +14,7 @@ from disputes.model import MAX_SUBMISSIONS, REMOVAL_WINDOW, REMOVED_STATEMENT
 from disputes.policy.missing import customer_photos
 from disputes.rules import Rules
 from disputes.service import DisputeService
+from disputes.sla import business_calendar, deadlines
 from schemas.common import Outcome
 from schemas.api import RemoveSubmission
 from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode, Status
@@ -278,3 +279,28 @@ async def test_the_customer_s_own_appeal_finds_room_after_another_customer_s_was
     again = await service.appeal(CUSTOMER, opened.id, "İmza benim değil.")
 
     assert again.status is Status.APPEALED and len(again.customer_evidence) == MAX_KEPT_SUBMISSIONS + 1
+
+
+async def test_taking_off_the_answer_keeps_the_deadline_an_accessibility_need_brought_forward(
+    service, request_for, clock
+):
+    """An accessibility need recorded after the answer brought the deadline forward: the question asked again, the
+    deadline is the need's paused for the whole wait, not the usual one the case had when the question was asked."""
+    opened = (await service.open(CUSTOMER, request_for(), None)).dispute
+    asked = await service.request_information(INVESTIGATOR, opened.id, "Kapıcıya sordunuz mu?")
+    clock.advance(hours=1)
+    await service.add_information(AGENT, opened.id, WRONG)
+    clock.advance(minutes=5)
+    needed = (await service.declare_accessibility_need(AGENT, opened.id)).dispute
+    assert needed.sla.decision_due < asked.sla.decision_due
+
+    case = await service.remove_submission(SUPERVISOR, opened.id, 0, REASON)
+
+    waiting = case.open_information_request
+    assert waiting is not None and waiting.answered_at is None
+    calendar = business_calendar(Rules())
+    accessible = deadlines(opened.opened_at, Rules(), accessible=True).decision_due
+    assert case.sla.decision_due == calendar.add_business_time(
+        accessible, calendar.business_time_remaining(waiting.asked_at, waiting.answer_by))
+    assert case.sla.decision_due < asked.sla.decision_due
+    assert case.timeline[-1].details["decision_due"] == case.sla.decision_due.isoformat()
