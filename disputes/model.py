@@ -1697,6 +1697,11 @@ class Dispute(BaseModel):
         })
         if question and self.is_active:
             self._schedule_sla_check(escalate_before)
+        if appeal.get("appeal") == "undone":  # told it was received: the decision stands, and may still be appealed
+            from disputes.next_step import appeal_removed  # it reads the Dispute this module defines
+
+            en, tr = appeal_removed(self, APPEAL_WINDOW, now)
+            self._notify("appeal_removed", tr, en)
         if "question_reopened" in question and (waiting := self.open_information_request) is not None:
             en, tr = information_requested(waiting.question, waiting.answer_by, self.sla.decision_due)
             self._notify("information_requested", tr, en)

@@ -113,6 +113,14 @@ def next_step(dispute: Dispute, appeal_window: timedelta, now: datetime | None =
     return told if taken is None else _join(told, taken)
 
 
+def appeal_removed(dispute: Dispute, appeal_window: timedelta, now: datetime) -> Words:
+    """(English, Turkish): the appeal recorded on the case by mistake was removed (the customer was told it was
+    received), then the case as it stands again, decided, with the time left to appeal it."""
+    removed = ("The appeal recorded on your claim by mistake was removed.",
+               "Başvurunuza yanlışlıkla kaydedilen itiraz kaldırıldı.")
+    return _join(removed, next_step(dispute, appeal_window, now))
+
+
 _CHANGES = {RestrictionState.PENDING_REVIEW: "restricted", RestrictionState.CONFIRMED: "confirmed",
             RestrictionState.LIFTED: "lifted"}
 """The change to the account restriction that leaves it in each state (its `account_restriction` message's key)."""

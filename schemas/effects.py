@@ -113,7 +113,7 @@ class CarrierLiability(_Model):
 NotificationTemplate = Literal[
     "dispute_opened", "decision_made", "dispute_withdrawn", "appeal_received", "check_with_third_party",
     "information_received", "dispute_reopened", "restriction_raised", "restriction_confirmed",
-    "restriction_lifted", "staff_message", "information_requested", "decision_delayed",
+    "restriction_lifted", "staff_message", "information_requested", "decision_delayed", "appeal_removed",
 ]
 
 

@@ -3,6 +3,7 @@ deleted (their copies recorded for retention, due at once), the policy and the l
 timeline saying who and why without what; by a supervisor, or the agent who sent it within minutes."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -199,6 +200,23 @@ async def test_an_undone_appeal_leaves_the_decision_s_deadlines(service, rejecte
     assert (case.sla, case.escalated, case.priority, case.first_response_watch) == (
         rejected.sla, rejected.escalated, rejected.priority, rejected.first_response_watch)
     assert case.sla.decision_due == rejected.decision.decision_due
+
+
+async def test_the_customer_told_of_an_undone_appeal_is_told_it_was_removed_and_until_when_to_appeal(
+    service, rejected, repository
+):
+    await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    assert notices(repository, rejected.id, "appeal_received")
+
+    await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    [told] = notices(repository, rejected.id, "appeal_removed")
+    until = rejected.decision.appeal_ends.astimezone(ZoneInfo("Europe/Istanbul")).strftime("%d.%m.%Y %H:%M")
+    assert told["message_en"].startswith("The appeal recorded on your claim by mistake was removed.")
+    assert told["message"].startswith("Başvurunuza yanlışlıkla kaydedilen itiraz kaldırıldı.")
+    assert f"You may appeal once, with new information, until {until}." in told["message_en"]
+    assert f"{until} tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz." in told["message"]
+    assert WRONG not in str(told)
 
 
 async def test_an_appeal_decided_since_keeps_its_review_and_loses_its_words(service, rejected, clock):
