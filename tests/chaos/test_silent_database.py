@@ -97,6 +97,14 @@ async def proxy(mongo_uri: str) -> AsyncIterator[SilencedProxy]:
     await silenced.close()
 
 
+async def opened(api) -> str:
+    """The id of a case the customer opens on ord-1."""
+    body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    answer = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert answer.status == 201, await answer.text()
+    return (await answer.json())["id"]
+
+
 async def test_a_request_to_a_database_that_stops_answering_gets_a_prompt_503_problem(
     aiohttp_client, sandbox, proxy, tmp_path, orders_document
 ) -> None:
@@ -107,10 +115,7 @@ async def test_a_request_to_a_database_that_stops_answering_gets_a_prompt_503_pr
         run_workers=False, mongodb_request_timeout_seconds=REQUEST_DATABASE_SECONDS,
     )
     api = await aiohttp_client(create_app(settings))
-    body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
-    assert opened.status == 201, await opened.text()
-    dispute_id = (await opened.json())["id"]
+    dispute_id = await opened(api)
 
     proxy.silence()
     started = time.monotonic()
@@ -136,10 +141,7 @@ async def test_requests_keeping_every_pooled_connection_busy_leave_the_process_r
         mongodb_timeout_seconds=30,
     )
     api = await aiohttp_client(create_app(settings))
-    body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
-    assert opened.status == 201, await opened.text()
-    dispute_id = (await opened.json())["id"]
+    dispute_id = await opened(api)
 
     proxy.hold()
     reads = [asyncio.create_task(api.get(f"/v1/disputes/{dispute_id}", headers=CUSTOMER)) for _ in range(POOL)]
