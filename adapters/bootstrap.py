@@ -88,7 +88,7 @@ from adapters.web import (
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import FIRST_ANSWERS
-from adapters.web.in_flight import ADMISSION, Admission
+from adapters.web.in_flight import ADMISSION, Admission, held_until_done
 from adapters.web.uploads import ImageCleaner
 from adapters.web.keys import (
     ASSIGNMENTS,
@@ -356,7 +356,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[SERVICE] = service
         app[FIRST_ANSWERS] = first_answers = FirstAnswers(
             keys, clock, settings.rules().idempotency_ttl, timedelta(seconds=settings.idempotency_hold_seconds),
-            abandoned=_log_abandoned,
+            abandoned=_log_abandoned, outlived=held_until_done,
         )
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
         app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)

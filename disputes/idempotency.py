@@ -47,6 +47,9 @@ class FirstAnswers:
     """How long a request may hold its key unanswered before a retry may run it again."""
     abandoned: Callable[[BaseException], None] = lambda error: None
     """Told of a failure of a run whose caller went (no one else hears of it)."""
+    outlived: Callable[[asyncio.Future[FirstAnswer]], None] = lambda running: None
+    """Told, in its caller's context, of a run going on after its caller went (what the caller holds is given back
+    when the run ends)."""
     _running: set[asyncio.Future[FirstAnswer]] = field(default_factory=set, compare=False, repr=False)
 
     async def once(self, key: str, fingerprint: str, run: Run) -> Answered:
@@ -69,6 +72,7 @@ class FirstAnswers:
             return Answered(await asyncio.shield(running), replayed=False)
         except asyncio.CancelledError:
             running.add_done_callback(self._report)  # no one waits for it now
+            self.outlived(running)
             raise
 
     async def drain(self, timeout: float) -> None:

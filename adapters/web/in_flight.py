@@ -5,10 +5,14 @@ A request that finds no room is refused at once (503 with `Retry-After`) rather 
 What a request holds is given back the moment its handler has its answer, however it ends (an error, a cancelled
 request, a client gone): before aiohttp turns to the connection's next request, so requests pipelined on one connection,
 handled one after the other, never count against each other (a task's done-callback would come a turn of the event
-loop late, after aiohttp has begun the next one)."""
+loop late, after aiohttp has begun the next one). But when a request's work goes on after its handler is cancelled
+(a keyed request's run, kept going to the end though its client hung up: `disputes.idempotency`), what it holds is
+given back when that work ends, however it ends: until then its bytes are in memory and its storage calls running."""
 
+import asyncio
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 import structlog
 from aiohttp import web
@@ -38,11 +42,11 @@ class InFlight:
             raise ProblemError("rate-limited", self.one_each, headers={"Retry-After": RETRY_AFTER_SECONDS})
         if not self.fits(size):
             raise ProblemError("unavailable", self.busy)
-        releases = _RELEASES.get()  # a request is handled behind `Admission.admitting`
+        held = _HELD.get()  # a request is handled behind `Admission.admitting`
         self.held += size
         if holder is not None:
             self.holders.add(holder)
-        releases.append(lambda: self._release(size, holder))
+        held.releases.append(lambda: self._release(size, holder))
 
     def fits(self, size: int = 1) -> bool:
         """Whether `size` more would find room now."""
@@ -54,8 +58,26 @@ class InFlight:
             self.holders.discard(holder)
 
 
-_RELEASES: ContextVar[list[Callable[[], None]]] = ContextVar("in_flight_releases")
-"""What the request being handled holds, each given back by calling it."""
+class _Held:
+    """What a request holds, each given back by calling it, and the work going on after its handler, if any."""
+
+    def __init__(self) -> None:
+        self.releases: list[Callable[[], None]] = []
+        self.outliving: asyncio.Future[Any] | None = None
+
+    def give_back(self, *_: object) -> None:
+        for release in self.releases:
+            release()
+
+
+_HELD: ContextVar[_Held] = ContextVar("in_flight_held")
+"""What the request being handled holds."""
+
+
+def held_until_done(work: asyncio.Future[Any]) -> None:
+    """What the request being handled holds is given back when `work`, going on after its handler is cancelled,
+    ends rather than when the handler does."""
+    _HELD.get().outliving = work
 
 SHARES = ("people", "webhooks")
 """The shares of a process's requests in flight: people's (customers, agents, staff: the API and the console) and
@@ -92,8 +114,8 @@ class Admission:
 
         def gate(handler: Handler) -> Handler:
             async def admitted(request: web.Request) -> web.StreamResponse:
-                releases: list[Callable[[], None]] = []
-                holding = _RELEASES.set(releases)
+                held = _Held()
+                holding = _HELD.set(held)
                 try:
                     try:
                         requests.hold()
@@ -103,9 +125,11 @@ class Admission:
                         raise
                     return await handler(request)
                 finally:
-                    _RELEASES.reset(holding)
-                    for release in releases:
-                        release()
+                    _HELD.reset(holding)
+                    if held.outliving is not None and not held.outliving.done():
+                        held.outliving.add_done_callback(held.give_back)
+                    else:
+                        held.give_back()
 
             return admitted
 

@@ -34,6 +34,7 @@ from adapters.observability import configure_logging
 from adapters.orders import FileOrderDirectory
 from adapters.web.carriers_api import FULL_PUSHES_IN_FLIGHT, PUSHES_IN_FLIGHT
 from adapters.web.in_flight import ADMISSION
+from adapters.web.keys import SERVICE
 from adapters.web.limits import server_options
 from schemas.orders import Order
 from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
@@ -541,6 +542,42 @@ async def test_pushes_pipelined_on_one_connection_never_hold_room_among_the_push
     statuses = await pipelined(service, *[push] * FULL_PUSHES_IN_FLIGHT, last)
     assert len(statuses) == FULL_PUSHES_IN_FLIGHT + 1 and 503 not in statuses, statuses
     assert pushes.held == 0
+
+
+@pytest.mark.parametrize("ends", ["stored", "cancelled"])
+async def test_a_keyed_request_whose_client_hangs_up_keeps_its_place_in_flight_until_its_run_ends(
+    serve, logs, monkeypatch, ends,
+):
+    # The run goes on to the end though its client went (its retry gets its answer): it holds its place until then.
+    service = await serve(requests_in_flight=1)
+    admission = service.runner.app[ADMISSION]
+    one = await opened(service)
+    disputes = service.runner.app[SERVICE]
+    withdraw, begun, go_on = disputes.withdraw, asyncio.Event(), asyncio.Event()
+
+    async def slow_withdraw(*args: Any, **kwargs: Any) -> Any:  # a slow database: the run outlasts its client
+        begun.set()
+        await go_on.wait()
+        if ends == "cancelled":  # as at shutdown
+            raise asyncio.CancelledError
+        return await withdraw(*args, **kwargs)
+
+    monkeypatch.setattr(disputes, "withdraw", slow_withdraw)
+    keyed = {**CUSTOMER, "Content-Type": "application/json", "Idempotency-Key": "withdraw-1"}
+    _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("POST", one + "/withdraw", keyed, 2) + b"{}")
+    await asyncio.wait_for(begun.wait(), BOUND)
+    writer.close()  # the client hangs up while the withdrawal is being stored
+    assert await eventually(lambda: bool(request_lines(logs, "/v1/disputes/{id}/withdraw")))  # its handler is done
+    assert admission.full("people")
+    assert (await answer_head(service, head("GET", "/v1/disputes", INVESTIGATOR))).status == 503
+
+    go_on.set()
+    assert await eventually(lambda: not admission.full("people"))
+    monkeypatch.undo()
+    retried = await exchange(service, head("POST", one + "/withdraw", keyed | {"Connection": "close"}, 2) + b"{}")
+    assert retried.status == 200, retried.body
+    assert retried.headers.get("idempotent-replayed") == ("true" if ends == "stored" else None)
 
 
 async def test_the_deadline_ends_when_the_body_is_in_so_slow_work_after_it_is_never_cut_short(serve):
