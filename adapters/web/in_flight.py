@@ -46,7 +46,7 @@ class InFlight:
         self.held += size
         if holder is not None:
             self.holders.add(holder)
-        held.releases.append(lambda: self._release(size, holder))
+        held.also(lambda: self._release(size, holder))
 
     def fits(self, size: int = 1) -> bool:
         """Whether `size` more would find room now."""
@@ -59,14 +59,24 @@ class InFlight:
 
 
 class _Held:
-    """What a request holds, each given back by calling it, and the work going on after its handler, if any."""
+    """What a request holds: its place among its share's requests in flight, whatever else it took (each given back by
+    calling it), and the work going on after its handler, if any. Kept lean: every admitted request makes one."""
 
-    def __init__(self) -> None:
-        self.releases: list[Callable[[], None]] = []
+    __slots__ = ("place", "releases", "outliving")
+
+    def __init__(self, place: InFlight) -> None:
+        self.place = place
+        self.releases: list[Callable[[], None]] | None = None
         self.outliving: asyncio.Future[Any] | None = None
 
+    def also(self, release: Callable[[], None]) -> None:
+        if self.releases is None:
+            self.releases = []
+        self.releases.append(release)
+
     def give_back(self, *_: object) -> None:
-        for release in self.releases:
+        self.place.held -= 1
+        for release in self.releases or ():
             release()
 
 
@@ -114,15 +124,14 @@ class Admission:
 
         def gate(handler: Handler) -> Handler:
             async def admitted(request: web.Request) -> web.StreamResponse:
-                held = _Held()
+                if requests.held >= requests.budget:
+                    shed.inc()
+                    structlog.contextvars.bind_contextvars(shed=share)  # named on the request line
+                    raise ProblemError("unavailable", requests.busy)
+                requests.held += 1
+                held = _Held(requests)
                 holding = _HELD.set(held)
                 try:
-                    try:
-                        requests.hold()
-                    except ProblemError:
-                        shed.inc()
-                        structlog.contextvars.bind_contextvars(shed=share)  # named on the request line
-                        raise
                     return await handler(request)
                 finally:
                     _HELD.reset(holding)
