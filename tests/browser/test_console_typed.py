@@ -1,7 +1,8 @@
 """What an investigator typed in a case's forms comes back where they typed it, in headless chromium: a decision line
 by line sent on a case that changed meanwhile (or after the session ended) is shown again line for line, by SKU,
 never on another line's row; text in a refused form survives choosing another language, and a form nothing was typed
-in comes back as the page gives it."""
+in comes back as the page gives it; a reason typed to take off one piece of the customer's information comes back on
+that piece's form alone."""
 
 import pytest
 from playwright.async_api import Page, expect
@@ -11,12 +12,14 @@ from schemas.common import Role
 from tests.browser.conftest import Running
 from tests.browser.test_console import sign_in
 from tests.e2e.conftest import INVESTIGATOR, SUPERVISOR, TOKENS, bearer, eventually
+from tests.e2e.test_customer_evidence import form
 from tests.factories import BOXED, order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ORDERS = {how: order(f"ord-t{n}", customer_id=f"cust-t{n}", shipments=[shipment(f"shp-t{n}", carrier="surat", items=BOXED)])
-          for n, how in enumerate(("stale", "signed_out", "language", "saved", "untouched", "refused_then_language"), 1)}
+          for n, how in enumerate(("stale", "signed_out", "language", "saved", "untouched", "refused_then_language",
+                                    "removal"), 1)}
 MISSING = [{"sku": "sku-glass", "quantity": 2}, {"sku": "sku-spoon", "quantity": 3}]
 
 
@@ -173,3 +176,22 @@ async def test_a_decision_refused_on_a_changed_case_survives_choosing_another_la
     await expect(page.locator("html")).to_have_attribute("lang", "tr")
     await expect(page.locator("#note")).to_have_value("Bir bardak iade, kaşıklar reddedildi.")
     await expect(page.locator("#line-1-quantity")).to_have_value("1")
+
+
+async def test_a_reason_typed_to_take_off_one_piece_of_information_comes_back_on_that_piece_s_form_alone(
+        page, console_app):
+    dispute_id = await claimed(console_app, "removal")
+    customer = bearer(Role.CUSTOMER, ORDERS["removal"].customer_id, ORDERS["removal"].customer_id)
+    for statement in ("Kapıcı almamış.", "Komşunun adresi: Moda Cad. 5"):
+        async with console_app.session.post(f"{console_app.url}/v1/disputes/{dispute_id}/information",
+                                            data=form(statement), headers=customer) as response:
+            assert response.status == 201, await response.text()
+    await sign_in(page, console_app, Role.SUPERVISOR, "sup-zeynep")
+    await page.goto(f"{console_app.url}/console/disputes/{dispute_id}")
+    await page.locator("#remove-reason-1").fill("Başka bir müşterinin adresi.")
+
+    await page.get_by_role("button", name="TR").click()
+
+    await expect(page.locator("html")).to_have_attribute("lang", "tr")
+    await expect(page.locator("#remove-reason-1")).to_have_value("Başka bir müşterinin adresi.")
+    await expect(page.locator("#remove-reason-0")).to_have_value("")

@@ -8,7 +8,7 @@ from tests.e2e.conftest import INVESTIGATOR
 from tests.e2e.test_console import opened, staff
 
 FORMS = ("take", "assign", "release", "notes", "messages", "questions", "decision", "evidence-requests", "flags/clear",
-         "reopen", "restriction/review")
+         "reopen", "restriction/review", "customer-evidence/remove")
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.web.console.case import CaseForm, case_context, offered, prefilled, proofs, the_map
 from disputes.rules import Rules
+from disputes.sla import business_calendar
 from disputes.actors import SYSTEM
 from disputes.model import Dispute
 from disputes.policy import CustomerHistory, PolicySettings, recommend
@@ -13,7 +14,7 @@ from schemas.digital import DigitalState
 from schemas.dispute import ReasonCode
 from schemas.proof import Attachment, AttachmentKind, DeliveryLocation
 from schemas.recommendation import PolicyRule
-from tests.factories import CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, NOW, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.policy.builders import DELIVERED_AT, RECEIVED_AT, dispute, evidence
 from tests.unit.test_digital_lines import DEFAULTS, case, refunds
 from tests.unit.test_next_step_table import case as claim, decided
@@ -233,3 +234,17 @@ def test_the_decision_form_of_a_refunded_case_reopened_offers_only_a_rejection()
     assert "decision" in offered(case, SUPERVISOR, Rules(), NOW + timedelta(days=2))
     assert case_context(case)["outcomes"] == (Outcome.REJECTED,)
     assert case_context(dispute(evidence(photo=True, metres=20)))["outcomes"] == tuple(Outcome)
+
+
+def test_taking_the_customer_s_information_off_is_offered_a_supervisor_for_each_piece_not_yet_taken_off():
+    case, rules = dispute(evidence(photo=True, metres=20)), Rules()
+    for statement in ("Kapıcı almamış.", "Başka bir müşterinin adresi."):
+        case.add_information(AGENT, statement, [], NOW, rules.escalate_before_deadline, business_calendar(rules))
+    assert {"customer-evidence/remove:0", "customer-evidence/remove:1"} <= offered(case, SUPERVISOR, rules, NOW)
+    assert not any(name.startswith("customer-evidence/remove") for name in offered(case, INVESTIGATOR, rules, NOW))
+
+    case.remove_submission(SUPERVISOR, 1, "Yanlış başvuru.", NOW, rules.escalate_before_deadline,
+                           business_calendar(rules), NOW)
+
+    shown = offered(case, SUPERVISOR, rules, NOW)
+    assert "customer-evidence/remove:0" in shown and "customer-evidence/remove:1" not in shown

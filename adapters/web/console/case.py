@@ -9,6 +9,7 @@ from copy import deepcopy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,8 +33,10 @@ from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.policy.geo import located
 from disputes.rules import Rules
 from disputes.service import DisputeService
-from disputes.sla import answer_by, business_calendar
-from schemas.api import Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, Reopen, RestrictionReview
+from disputes.sla import answer_by, business_calendar, deadlines
+from schemas.api import (
+    Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, RemoveSubmission, Reopen, RestrictionReview,
+)
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.digital import DigitalDelivery
@@ -220,7 +223,8 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
     """The case's forms (by the address they post to) whose change the case takes from `actor` as it stands, each
     tried by the domain on a copy (nothing saved): a form it would refuse whatever is typed in it (taking a decided
     case, releasing one no one holds, reopening an open one) is not offered. The decision is asked of the case
-    (`Dispute.decidable_by`): what is decided is the form's."""
+    (`Dispute.decidable_by`): what is decided is the form's. Taking the customer's information or appeal off the
+    case is offered per submission: `customer-evidence/remove:<its position>`, for each one the domain would take off."""
     said = "-"
     tries: dict[str, Callable[[Dispute], object]] = {
         "take": lambda d: d.assign(actor, actor.id, now),
@@ -235,8 +239,17 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
         "flags/clear": lambda d: d.clear_flags(actor, said, now, rules.escalate_before_deadline),
         "reopen": lambda d: d.reopen(actor, said, now),
     }
+    for index in range(len(dispute.customer_evidence)):
+        tries[f"customer-evidence/remove:{index}"] = partial(_remove, actor=actor, index=index, rules=rules, now=now)
     taken = {name for name, change in tries.items() if _takes(dispute, change)}
     return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
+
+
+def _remove(d: Dispute, actor: Actor, index: int, rules: Rules, now: datetime) -> bool:
+    """The submission at `index` taken off the case, as the service does it (`DisputeService.remove_submission`)."""
+    accessible = deadlines(d.review_started_at, rules, accessible=True).decision_due
+    return d.remove_submission(actor, index, "-", now, rules.escalate_before_deadline, business_calendar(rules),
+                               accessible)
 
 
 def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
@@ -447,6 +460,19 @@ message_customer = _text_action(CustomerMessage, "text", DisputeService.message_
 ask_customer = _text_action(AskCustomer, "question", DisputeService.request_information)
 clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
 reopen = _text_action(Reopen, "reason", DisputeService.reopen)
+
+
+@action
+async def remove_submission(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """Information or an appeal sent to the wrong customer's case taken off it (the form names its position), by the
+    API's input model and use case for it."""
+    try:
+        body = RemoveSubmission.model_validate(
+            _fields(form, "reason") | {"submission": _number(_text(form, "submission").strip())})
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].remove_submission(
+        actor, dispute_id(request), body.submission, body.reason))
 
 
 def _texts(form: MultiDictProxy[Any], name: str) -> list[str]:

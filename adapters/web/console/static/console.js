@@ -140,10 +140,13 @@
   }
 
   // A field of a claimed line is kept by the SKU its row names (`line_sku`): the page shown again has only the
-  // lines still open, so a row's place in the form may be another line's. Any other field is kept by its name.
+  // lines still open, so a row's place in the form may be another line's. A reason for taking the customer's
+  // information off is kept by the submission its form names (one form each, at one address). Any other field is
+  // kept by its name.
   function keyOf(field) {
-    const sku = field.closest(".line")?.querySelector("input[name=line_sku]");
-    return sku ? JSON.stringify([field.name, sku.value]) : field.name;
+    const which = field.closest(".line")?.querySelector("input[name=line_sku]")
+      ?? field.form.querySelector("input[name=submission]");
+    return which ? JSON.stringify([field.name, which.value]) : field.name;
   }
 
   // Whether anything was typed in the form: a field other than the version seen, changed from what the page gave.
@@ -156,7 +159,7 @@
   function typedIn(forms) {
     const kept = {};
     for (const form of forms) {
-      const values = kept[form.getAttribute("action")] = {};
+      const values = kept[form.getAttribute("action")] ||= {};
       for (const field of typedFields(form)) { (values[keyOf(field)] ||= []).push(field.value); }
     }
     return kept;
