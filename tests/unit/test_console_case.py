@@ -248,3 +248,10 @@ def test_taking_the_customer_s_information_off_is_offered_a_supervisor_for_each_
 
     shown = offered(case, SUPERVISOR, rules, NOW)
     assert "customer-evidence/remove:0" in shown and "customer-evidence/remove:1" not in shown
+
+
+def test_a_withdrawn_case_offers_a_supervisor_its_reopening_to_restore_it():
+    case = claim("delivered")
+    case.withdraw(AGENT, "Yanlış müşterinin başvurusu.", NOW)
+    assert "reopen" in offered(case, SUPERVISOR, Rules(), NOW + timedelta(hours=1))
+    assert "reopen" not in offered(case, INVESTIGATOR, Rules(), NOW + timedelta(hours=1))
