@@ -207,6 +207,15 @@ class NeedRecorded:
     each case's priority and deadline are its own), so the agent records it on each of them too."""
 
 
+def take_off(d: Dispute, actor: Actor, index: int, reason: str, now: datetime, rules: Rules) -> bool:
+    """`Dispute.remove_submission` with what the rules say of the case (its escalation lead, its calendar, its
+    deadline for an accessibility need in the current review): as the service takes a submission off, and as the
+    console tries it to know whether to offer it."""
+    accessible = deadlines(d.review_started_at, rules, accessible=True).decision_due
+    return d.remove_submission(actor, index, reason, now, rules.escalate_before_deadline, business_calendar(rules),
+                               accessible)
+
+
 @dataclass
 class DisputeService:
     repository: DisputeRepository
@@ -363,13 +372,9 @@ class DisputeService:
     ) -> Dispute:
         """Take information sent to the wrong customer's case off it (`Dispute.remove_submission`); its images'
         copies are deleted by retention, due at once."""
-        escalate_before, calendar = self.rules.escalate_before_deadline, business_calendar(self.rules)
-
-        def change(d: Dispute, now: datetime) -> bool:
-            accessible = deadlines(d.review_started_at, self.rules, accessible=True).decision_due
-            return d.remove_submission(actor, index, reason, now, escalate_before, calendar, accessible)
-
-        return await self._change(actor, dispute_id, change, expected_versions)
+        return await self._change(
+            actor, dispute_id, lambda d, now: take_off(d, actor, index, reason, now, self.rules), expected_versions
+        )
 
     async def reopen(self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None) -> Dispute:
         def change(d: Dispute, now: datetime) -> None:

@@ -32,8 +32,8 @@ from disputes.evidence_access import VIEWED
 from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
 from disputes.policy.geo import located
 from disputes.rules import Rules
-from disputes.service import DisputeService
-from disputes.sla import answer_by, business_calendar, deadlines
+from disputes.service import DisputeService, take_off
+from disputes.sla import answer_by, business_calendar
 from schemas.api import (
     Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, RemoveSubmission, Reopen, RestrictionReview,
 )
@@ -240,16 +240,11 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
         "reopen": lambda d: d.reopen(actor, said, now),
     }
     for index in range(len(dispute.customer_evidence)):
-        tries[f"customer-evidence/remove:{index}"] = partial(_remove, actor=actor, index=index, rules=rules, now=now)
+        tries[f"customer-evidence/remove:{index}"] = partial(
+            take_off, actor=actor, index=index, reason=said, now=now, rules=rules
+        )
     taken = {name for name, change in tries.items() if _takes(dispute, change)}
     return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
-
-
-def _remove(d: Dispute, actor: Actor, index: int, rules: Rules, now: datetime) -> bool:
-    """The submission at `index` taken off the case, as the service does it (`DisputeService.remove_submission`)."""
-    accessible = deadlines(d.review_started_at, rules, accessible=True).decision_due
-    return d.remove_submission(actor, index, "-", now, rules.escalate_before_deadline, business_calendar(rules),
-                               accessible)
 
 
 def _takes(dispute: Dispute, change: Callable[[Dispute], object]) -> bool:
