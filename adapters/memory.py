@@ -190,6 +190,15 @@ def _due_at(dispute: Dispute, taking: Taking) -> bool:
     return due is not None and due <= taking.now
 
 
+def _kept(pending: Sequence[OutboxMessage], dispute: Dispute, leases: Leases) -> Sequence[OutboxMessage]:
+    """The `pending` messages a save of `dispute` keeps: all but those its change takes back that were never tried,
+    all while a relay holds the case's lease (`Dispute.taken_back`)."""
+    taken_back = dispute.taken_back
+    if not taken_back or (WorkKind.RELAY, dispute.id) in leases.taken:
+        return pending
+    return [m for m in pending if m.id not in taken_back or m.attempts or m.tried_at is not None]
+
+
 class InMemoryDisputes:
     def __init__(
         self, retention: timedelta = timedelta(days=365), personal_data: timedelta = PERSONAL_DATA_RETENTION
@@ -243,7 +252,8 @@ class InMemoryDisputes:
         self.leases.end(dispute.id, ending)
         if (ending is None or ending.ended) and taking is not None and _due_at(dispute, taking):
             self.leases.take(dispute.id, taking)
-        dispute.outbox = [*stored.outbox, *dispute.new_messages]
+        dispute.outbox = [*_kept(stored.outbox, dispute, self.leases), *dispute.new_messages]
+        dispute._taken_back = ()
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
         dispute.attachment_views = stored.attachment_views

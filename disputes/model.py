@@ -131,6 +131,12 @@ CLOCK_MARK = "@"
 NEW_REVIEW = frozenset({"appealed", "reopened"})
 """The timeline's entries that begin a new review of a decided case (a reopening: of a withdrawn one too), with deadlines
 of its own (`restart_sla`)."""
+REVIEW_NOTICES = frozenset({
+    "appeal_received", "information_requested", "deadline_near", "first_response_near", "first_response_missed",
+})
+"""What the service says of a review as it goes (a notification's template, a staff alert's reason): to the customer,
+that it began and what it asks them; to staff, that its deadlines near or passed. An appeal undone while its review is
+under way takes back those of its review not sent yet (`_undo_appeal`)."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -212,6 +218,12 @@ its document stays bounded however often the customer calls."""
 
 def _json_bytes(evidence: Evidence) -> int:
     return len(evidence.__pydantic_serializer__.to_json(evidence))
+
+
+def _notice(message: OutboxMessage) -> str | None:
+    """What a notification or a staff alert says of the case: its template, its reason (None: another kind)."""
+    said = {EffectKind.NOTIFICATION: "template", EffectKind.STAFF_ALERT: "reason"}.get(message.kind)
+    return message.payload.get(said) if said else None
 
 
 def _records(entry: TimelineEntry, added: CustomerEvidence) -> bool:
@@ -454,6 +466,7 @@ class Dispute(BaseModel):
     moves without a new version, so anonymising waits until they are gone (`hold_anonymisation`)."""
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
+    _taken_back: tuple[str, ...] = PrivateAttr(default=())
 
     @model_validator(mode="before")
     @classmethod
@@ -546,6 +559,17 @@ class Dispute(BaseModel):
     def new_messages(self) -> list[OutboxMessage]:
         """Messages caused by changes since the dispute was loaded, not yet stored."""
         return list(self._unsaved)
+
+    @property
+    def taken_back(self) -> tuple[str, ...]:
+        """Pending messages a change since the dispute was loaded takes back (their ids): the save drops those never
+        tried (no attempt recorded nor begun) in its one write, unless a relay holds the case's lease (its pass may be
+        about to send them); those it keeps go out, and the change's own messages, queued in the same write, correct
+        them. Storage clears it with the save."""
+        private = self.__pydantic_private__
+        assert private is not None
+        taken_back: tuple[str, ...] = private.get("_taken_back", ())
+        return taken_back
 
     @property
     def _unsaved(self) -> list[OutboxMessage]:
@@ -1712,8 +1736,9 @@ class Dispute(BaseModel):
         since), it is undone: the case is resolved again by the decision appealed, as it was closed then, the appeal
         no longer counted (the customer may still appeal within the decision's window), the review's deadlines no
         longer watched, a question it asked closed unanswered, and its deadlines, priority, assignee and supervisor's
-        routing put back as they were when it came (`before_appeal`) (`appeal: undone`). Once decided or reopened since, its review stands, the appeal counted, its words
-        gone (`appeal: stands`)."""
+        routing put back as they were when it came (`before_appeal`), and what the service said of its review and has not
+        sent yet taken back (`REVIEW_NOTICES`, `taken_back`) (`appeal: undone`). Once decided or reopened since, its
+        review stands, the appeal counted, its words gone (`appeal: stands`)."""
         assert self.appeal is not None and self.decision is not None  # a case takes an appeal on a decision only
         if not self.is_active or self.review_started_at != added.submitted_at:
             self.appeal = self.appeal.model_copy(update={"statement": REMOVED_STATEMENT})
@@ -1726,6 +1751,10 @@ class Dispute(BaseModel):
             self.needs_supervisor, self.before_appeal = before.needs_supervisor, None
         elif next(e for e in reversed(self.timeline) if e.action == "appealed").details.get("needs_supervisor"):
             self.needs_supervisor = False  # appealed before the case kept its state: only this routing is known
+        self._taken_back = tuple(
+            m.id for m in self.outbox
+            if m.created_at >= added.submitted_at and m.attempts == 0 and m.tried_at is None and _notice(m) in REVIEW_NOTICES
+        )
         self.appeal = None
         self.status = Status.RESOLVED
         self.closed_at = self.decision.decided_at

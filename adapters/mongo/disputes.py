@@ -214,7 +214,10 @@ class MongoDisputes:
             taking = None
         current = {"_id": dispute.id, "version": dispute.version}
         try:
-            matched = await write_ending(self.collection, current, update, ending, taking)
+            matched = (
+                ending is None and taking is None and bool(dispute.taken_back)
+                and await self._taking_back(dispute, current, update)
+            ) or await write_ending(self.collection, current, update, ending, taking)
         except DuplicateKeyError as error:  # a withdrawn case reopened: another holds its shipment
             await self._shipment_held(error, dispute.shipment_key)
             raise
@@ -223,6 +226,36 @@ class MongoDisputes:
         dispute.version += 1
         self.stored.keep(dispute.id, dispute.version, state)
         dispute._new_messages.clear()
+        dispute._taken_back = ()
+
+    async def _taking_back(self, dispute: Dispute, current: Doc, update: Doc) -> bool:
+        """The save's `update` made as an update pipeline that also drops the messages the change takes back that were
+        never tried (`Dispute.taken_back`), in the one write, while no relay holds the case's lease (one taken and not
+        given back, even run out: its pass may go on); whether it was made (then `dispute.outbox` is as stored). A
+        pipeline, since one update document cannot both pull from the outbox and push to it; every value in it
+        `$literal`, so no text reads as an expression."""
+        taken_back = {"$literal": list(dispute.taken_back)}
+        kept = {"$filter": {"input": "$outbox", "cond": {"$or": [
+            {"$eq": [{"$indexOfArray": [taken_back, "$$this.id"]}, -1]},
+            {"$gt": [{"$ifNull": ["$$this.attempts", 0]}, 0]},
+            {"$ne": [{"$ifNull": ["$$this.tried_at", None]}, None]},
+        ]}}}
+        new = update.get("$push", {}).get("outbox", {}).get("$each", [])
+        stage: Doc = {name: {"$literal": value} for name, value in update.get("$set", {}).items()}
+        stage |= {"version": {"$add": ["$version", 1]}, "outbox": {"$concatArrays": [kept, {"$literal": new}]}}
+        if new:
+            stage[RELAY_DUE] = {"$min": [f"${RELAY_DUE}", {"$literal": dispute.messages_due}]}
+        pipeline: list[Doc] = [{"$set": stage}]
+        if unset := update.get("$unset"):
+            pipeline.append({"$unset": list(unset)})
+        after = await self.collection.find_one_and_update(
+            current | {f"lease.{WorkKind.RELAY}": {"$exists": False}}, pipeline, {"outbox": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        if after is None:
+            return False
+        dispute.outbox = [OutboxMessage.model_validate(m) for m in after["outbox"]]
+        return True
 
     async def find_by_idempotency_key(self, key: str, now: datetime) -> Dispute | None:
         # The key alone (unique) finds the one holder; the expiry is checked here, since an equality-only filter is

@@ -219,6 +219,32 @@ async def test_the_customer_told_of_an_undone_appeal_is_told_it_was_removed_and_
     assert WRONG not in str(told)
 
 
+async def test_what_an_undone_appeal_s_review_said_and_never_sent_is_taken_back(service, rejected, repository):
+    """The customer is not told the appeal was received, nor asked its review's question, once it was undone: they hear
+    only that it was removed. What was said before the appeal stays, as does what a relay began to send."""
+    await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    await service.request_information(INVESTIGATOR, rejected.id, "Kapıcıya sordunuz mu?")
+
+    case = await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    told = ["dispute_opened", "decision_made", "appeal_removed"]
+    assert [m.payload["template"] for m in repository.docs[rejected.id].outbox] == told
+    assert [m.payload["template"] for m in case.outbox] == told and case.taken_back == ()
+
+
+async def test_an_undone_appeal_s_receipt_a_relay_began_to_send_is_corrected_after_it(
+    service, rejected, repository, clock
+):
+    await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
+    [received] = [m for m in repository.docs[rejected.id].outbox if m.payload["template"] == "appeal_received"]
+    await repository.sending(rejected.id, received, clock.now())
+
+    await service.remove_submission(AGENT, rejected.id, 0, REASON)
+
+    assert [m.payload["template"] for m in repository.docs[rejected.id].outbox][-2:] == ["appeal_received",
+                                                                                        "appeal_removed"]
+
+
 async def test_an_appeal_decided_since_keeps_its_review_and_loses_its_words(service, rejected, clock):
     appealed = await service.appeal(AGENT, rejected.id, WRONG, [DOOR])
     decided = await service.decide(INVESTIGATOR, rejected.id, {appealed.version}, Outcome.REJECTED,
