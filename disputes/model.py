@@ -1545,7 +1545,9 @@ class Dispute(BaseModel):
         proof (`DisputeService.high_value_minor`; None: no such rule, as for the policy's own decisions, which never
         reject a high-value order).
         `appeal_window`: the business's (`Rules.appeal_window`), whose end the decision's message to the customer
-        names when the decision rejects something."""
+        names when the decision rejects something.
+        A question to the customer still open closes unanswered with the decision (expired, on the timeline and the
+        thread, as the sweeper closes one): no answer is awaited any more, and a message after it answers nothing."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR, Role.SERVICE)
         self._check_may_decide(actor, outcome)
         unsigned_rejection = outcome is Outcome.REJECTED and self._high_value_unsigned(high_value_minor)
@@ -1587,6 +1589,8 @@ class Dispute(BaseModel):
             overridden = True
         refunds = outcome is Outcome.REFUND or any(line.outcome is Outcome.REFUND for line in lines)
         destination = (refund_to or RefundDestination.ORIGINAL_PAYMENT) if refunds else None
+        if (waiting := self.open_information_request) is not None:  # decided without it: no answer is awaited any more
+            self._expire(SYSTEM, waiting, now)
         self.decisions += 1
         self.decision = decision = Decision(
             outcome=outcome,

@@ -25,6 +25,7 @@ class QuestionToCustomer(_Model):
     """The decision deadline when the question was asked: the pause counts from it."""
     answered_at: AwareDatetime | None = None
     expired_at: AwareDatetime | None = None
+    """When it was closed unanswered: its time to answer over, or the case withdrawn or decided without the answer."""
 
     @property
     def is_open(self) -> bool:

@@ -46,3 +46,24 @@ async def test_a_waiting_question_shows_its_answer_by_until_it_is_answered(api):
                               headers=CUSTOMER)
     assert answered.status in (200, 201), await answered.text()
     assert "answer by" not in await page_of(api, dispute["id"], "en")
+
+
+async def test_a_question_open_when_the_case_is_decided_is_shown_expired_and_no_longer_waiting(api):
+    """Decided without the answer, the question is closed unanswered with the decision: the case page shows it expired
+    on the timeline, as one whose time ran out, and nothing waits for the customer in either view."""
+    dispute = await opened(api)
+    one = f"/v1/disputes/{dispute['id']}"
+    assert (await api.post(one + "/information-requests", json={"question": "Paketi kapıcı mı aldı?"},
+                           headers=SUPERVISOR)).status in (200, 201)
+    decision = {"outcome": "refund", "reason_code": "lost_in_transit", "note": "Kargo kaybetti."}
+    assert (await api.post(one + "/decision", json=decision, headers={**SUPERVISOR, "If-Match": "*"})).status == 200
+
+    english = await page_of(api, dispute["id"], "en")
+    assert "question to the customer expired" in english and "answer by" not in english
+    assert "müşteriye sorulan sorunun süresi doldu" in await page_of(api, dispute["id"], "tr")
+    case = await (await api.get(one, headers=INVESTIGATOR)).json()
+    [question] = case["information_requests"]
+    assert case["waiting_for_customer"] is None and question["expired_at"] == case["decision"]["decided_at"]
+    assert (await (await api.get(one, headers=CUSTOMER)).json())["waiting_for_customer"] is None
+    thread = await (await api.get(one + "/thread", headers=CUSTOMER)).json()
+    assert [m["kind"] for m in thread["messages"]][-2:] == ["information_requested", "information_request_expired"]

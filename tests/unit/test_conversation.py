@@ -157,12 +157,29 @@ async def test_questions_are_bounded_one_open_at_a_time_and_two_per_review(servi
         await service.request_information(INVESTIGATOR, dispute.id, "Bir şey daha?")
 
 
-async def test_a_question_left_open_by_a_decision_does_not_pause_the_appeal(service, dispute, clock):
+async def test_a_question_open_when_the_case_is_decided_expires_with_the_decision_and_does_not_pause_the_appeal(
+    service, dispute, clock
+):
+    """Decided without the answer, the case awaits none any more: the question is closed unanswered with the decision
+    (it was left looking open for good, `expired_at` empty), as a withdrawal closes it, and neither the appeal's review
+    nor a message in it is read as its answer; the appeal's review asks its own questions."""
     await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
-    await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmza var.", None)
+    clock.advance(hours=1)
+    decided = await service.decide(INVESTIGATOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY,
+                                   "İmza var.", None)
+
+    [request] = decided.information_requests
+    assert (request.answered_at, request.expired_at) == (None, clock.now())
+    expired, said = decided.timeline[-2:]
+    assert (expired.action, expired.role, expired.details["request_id"], said.action) == (
+        "information_request_expired", Role.SERVICE, "irq_1", "decided")
+    assert decided.decision.decision_due == PAUSED_DUE  # decided against the deadline the question had moved
+    assert thread(decided, internal=False)[-1].kind is MessageKind.INFORMATION_REQUEST_EXPIRED
     clock.advance(days=1)
     appealed = await service.appeal(CUSTOMER, dispute.id, "Teslim alan ben değilim.")
     assert appealed.open_information_request is None
+    written = await service.add_customer_message(CUSTOMER, dispute.id, "Kapıcıya sordum, almamış.")
+    assert written.information_requests == [request] and "reply_to" not in written.timeline[-1].details
     asked = await service.request_information(INVESTIGATOR, dispute.id, QUESTION)
     assert [r.id for r in asked.information_requests] == ["irq_1", "irq_2"]
 
