@@ -192,9 +192,12 @@ def _due_at(dispute: Dispute, taking: Taking) -> bool:
 
 def _kept(pending: Sequence[OutboxMessage], dispute: Dispute, leases: Leases) -> Sequence[OutboxMessage]:
     """The `pending` messages a save of `dispute` keeps: all but those its change takes back that were never tried,
-    all while a relay holds the case's lease (`Dispute.taken_back`)."""
+    all while a relay holds the case's lease (`Dispute.taken_back`, cleared: the save takes them back)."""
     taken_back = dispute.taken_back
-    if not taken_back or (WorkKind.RELAY, dispute.id) in leases.taken:
+    if not taken_back:
+        return pending
+    dispute._taken_back = ()
+    if (WorkKind.RELAY, dispute.id) in leases.taken:
         return pending
     return [m for m in pending if m.id not in taken_back or m.attempts or m.tried_at is not None]
 
@@ -253,7 +256,6 @@ class InMemoryDisputes:
         if (ending is None or ending.ended) and taking is not None and _due_at(dispute, taking):
             self.leases.take(dispute.id, taking)
         dispute.outbox = [*_kept(stored.outbox, dispute, self.leases), *dispute.new_messages]
-        dispute._taken_back = ()
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
         dispute.attachment_views = stored.attachment_views

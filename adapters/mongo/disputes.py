@@ -226,7 +226,8 @@ class MongoDisputes:
         dispute.version += 1
         self.stored.keep(dispute.id, dispute.version, state)
         dispute._new_messages.clear()
-        dispute._taken_back = ()
+        if dispute.taken_back:
+            dispute._taken_back = ()
 
     async def _taking_back(self, dispute: Dispute, current: Doc, update: Doc) -> bool:
         """The save's `update` made as an update pipeline that also drops the messages the change takes back that were
