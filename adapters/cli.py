@@ -12,6 +12,7 @@ import signal
 import socket
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -441,15 +442,23 @@ def _serve(
 
 def _backup(database: Path, target: Path) -> None:
     """SQLite's `VACUUM INTO`: one read of the database as of a moment (its log of recent writes included), written
-    as a new file; the running service goes on writing meanwhile."""
+    as a new file; the running service goes on writing meanwhile. It holds every case's personal data: it is written
+    in a folder of its own beside `target`, made readable by its owner only, then linked in as `target`, which
+    refuses any name already taken (a link to elsewhere too), so it is never written anywhere but as a new file."""
     if not database.is_file() or database.stat().st_size == 0:
         raise CannotStart(f"DISPUTES_DATA_DIR: there is no database at {database} to back up.")
-    if target.exists():
+    if target.is_symlink() or target.exists():
         raise CannotStart(f"{target} exists: name a new file for the backup.")
     try:
-        with contextlib.closing(sqlite3.connect(database, timeout=30)) as source:
-            source.execute("VACUUM INTO ?", (str(target),))
-    except sqlite3.Error as error:
+        with tempfile.TemporaryDirectory(prefix=".backup-", dir=target.parent) as folder:  # its owner's only
+            written = Path(folder) / target.name
+            with contextlib.closing(sqlite3.connect(database, timeout=30)) as source:
+                source.execute("VACUUM INTO ?", (str(written),))
+            written.chmod(0o600)
+            os.link(written, target)
+    except FileExistsError:
+        raise CannotStart(f"{target} exists: name a new file for the backup.") from None
+    except (sqlite3.Error, OSError) as error:
         raise CannotStart(f"{database} could not be backed up to {target}: {error}") from None
 
 

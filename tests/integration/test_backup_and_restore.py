@@ -55,6 +55,22 @@ def test_a_backup_is_never_written_over_a_file(tmp_path: Path) -> None:
     assert "exists" in line and (tmp_path / "backup.sqlite").read_text() == "yesterday's", line
 
 
+def test_a_backup_follows_no_link_and_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    # It holds every case's names, addresses and images: never written where a link at its name points, whatever the
+    # umask, never readable by other users.
+    stored(tmp_path / "data", "before")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "linked.sqlite").symlink_to(elsewhere / "planted.sqlite")  # a link to where no file is yet
+    line = one_line(disputes("backup", embedded_env(tmp_path / "data"), tmp_path, str(tmp_path / "linked.sqlite")))
+    assert "exists" in line and not (elsewhere / "planted.sqlite").exists(), line
+
+    backup = disputes("backup", embedded_env(tmp_path / "data"), tmp_path, str(tmp_path / "backup.sqlite"))
+    assert backup.returncode == 0, backup.stderr
+    assert (tmp_path / "backup.sqlite").stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # nothing left beside it
+
+
 def damaged(data_dir: Path) -> None:
     """One byte of the stored statement made invalid UTF-8 on disk (a bad sector, a bit flip)."""
     database = data_dir / DATA_FILE
