@@ -258,6 +258,9 @@ class InMemoryDisputes:
         dispute.outbox = [*_kept(stored.outbox, dispute, self.leases), *dispute.new_messages]
         dispute.effects_delivered = stored.effects_delivered
         dispute.effects_parked = stored.effects_parked
+        if resent := dispute.resent:  # sent again: among the new messages, no longer parked
+            dispute.effects_parked = [m for m in stored.effects_parked if m.id not in resent]
+            dispute._resent = ()
         dispute.attachment_views = stored.attachment_views
         dispute.idempotency = stored.idempotency  # written by `add` only: a later add may have taken the key over
         self._store(dispute, dispute.version + 1)

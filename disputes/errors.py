@@ -123,6 +123,11 @@ class NoRestriction(Conflict):
     title = "The dispute led to no account restriction"
 
 
+class EffectNotResendable(Conflict):
+    code = "effect-not-resendable"
+    title = "This parked effect is not sent again"
+
+
 class RestrictionReviewed(Conflict):
     code = "restriction-reviewed"
     title = "The restriction was already confirmed or lifted"
@@ -341,6 +346,12 @@ class UnknownSubmission(Unprocessable):
     code = "unknown-submission"
     title = "The case holds no such submission"
     field = "submission"
+
+
+class UnknownParkedEffect(Unprocessable):
+    code = "unknown-parked-effect"
+    title = "The case holds no parked effect by that id or key"
+    field = "effect"
 
 
 class OwnStaffRecord(Unprocessable):

@@ -23,6 +23,8 @@ from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     DomainError,
     AccessibilityNeedRecorded,
+    EffectNotResendable,
+    UnknownParkedEffect,
     CaseAnonymised,
     AlreadyAppealed,
     AppealWindowClosed,
@@ -166,18 +168,21 @@ _TO_DO = {
     "supervisor and an override_reason.",
     (True, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its key "
     "first; deciding a new refund or reshipment then needs a supervisor and an override_reason.",
-    (False, "refused"): "Refused for good: it did not happen. Act on it by hand.",
+    (False, "refused"): "Refused for good: it did not happen. Once what the service refused is put right, a supervisor "
+    "sends it again under its key (console, or POST /v1/disputes/{id}/effects/resend).",
     (False, "refused_on_retry"): "Refused on a retry, after an attempt that got no clear answer: it may have happened. "
-    "Check with the service by its key, and act on it by hand.",
-    (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Check with the service by its "
-    "key, and act on it by hand.",
+    "A supervisor may send it again under its key, which the service dedupes (console, or POST "
+    "/v1/disputes/{id}/effects/resend).",
+    (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Once the service answers, a "
+    "supervisor sends it again under its key, which the service dedupes (console, or POST "
+    "/v1/disputes/{id}/effects/resend).",
     (True, "never_reached"): "Never reached the service: no attempt made a connection, so nothing was sent and it did "
     "not happen; there is nothing to check with the service. Once the service is reachable, a supervisor may reopen "
     "the case and decide again, with no override_reason; a new refund or reshipment goes out under the new "
     "decision's key.",
     (False, "never_reached"): "Never reached the service: no attempt made a connection, so nothing was sent and it did "
-    "not happen; there is nothing to check with the service. Once the service is reachable, act on it by hand: "
-    "sending it again is safe.",
+    "not happen. Once the service is reachable, a supervisor sends it again under its key (console, or POST "
+    "/v1/disputes/{id}/effects/resend).",
 }
 """What a person does about a parked effect, by whether it was a refund or reshipment and why it was parked."""
 NO_RESPONSE = frozenset({"reopened", "clock_advanced"})
@@ -467,6 +472,7 @@ class Dispute(BaseModel):
 
     _new_messages: list[OutboxMessage] = PrivateAttr(default_factory=list)
     _taken_back: tuple[str, ...] = PrivateAttr(default=())
+    _resent: tuple[str, ...] = PrivateAttr(default=())
 
     @model_validator(mode="before")
     @classmethod
@@ -545,15 +551,22 @@ class Dispute(BaseModel):
 
     def _parkings(self) -> list[TimelineEntry]:
         """An entry for each effect the relay parked (with no new version, so not in `timeline`): which, why, and
-        whether staff were alerted (`parked_alert`). Messages held with it, and those parked before parkings were
+        what became of the staff alert about it (`parked_alert`): `staff_alert` is `pending`, `sent` or `parked` (the
+        notifications service that takes customers' messages takes staff alerts too), and `staff_alerted` is whether
+        it was sent (none is queued about a staff alert). Messages held with it, and those parked before parkings were
         dated, have none."""
-        return [
-            TimelineEntry(at=m.parked_at, actor=SYSTEM.id, role=SYSTEM.role, action="effect_parked", details={
-                "effect": m.kind.value, "key": m.key, "reason": m.parked.value, "error": m.last_error,
-                "staff_alerted": m.kind is not EffectKind.STAFF_ALERT,
-            })
-            for m in self.effects_parked if m.parked_at is not None and m.parked not in (None, ParkReason.HELD)
-        ]
+        alerts = {m.key: "pending" for m in self.outbox} | {m.key: "parked" for m in self.effects_parked}
+        alerts |= {e.key: "sent" for e in self.effects_delivered}
+        entries = []
+        for m in self.effects_parked:
+            if m.parked_at is None or m.parked in (None, ParkReason.HELD):
+                continue
+            alert = None if m.kind is EffectKind.STAFF_ALERT else alerts.get(self._alert_key(m))
+            entries.append(TimelineEntry(at=m.parked_at, actor=SYSTEM.id, role=SYSTEM.role, action="effect_parked",
+                                         details={"effect": m.kind.value, "key": m.key, "reason": m.parked.value,
+                                                  "error": m.last_error, "staff_alerted": alert == "sent"}
+                                         | ({"staff_alert": alert} if alert else {})))
+        return entries
 
     @property
     def new_messages(self) -> list[OutboxMessage]:
@@ -570,6 +583,15 @@ class Dispute(BaseModel):
         assert private is not None
         taken_back: tuple[str, ...] = private.get("_taken_back", ())
         return taken_back
+
+    @property
+    def resent(self) -> tuple[str, ...]:
+        """Parked effects a change since the dispute was loaded sends again (their ids, queued among `new_messages`):
+        the save takes them out of `effects_parked` in its one write. Storage clears it with the save."""
+        private = self.__pydantic_private__
+        assert private is not None
+        resent: tuple[str, ...] = private.get("_resent", ())
+        return resent
 
     @property
     def _unsaved(self) -> list[OutboxMessage]:
@@ -1996,10 +2018,71 @@ class Dispute(BaseModel):
             parked=effect,
         )
         return OutboxMessage(
-            id=token_hex(16), kind=EffectKind.STAFF_ALERT, key=f"{self.id}:parked:{parked.id}",
+            id=token_hex(16), kind=EffectKind.STAFF_ALERT, key=self._alert_key(parked),
             payload=alert.model_dump(mode="json"), created_at=parked.parked_at, traceparent=tracing.current(),
             tracestate=tracing.state(),
         )
+
+    @property
+    def decision_undelivered(self) -> bool:
+        """The latest decision's message to the customer, or the one told in its place (`decision_told_instead`), was
+        parked for itself and none of them is on its way or delivered: the customer may not know of the decision."""
+        if self.decision is None:
+            return False
+        told = f"{self.id}:d{self.decision.sequence}:decision_made"
+        keys = {told, f"{told}:held"}
+        if any(m.key in keys for m in self.outbox) or any(e.key in keys for e in self.effects_delivered):
+            return False
+        return any(m.key in keys and m.parked is not ParkReason.HELD for m in self.effects_parked)
+
+    def _alert_key(self, parked: OutboxMessage) -> str:
+        """The key of the staff alert about `parked`: one per parking, so the alert about an effect parked again after
+        a supervisor sent it again (`resend_effect`) is not taken for the first one."""
+        sent_again = sum(1 for e in self.timeline if e.action == "effect_resent" and e.details["message"] == parked.id)
+        return f"{self.id}:parked:{parked.id}" + (f":{sent_again}" if sent_again else "")
+
+    def resend_effect(self, actor: Actor, effect: str, reason: str, now: datetime) -> bool:
+        """A supervisor sends a parked effect (`effect`: its id or its key) again, with a reason, once what made its
+        service refuse it or not answer is put right: it goes back to the outbox as it was, under its key, which its
+        service dedupes, with all its attempts ahead of it, and the timeline says who, why, and how it had been
+        parked (its parking leaves `effects_parked`, so the relay's entry for it with it). A refund or reshipment is
+        never sent again so (a supervisor reopens the case and decides again, which checks whether it may have been
+        paid), nor a message held with another (it goes when that one is sent: a new decision tells the customer).
+        Whether anything changed: a call again for one already sent again (pending or delivered since) changes
+        nothing."""
+        actor.require(Role.SUPERVISOR)
+        self._require_not_anonymised()  # its messages' personal data was anonymised: nothing left to send
+        message = next((m for m in self.effects_parked if effect in (m.id, m.key)), None)
+        if message is None:
+            pending = {m.id for m in self.outbox} | {e.id for e in self.effects_delivered}
+            if any(e.action == "effect_resent" and effect in (e.details["message"], e.details["key"])
+                   and e.details["message"] in pending for e in self.timeline):
+                return False
+            raise UnknownParkedEffect(f"No effect of this case by id or key {effect!r} is parked.")
+        if message.kind in COMPENSATIONS:
+            raise EffectNotResendable(
+                f"A {message.kind.value} is not sent again by itself: reopen the case and decide again, which issues a "
+                "new one under the new decision's key (an override_reason says whether the parked one may have been "
+                "applied).", kind=message.kind.value,
+            )
+        if message.parked is ParkReason.HELD:
+            raise EffectNotResendable(
+                f"It was never sent: it waits for {message.last_error and message.last_error.removeprefix('held: ')}. "
+                "Act on that one.", kind=message.kind.value,
+            )
+        again = message.model_copy(update={
+            "attempts": 0, "not_before": None, "attempt_token": None, "parked_at": None, "parked": None,
+        })
+        self._apply(actor, "effect_resent", now, None, {
+            "effect": message.kind.value, "key": message.key, "message": message.id, "reason": reason,
+            "parked": message.parked.value if message.parked else None, "parked_at": message.parked_at,
+            "error": message.last_error,
+        })
+        self.effects_parked = [m for m in self.effects_parked if m.id != message.id]
+        self.outbox.append(again)
+        self._unsaved.append(again)
+        self._resent = (*self.resent, message.id)
+        return True
 
     def decision_told_instead(self, parked: Sequence[OutboxMessage], appeal_window: timedelta) -> OutboxMessage | None:
         """The customer's message queued in the write that parks `parked` (dated) when it holds the latest decision's

@@ -206,6 +206,15 @@ class RemoveSubmission(_Input):
     reason: Reason
 
 
+class ResendEffect(_Input):
+    """Send a message the relay parked again, under its key."""
+
+    effect: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")] = Field(
+        description="The parked message's `id` or `key`, as the staff view's `effects.parked` shows."
+    )
+    reason: Reason
+
+
 class ClearFlags(_Input):
     reason: Reason
 
@@ -391,6 +400,12 @@ class CustomerDecision(_Output):
     refund_to: RefundDestination | None
     lines: list[LineOutcome] = Field(
         default=[], description="Missing-item claims and digital orders decided line by line: what each claimed line gets."
+    )
+    message_undelivered: bool = Field(
+        default=False, description="The message telling the customer of this decision could not be delivered (the "
+                                   "notifications service refused it or never answered): they may not know of it, so "
+                                   "read it out to them (`next_step`). False while it is on its way, once delivered, "
+                                   "and once a supervisor sent it again."
     )
 
 

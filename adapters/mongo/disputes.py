@@ -204,6 +204,8 @@ class MongoDisputes:
         if new := dispute.new_messages:
             update["$push"] = {"outbox": {"$each": [m.model_dump() for m in new]}}
             update["$min"] = {RELAY_DUE: dispute.messages_due}
+        if dispute.resent:  # sent again: among the new messages, no longer parked
+            update["$pull"] = {"effects_parked": {"id": {"$in": list(dispute.resent)}}}
         if written:
             update["$set"] = update.get("$set", {}) | written
             if "outbox" in written:
@@ -226,6 +228,8 @@ class MongoDisputes:
         dispute.version += 1
         self.stored.keep(dispute.id, dispute.version, state)
         dispute._new_messages.clear()
+        if dispute.resent:
+            dispute._resent = ()
         if dispute.taken_back:
             dispute._taken_back = ()
 

@@ -178,6 +178,7 @@ def _customer_side(d: Dispute, appeal_window: timedelta, now: datetime | None) -
                 "decided_at": decision.decided_at,
                 "refund_to": decision.refund_to,
                 "lines": decision.lines,
+                "message_undelivered": d.decision_undelivered,
             }
             if decision
             else None
@@ -295,7 +296,7 @@ class DisputeViews:
         self._max_bytes = max_bytes
         self._held = 0
         self._staff: dict[tuple[str, int, frozenset[str]], tuple[bytes, bytes]] = {}
-        self._customer_side: dict[tuple[str, int, bool, bool, Parked], bytes] = {}
+        self._customer_side: dict[tuple[str, int, bool, bool, Parked, bool], bytes] = {}
         self._effects: dict[tuple[object, ...], orjson.Fragment] = {}
 
     def staff(self, d: Dispute) -> bytes:
@@ -318,17 +319,18 @@ class DisputeViews:
     def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime) -> tuple[bytes, bool]:
         """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
         may read otherwise than when the version was saved, so that its version ETag earns no 304: the time passed its
-        turn (`reads_otherwise_from`), or the relay parked a refund or reshipment, which it does with no new version
-        (`parked_compensations`)."""
+        turn (`reads_otherwise_from`), or the relay parked a refund or reshipment, or the decision's message
+        (`decision_undelivered`), which it does with no new version (`parked_compensations`)."""
         turn = reads_otherwise_from(d, appeal_window)
         later = turn is not None and now >= turn
         parked = parked_compensations(d)
-        key = (d.id, d.version, agent, later, parked)
+        undelivered = d.decision_undelivered
+        key = (d.id, d.version, agent, later, parked, undelivered)
         if (kept := self._customer_side.get(key)) is None:
             kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))
             self._make_room(len(kept))
             self._customer_side[key] = kept
-        return kept, later or bool(parked)
+        return kept, later or bool(parked) or undelivered
 
     def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:

@@ -171,7 +171,8 @@ async def test_a_carrier_liability_refused_after_an_attempt_with_no_answer_is_to
     [parked] = [alert["parked"] for alert in downstream.alerts]
     assert (parked.kind, parked.key, parked.reason) == ("carrier_liability", f"{dispute.effects_prefix}:d1:liability", "refused_on_retry")
     assert parked.to_do == ("Refused on a retry, after an attempt that got no clear answer: it may have happened. "
-                            "Check with the service by its key, and act on it by hand.")
+                            "A supervisor may send it again under its key, which the service dedupes (console, or POST "
+                            "/v1/disputes/{id}/effects/resend).")
     await service.reopen(SUPERVISOR, dispute.id, "Yeniden bakılacak.")
     await service.decide(SUPERVISOR, dispute.id, None, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", None,
                          override_reason="Kargo teslim belgesi sundu.")

@@ -269,7 +269,7 @@ async def test_a_parked_staff_alert_queues_no_alert_of_its_own(relay, service, r
     assert await relay.run_once() == []
 
 
-async def test_the_timeline_says_which_effect_was_parked_why_and_that_staff_were_alerted(
+async def test_the_timeline_says_which_effect_was_parked_why_and_whether_staff_were_alerted(
     relay, refunded, downstream, repository, clock
 ):
     downstream.failures = [None, EffectRejected("HTTP 400")]
@@ -279,9 +279,12 @@ async def test_the_timeline_says_which_effect_was_parked_why_and_that_staff_were
     [entry] = [e for e in stored.full_timeline if e.action == "effect_parked"]
     assert (entry.at, entry.actor, entry.details) == (clock.now(), "system", {
         "effect": "refund", "key": f"{refunded.effects_prefix}:d1:refund", "reason": "refused", "error": "rejected: HTTP 400",
-        "staff_alerted": True,
+        "staff_alerted": False, "staff_alert": "pending",
     })
     assert entry == stored.full_timeline[-1] and entry not in stored.timeline  # parked with no new version
+    await relay.run_once()
+    [entry] = [e for e in repository.docs[refunded.id].full_timeline if e.action == "effect_parked"]
+    assert (entry.details["staff_alerted"], entry.details["staff_alert"]) == (True, "sent")
 
 
 async def test_a_notification_is_parked_with_a_refund_that_ran_out_of_attempts(
