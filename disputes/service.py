@@ -383,10 +383,14 @@ class DisputeService:
 
         return await self._change(actor, dispute_id, change, expected_versions)
 
-    async def resend_effect(self, actor: Actor, dispute_id: str, effect: str, reason: str) -> Dispute:
+    async def resend_effect(
+        self, actor: Actor, dispute_id: str, effect: str, reason: str, expected_versions: Expected = None
+    ) -> Dispute:
         """Send a parked message again (`Dispute.resend_effect`); a call again for one already sent again changes
         nothing."""
-        return await self._change(actor, dispute_id, lambda d, now: d.resend_effect(actor, effect, reason, now))
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.resend_effect(actor, effect, reason, now), expected_versions
+        )
 
     async def request_evidence(self, actor: Actor, dispute_id: str, expected_versions: Expected = None) -> Dispute:
         return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now), expected_versions)

@@ -28,6 +28,7 @@ from disputes.errors import (
     Contended,
     CustomerRequired,
     DecisionStands,
+    EffectNotResendable,
     EvidenceRequestsClosed,
     IllegalTransition,
     InactiveStaff,
@@ -52,6 +53,7 @@ from disputes.errors import (
     StatementRepeated,
     TooManySubmissions,
     UnknownOrder,
+    UnknownParkedEffect,
     UnknownShipment,
     UnknownStaff,
     UnknownSubmission,
@@ -78,6 +80,7 @@ from schemas.api import (
     OpenDispute,
     RemoveSubmission,
     Reopen,
+    ResendEffect,
     RestrictionReview,
     Timeline,
     Withdraw,
@@ -306,6 +309,13 @@ async def reopen(call: Call) -> web.Response:
     ))
 
 
+async def resend_effect(call: Call) -> web.Response:
+    body: ResendEffect = call.body
+    return dispute_response(call, await call.request.app[SERVICE].resend_effect(
+        call.actor, call.path_id(), body.effect, body.reason, expected_versions(call)
+    ))
+
+
 ONE = "/v1/disputes/{id}"
 OPENING = (CustomerRequired, ChannelRequired, OwnDisputesOnly, OrderPageOnly, AccessibilityNeedByAgent, UnknownOrder,
            UnknownShipment, NotDelivered, ClaimWindowClosed, InvalidMissingItems, ActiveDisputeExists, Contended)
@@ -350,6 +360,13 @@ ENDPOINTS = (
              "Reopen a resolved case, or one withdrawn by mistake while no other case holds its shipment (supervisor)",
              SUPERVISOR, Reopen, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422),
              rules=(IllegalTransition, CaseAnonymised, ActiveDisputeExists, Contended)),
+    Endpoint("POST", ONE + "/effects/resend", resend_effect,
+             "Send a message the relay parked (refused, out of attempts, never reached) again, under its key, with a "
+             "reason (supervisor): the customer's notification, a staff alert, a risk signal, an account restriction "
+             "or its lift, the carrier's liability; a refund or reshipment is issued again by reopening and deciding. "
+             "A call again for one already sent again changes nothing (a 412 with the If-Match of before)", SUPERVISOR,
+             ResendEffect, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422),
+             rules=(UnknownParkedEffect, EffectNotResendable, CaseAnonymised, Contended)),
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel; agents: at their request)",
              CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, headers=("If-Match",),
              errors=(404, 409, 412, 422), rules=(DecisionStands, IllegalTransition, Contended),

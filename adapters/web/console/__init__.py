@@ -64,6 +64,7 @@ def setup_console(
         ("messages", case.message_customer), ("questions", case.ask_customer), ("decision", case.decide),
         ("evidence-requests", case.request_evidence), ("flags/clear", case.clear_flags), ("reopen", case.reopen),
         ("restriction/review", case.review_restriction), ("customer-evidence/remove", case.remove_submission),
+        ("effects/resend", case.resend_effect),
     ):
         routes.post(f"{ONE}/{name}", gate(posted(form_handler)), refused)
         routes.get(f"{ONE}/{name}", _to_case)

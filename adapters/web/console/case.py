@@ -35,7 +35,8 @@ from disputes.rules import Rules
 from disputes.service import DisputeService, take_off
 from disputes.sla import answer_by, business_calendar
 from schemas.api import (
-    Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, RemoveSubmission, Reopen, RestrictionReview,
+    Assign, ClearFlags, CustomerMessage, DecisionRequest, Note, RemoveSubmission, Reopen, ResendEffect,
+    RestrictionReview,
 )
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
@@ -224,7 +225,8 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
     tried by the domain on a copy (nothing saved): a form it would refuse whatever is typed in it (taking a decided
     case, releasing one no one holds, reopening an open one) is not offered. The decision is asked of the case
     (`Dispute.decidable_by`): what is decided is the form's. Taking the customer's information or appeal off the
-    case is offered per submission: `customer-evidence/remove:<its position>`, for each one the domain would take off."""
+    case is offered per submission: `customer-evidence/remove:<its position>`, for each one the domain would take off;
+    sending a parked message again per message, `effects/resend:<its key>`."""
     said = "-"
     tries: dict[str, Callable[[Dispute], object]] = {
         "take": lambda d: d.assign(actor, actor.id, now),
@@ -242,6 +244,10 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
     for index in range(len(dispute.customer_evidence)):
         tries[f"customer-evidence/remove:{index}"] = partial(
             take_off, actor=actor, index=index, reason=said, now=now, rules=rules
+        )
+    for parked in dispute.effects_parked:
+        tries[f"effects/resend:{parked.key}"] = partial(
+            Dispute.resend_effect, actor=actor, effect=parked.key, reason=said, now=now
         )
     taken = {name for name, change in tries.items() if _takes(dispute, change)}
     return frozenset(taken | ({"decision"} if dispute.decidable_by(actor) else set()))
@@ -455,6 +461,17 @@ message_customer = _text_action(CustomerMessage, "text", DisputeService.message_
 ask_customer = _text_action(AskCustomer, "question", DisputeService.request_information)
 clear_flags = _text_action(ClearFlags, "reason", DisputeService.clear_flags)
 reopen = _text_action(Reopen, "reason", DisputeService.reopen)
+
+
+@action
+async def resend_effect(request: web.Request, actor: Actor, form: MultiDictProxy[Any]) -> web.Response:
+    """A parked message sent again (the form names its key), by the API's input model and use case for it."""
+    try:
+        body = _model(ResendEffect, form, "effect", "reason")
+    except ValidationError as error:
+        return await _refused(request, actor, error)
+    return await _apply(request, actor, request.app[SERVICE].resend_effect(
+        actor, dispute_id(request), body.effect, body.reason))
 
 
 @action

@@ -163,6 +163,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "supervisor_actions": ("Supervisor", "Süpervizör"),
     "clear_flags": ("Clear abuse flags", "Kötüye kullanım işaretlerini kaldır"),
     "reopen": ("Reopen", "Yeniden aç"),
+    "resend_effect": ("Send again", "Yeniden gönder"),
     "remove_submission": ("Take off: sent to the wrong case", "Kaldır: yanlış başvuruya gönderildi"),
     "remove_submission.information": ("The customer's added information", "Müşterinin eklediği bilgi"),
     "remove_submission.appeal": ("The customer's appeal", "Müşterinin itirazı"),
@@ -334,8 +335,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "appealed": ("appealed", "itiraz edildi"),
         "reopened": ("reopened", "yeniden açıldı"),
         "attachment_viewed": ("attachment viewed", "ek görüntülendi"),
-        "effect_parked": ("a message to a service was set aside: staff were told", "bir servise giden mesaj bekletildi: "
-                          "personele bildirildi"),
+        "effect_parked": ("a message to a service was set aside", "bir servise giden mesaj bekletildi"),
+        "effect_resent": ("a message set aside was sent again", "bekletilen mesaj yeniden gönderildi"),
         "attachment_views_limit_reached": ("repeated attachment views no longer recorded",
                                            "ek görüntülemelerinin tekrarları artık kaydedilmiyor"),
     },
@@ -360,6 +361,11 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                           "again is safe",
                           "servise hiç ulaşmadı: hiçbir denemede bağlantı kurulamadı, yani gerçekleşmedi; yeniden "
                           "göndermek güvenlidir"),
+    },
+    "staff_alert": {  # what became of the staff alert about a parked message (`Dispute.full_timeline`)
+        "pending": ("staff alert on its way", "personel uyarısı gönderiliyor"),
+        "sent": ("staff alerted", "personel uyarıldı"),
+        "parked": ("the staff alert could not be sent either", "personel uyarısı da gönderilemedi"),
     },
 }
 TEXTS |= {f"{kind}.{code}": words for kind, codes in CODES.items() for code, words in codes.items()}
