@@ -668,21 +668,38 @@ _NAME_MATCH = PolicySettings().name_match_threshold
 _NAME_MATCHES = frozenset({"recipient_name_matches", "recipient_name_matches_masked"})
 """The policy's findings of a receiver named like someone on the order (`disputes/policy/findings.py`)."""
 
+_DELAYED_TAKEN_UP: dict[Outcome, Words] = {
+    Outcome.REFUND: ("Our team is looking into your delayed refund.", "Ekibimiz geciken iadenizle ilgileniyor."),
+    Outcome.RESHIP: ("Our team is looking into your delayed reshipment.",
+                     "Ekibimiz geciken yeniden gönderiminizle ilgileniyor."),
+}
+"""A review a supervisor reopened after the decision's refund or reshipment was parked: what the customer was told
+instead of the decision (`_TOLD`: our team will contact them) is taken up, not the claim reviewed again."""
+
+
 def _reviewed_again(dispute: Dispute) -> Words | None:
     """A review a supervisor reopened after a refund or reshipment: looked at again, and what was decided and issued
     stands, whatever this review finds (a rejection then changes nothing: `_ALREADY_PAID`). One parked is not told: it
-    was not issued, or may not have been (`docs/downstream.md`). None for any other review."""
+    was not issued, or may not have been (`docs/downstream.md`); when the latest decision's was, the customer was told
+    it is delayed, and the reopening takes that up (`_DELAYED_TAKEN_UP`). None for any other review."""
     begun_by = next((entry.action for entry in reversed(dispute.timeline) if entry.action in NEW_REVIEW), None)
-    if begun_by != "reopened" or dispute.compensation is None:
+    if begun_by != "reopened" or dispute.compensation is None or dispute.decision is None:
         return None
+    parked = {message.key for message in dispute.effects_parked}
+    latest = dispute.decision.sequence
     if dispute.paid_per_line:
-        parked = {message.key for message in dispute.effects_parked}
         issued = [line for line in dispute.compensated_lines
                   if dispute.compensation_key(line.decision, line.outcome, line.sku) not in parked]
         standing = _lines_before(dispute, issued, False)
+        delayed = {line.outcome for line in dispute.compensated_lines if line.decision == latest
+                   and dispute.compensation_key(line.decision, line.outcome, line.sku) in parked}
     else:
         standing = _PACKAGE_BEFORE[dispute.compensation, False] if dispute.compensation_issued else None
-    again = ("An investigator is reviewing your claim again.", "Bir uzmanımız başvurunuzu yeniden inceliyor.")
+        delayed = {dispute.compensation} if dispute.compensation_key(latest, dispute.compensation) in parked else set()
+    again = (
+        _join(*(_DELAYED_TAKEN_UP[outcome] for outcome in sorted(delayed))) if delayed
+        else ("An investigator is reviewing your claim again.", "Bir uzmanımız başvurunuzu yeniden inceliyor.")
+    )
     return _join(again, standing) if standing is not None else again
 
 

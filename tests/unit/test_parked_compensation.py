@@ -319,17 +319,18 @@ def reopening_receipt(dispute: Dispute) -> tuple[str, str]:
     pytest.param(REFUSED, id="refused for good: not issued"),
     pytest.param(NO_ANSWER, id="no answer: maybe issued, maybe not"),
 ])
-async def test_reopening_after_a_parked_refund_does_not_tell_the_customer_the_refund_stands(
+async def test_reopening_after_a_parked_refund_takes_up_the_delayed_refund_and_does_not_say_it_stands(
     service, request_for, relay, downstream, clock, repository, failure
 ):
-    """The refund's own decision_made was parked with it: the customer never heard of a refund, and none was paid
-    (or none is known to be). docs/downstream.md: a parked refund was not issued."""
+    """The refund's own decision_made was parked with it, and the customer was told instead that the refund is delayed
+    and our team will contact them; none was paid (or none is known to be). docs/downstream.md: a parked refund was not
+    issued. The reopening takes that up, rather than tell them their claim is reviewed again."""
     dispute = await parked_refund(service, request_for, relay, downstream, clock, failure)
 
     english, turkish = reopening_receipt(repository.docs[dispute.id])
-    assert english.startswith("An investigator is reviewing your claim again. You will have our answer")
-    assert turkish.startswith("Bir uzmanımız başvurunuzu yeniden inceliyor. En geç")
-    assert "stands" not in english and "refund" not in english and "iade" not in turkish
+    assert english.startswith("Our team is looking into your delayed refund. You will have our answer")
+    assert turkish.startswith("Ekibimiz geciken iadenizle ilgileniyor. En geç")
+    assert "stands" not in english and "again" not in english
     assert next_step(repository.docs[dispute.id], timedelta(days=14))[0] == english
 
 
@@ -342,9 +343,9 @@ async def test_reopening_after_one_missing_line_s_refund_was_refused_tells_only_
     await boxes.reopen(SUPERVISOR, dispute.id, "Bardak iadesi reddedildi.")
 
     english, turkish = reopening_receipt(repository.docs[dispute.id])
-    assert english.startswith("An investigator is reviewing your claim again. "
+    assert english.startswith("Our team is looking into your delayed refund. "
                               "Decided before and standing: the refund of 1,299.00 TRY.")
-    assert turkish.startswith("Bir uzmanımız başvurunuzu yeniden inceliyor. "
+    assert turkish.startswith("Ekibimiz geciken iadenizle ilgileniyor. "
                               "Daha önce kararlaştırılan ve geçerli olan: 1.299,00 TL tutarındaki iade.")
 
 
