@@ -11,7 +11,7 @@ from schemas.common import Role
 from tests.e2e.conftest import AGENT, INVESTIGATOR, SUPERVISOR, eventually, settled
 from tests.e2e.test_console import CSRF, staff
 from tests.e2e.test_dispute_journey import applied
-from tests.e2e.test_parked_refund import SHIPMENT_KEY, notified, requests
+from tests.e2e.test_parked_refund import SHIPMENT_KEY, alerts_of_parking, notified, requests
 from tests.e2e.test_signed_effects import decide_refund, open_dispute
 
 pytestmark = pytest.mark.asyncio
@@ -108,7 +108,9 @@ async def test_the_console_offers_it_beside_the_parked_message_to_a_supervisor_a
     case, key = f"/console/disputes/{dispute_id}", f"{dispute_id}:d1:decision_made"
     form_at = f'action="{case}/effects/resend"'
     assert form_at not in await (await api.get(case, headers=staff())).text()
+    await eventually(lambda: alerts_of_parking(downstream), timeout=10)
     page = await (await api.get(case, headers=supervisor())).text()
+    assert '<span class="alerted">· personel uyarıldı</span>' in page  # the staff alert about it was sent
     form = re.search(r'<code>' + re.escape(key) + r'</code>.*?' + re.escape(form_at) + r".*?</form>", page, re.S)
     assert form and f'name="effect" value="{key}"' in form[0] and "Yeniden gönder" in form[0], page
 
