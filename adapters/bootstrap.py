@@ -351,6 +351,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         service = DisputeService(
             stored, orders, clock, settings.rules(), packing_records=packing, attachments=store, test_clocks=test_clocks,
             duty=Duty(directory), high_value_minor=settings.policy().high_value_minor,
+            push_only=frozenset(name for name, adapter in carriers.items() if not adapter.capabilities.pull),
             clean_image=ImageCleaner(DecodeTurns()),
         )
         app[SERVICE] = service

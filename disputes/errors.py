@@ -163,6 +163,11 @@ class EvidenceRequestsClosed(Conflict):
     title = "The dispute takes no more evidence requests in its current status"
 
 
+class CarrierHasNoPull(Conflict):
+    code = "carrier-has-no-pull"
+    title = "The case's carrier offers no pull here: its proof only comes when it pushes it"
+
+
 class CaseAnonymised(Conflict):
     code = "case-anonymised"
     title = "The case's personal data was anonymised"

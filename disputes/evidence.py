@@ -156,7 +156,10 @@ class EvidencePuller:
             case EvidenceUnavailable():
                 await self._failed(dispute, f"carrier unavailable: {answer}", retry_at, ending)
             case EvidenceRejected():
-                await self._failed(dispute, f"pull not possible: {answer}", give_up_at, ending)
+                # Asking again cannot work: a case that holds the carrier's proof (or the deadline's outcome) has
+                # nothing to wait for, and goes back to review now; one without waits for pushes to the deadline.
+                settled = dispute.has_delivery_proof or dispute.proof_missing
+                await self._failed(dispute, f"pull not possible: {answer}", None if settled else give_up_at, ending)
             case ProofOfDelivery():
                 delivered = answer.status is ProofStatus.DELIVERED
                 evidence = Evidence(key=pull_key(answer), proof=answer)

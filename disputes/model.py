@@ -7,7 +7,7 @@ write, compare-and-set on `version`.
 
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from datetime import datetime, timedelta
 from enum import StrEnum
 from hashlib import sha256
@@ -33,6 +33,7 @@ from disputes.errors import (
     CaseClosed,
     CompensationAlreadyIssued,
     DecisionStands,
+    CarrierHasNoPull,
     EvidenceRequestsClosed,
     Forbidden,
     InvalidLineOutcomes,
@@ -929,7 +930,9 @@ class Dispute(BaseModel):
         """A pull did not give proof; try again at `retry_at` (None: pulling cannot work, wait for pushes).
         A case not yet assessed is assessed now (provisional advice while the carrier is awaited). A pull that
         ends past the evidence deadline with no proof, and none to come from pulling, is the deadline passing: no
-        pull is due to record it later (one that began before the deadline and failed after it).
+        pull is due to record it later (one that began before the deadline and failed after it). A case waiting
+        for a pull a person asked for that holds the carrier's proof, or the deadline's outcome, goes back to review
+        when no pull is due any more: nothing else would end its wait.
         `unsent`: the carrier's circuit breaker turned the pull away, as it does every cool-down while the carrier
         is down: only the first of such refusals in a row is recorded (an attempt, on the timeline); the others
         only move the next pull, so an outage does not fill the case with entries that say nothing new."""
@@ -943,7 +946,10 @@ class Dispute(BaseModel):
         self.evidence_pull_due = retry_at
         if self.recommendation is None:
             self.assess_due = now
+        settled = retry_at is None and (self.has_delivery_proof or self.proof_missing)
         action = Action.AWAIT_EVIDENCE if self.status is Status.OPENED else None
+        if settled and self.status is Status.AWAITING_EVIDENCE:
+            action = Action.START_REVIEW
         details: dict[str, Any] = {"attempt": self.evidence_pulls, "error": error} | ({"unsent": True} if unsent else {})
         self._apply(actor, "evidence_pull_failed", now, action, details)
         if retry_at is None and now >= self.sla.evidence_due and not (self.has_delivery_proof or self.proof_missing):
@@ -1488,10 +1494,18 @@ class Dispute(BaseModel):
         reship = self.preferred_resolution is Resolution.RESHIP and self.order.reshippable
         return Outcome.RESHIP if reship else Outcome.REFUND
 
-    def request_evidence(self, actor: Actor, now: datetime) -> None:
+    def request_evidence(self, actor: Actor, now: datetime, push_only: AbstractSet[str] = frozenset()) -> None:
+        """Ask the carrier for its proof again (a pull). Refused for a parcel whose carrier offers no pull here
+        (`push_only`): nothing would ask it, and the case would wait for a push with nothing due."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
         if not self.is_active:
             raise EvidenceRequestsClosed(f"A {self.status.value} dispute takes no more evidence requests.")
+        if self.order.carrier in push_only and not self.order.is_digital:
+            raise CarrierHasNoPull(
+                f"{self.order.carrier} offers no pull here, so it cannot be asked from this case: ask the carrier to "
+                "push its proof again; it reaches the case as soon as it is pushed.",
+                carrier=self.order.carrier,
+            )
         self.evidence_pull_due = now
         action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
         self._apply(actor, "evidence_requested", now, action, {})

@@ -234,6 +234,8 @@ class DisputeService:
     """Sandbox only: where the test clocks that cases may run on are kept."""
     duty: Duty | None = None
     """The staff directory's say on who works cases, asked before each change staff make (None: not asked)."""
+    push_only: AbstractSet[str] = frozenset()
+    """The carriers that offer no pull here, only pushes: a person's request to ask one for its proof is refused."""
     high_value_minor: int = PolicySettings().high_value_minor
     """The policy's threshold of a high-value order, whose rejection needs a signature in the proof (the policy's
     configured one; its default here)."""
@@ -393,7 +395,9 @@ class DisputeService:
         )
 
     async def request_evidence(self, actor: Actor, dispute_id: str, expected_versions: Expected = None) -> Dispute:
-        return await self._change(actor, dispute_id, lambda d, now: d.request_evidence(actor, now), expected_versions)
+        return await self._change(
+            actor, dispute_id, lambda d, now: d.request_evidence(actor, now, self.push_only), expected_versions
+        )
 
     async def clear_flags(
         self, actor: Actor, dispute_id: str, reason: str, expected_versions: Expected = None

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually, orders_file_document
+from tests.e2e.test_access_and_bad_input import assert_problem
 from tests.factories import effects_key, order, shipment
 from tests.registered import PULLED
 from schemas.common import Role
@@ -196,6 +197,20 @@ async def test_a_push_only_carrier_delivers_its_proof_by_signed_webhook(api, car
     await push(api, carrier_sandbox, aiohttp_client, "pushed-by-surat")
     case = await advised(api, dispute_id)
     assert case["evidence"][0]["proof"]["source"] == "push" and case["evidence"][0]["proof"]["carrier"] == "surat"
+
+
+async def test_a_push_only_carrier_cannot_be_asked_again_and_its_case_stays_in_review(
+    api, carrier_sandbox, aiohttp_client
+):
+    dispute_id, _ = await open_case(api, "pushed-by-surat")
+    await push(api, carrier_sandbox, aiohttp_client, "pushed-by-surat")
+    await advised(api, dispute_id)
+    one = f"/v1/disputes/{dispute_id}"
+    await assert_problem(await api.post(one + "/evidence-requests", headers=INVESTIGATOR), 409, "carrier-has-no-pull")
+    after = await (await api.get(one, headers=INVESTIGATOR)).json()
+    timeline = await (await api.get(one + "/timeline", headers=INVESTIGATOR)).json()
+    assert after["status"] == "under_review" and after["evidence_pull_due"] is None
+    assert "evidence_requested" not in [entry["action"] for entry in timeline["entries"]]
 
 
 @pytest.mark.parametrize("carrier", PULLED)

@@ -153,6 +153,13 @@ def test_the_forms_offered_are_tried_on_a_copy_and_leave_the_case_as_it_was():
     assert case.model_dump_json() == before
 
 
+def test_asking_the_carrier_again_is_not_offered_on_a_case_whose_carrier_offers_no_pull():
+    case = dispute(evidence(photo=True, metres=20))
+
+    assert "evidence-requests" in offered(case, INVESTIGATOR, Rules(), NOW)
+    assert "evidence-requests" not in offered(case, INVESTIGATOR, Rules(), NOW, frozenset({case.order.carrier}))
+
+
 def test_a_held_case_offers_its_holder_the_release_and_another_investigator_no_decision():
     case = dispute(evidence(photo=True, metres=20))
     case.assign(INVESTIGATOR, INVESTIGATOR.id, NOW)

@@ -4,6 +4,7 @@ it has room for."""
 
 import asyncio
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from adapters.memory import InMemoryOrders
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
+from disputes.errors import CarrierHasNoPull
 from disputes.evidence import EvidencePuller, PushAttacher
 from disputes.intake import pull_key
 from disputes.policy import PolicySettings
@@ -600,6 +602,31 @@ async def test_the_same_proof_answered_again_on_request_puts_the_case_back_in_re
     assert answered.action == "evidence_unchanged" and answered.details == {"source": "pull"}
     assert (answered.from_status, answered.to_status) == (Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW)
     assert stored.assess_due == clock.now()  # assessed again, as on new evidence
+
+
+async def test_a_pull_asked_for_and_refused_as_ours_puts_a_case_holding_proof_back_in_review_at_once(
+    make_puller, service, dispute, repository
+):
+    gateway = Gateway(proof(), EvidenceRejected("the carrier refuses our request"))
+    await make_puller(gateway).run_once()
+    await service.request_evidence(INVESTIGATOR, dispute.id)
+    await make_puller(gateway).run_once()
+    stored = repository.docs[dispute.id]
+    refused = stored.timeline[-1]
+    assert gateway.calls == 2 and stored.status is Status.UNDER_REVIEW and stored.evidence_pull_due is None
+    assert refused.action == "evidence_pull_failed"
+    assert (refused.from_status, refused.to_status) == (Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW)
+
+
+async def test_a_carrier_that_offers_no_pull_cannot_be_asked_again_and_the_case_stays_in_review(
+    make_puller, service, dispute, repository
+):
+    await make_puller(Gateway(proof())).run_once()
+    push_only = replace(service, push_only=frozenset({dispute.order.carrier}))
+    with pytest.raises(CarrierHasNoPull, match="push its proof again"):
+        await push_only.request_evidence(INVESTIGATOR, dispute.id)
+    stored = repository.docs[dispute.id]
+    assert stored.status is Status.UNDER_REVIEW and stored.timeline[-1].action != "evidence_requested"
 
 
 async def test_a_pull_slower_than_its_lease_keeps_its_holder_while_the_heartbeat_renews_it(

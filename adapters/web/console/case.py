@@ -6,7 +6,7 @@ case changed."""
 
 import base64
 from copy import deepcopy
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -220,7 +220,9 @@ def recommended_lines(dispute: Dispute, outcome: Outcome | None) -> dict[str, tu
     return lines
 
 
-def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> frozenset[str]:
+def offered(
+    dispute: Dispute, actor: Actor, rules: Rules, now: datetime, push_only: AbstractSet[str] = frozenset()
+) -> frozenset[str]:
     """The case's forms (by the address they post to) whose change the case takes from `actor` as it stands, each
     tried by the domain on a copy (nothing saved): a form it would refuse whatever is typed in it (taking a decided
     case, releasing one no one holds, reopening an open one) is not offered. The decision is asked of the case
@@ -232,7 +234,7 @@ def offered(dispute: Dispute, actor: Actor, rules: Rules, now: datetime) -> froz
         "take": lambda d: d.assign(actor, actor.id, now),
         "assign": lambda d: d.assign(actor, said, now),  # to someone else: a supervisor's
         "release": lambda d: d.release(actor, now),
-        "evidence-requests": lambda d: d.request_evidence(actor, now),
+        "evidence-requests": lambda d: d.request_evidence(actor, now, push_only),
         "messages": lambda d: d.message_customer(actor, said, now),
         "questions": lambda d: d.request_information(
             actor, said, answer_by(now, rules), rules.information_requests_per_review, rules.escalate_before_deadline,
@@ -299,7 +301,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
 async def _offered(request: web.Request, actor: Actor, dispute: Dispute) -> frozenset[str]:
     """`offered` at the case's time (its test clock's, in the sandbox)."""
     service = request.app[SERVICE]
-    return offered(dispute, actor, service.rules, await service.now_of(dispute))
+    return offered(dispute, actor, service.rules, await service.now_of(dispute), service.push_only)
 
 
 async def assignable(request: web.Request, actor: Actor) -> list[StaffMember]:

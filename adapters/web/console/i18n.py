@@ -416,6 +416,8 @@ PROBLEMS_TR: dict[str, str] = {
     "question-pending": "Müşteri açık soruyu henüz yanıtlamadı.",
     "too-many-questions": "Bu inceleme müşteriye sorabileceği kadar soru sordu.",
     "evidence-requests-closed": "Başvuru şu anki durumunda kanıt talebi almıyor.",
+    "carrier-has-no-pull": "Bu kargo firmasından kanıt buradan istenemez, firma kanıtı yalnızca kendisi gönderir: "
+                           "firmadan kanıtı yeniden göndermesini isteyin.",
     "not-assignable": "Başvuru şu anki durumunda atanamaz.",
     "case-anonymised": "Başvurudaki kişisel veriler anonimleştirildi; yeniden incelenmez, üzerine bir şey yazılamaz.",
     "assigned-to-another": "Başvuru başka bir araştırmacıya atanmış.",
