@@ -37,7 +37,7 @@ from typing import ClassVar
 
 import aiohttp
 import structlog
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -51,7 +51,8 @@ from carriers.http import parse_retry_after
 from carriers.retry import wait_unless_stopped
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.effects import (
-    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, EffectApplied, RefundRequest, ReshipRequest,
+    StaffAlert,
 )
 
 log = structlog.get_logger(__name__)
@@ -67,8 +68,8 @@ MAX_ANSWER_BYTES = 1 << 20
 """The most of an answer's body a lookup reads (1 MiB; an order, a packing record or a digital delivery record is far
 smaller): a longer body is not read further and is a bad answer, as one that is not a record is."""
 EFFECT_ANSWER_BYTES = 64 << 10
-"""The most of an effect's answer read: its status is what counts, its body is not used (read this far so that a
-usual answer frees its connection for the next message)."""
+"""The most of an effect's answer read: its status is what counts, its body is read only for the service's own id
+(`EffectApplied`; read this far so that a usual answer frees its connection for the next message)."""
 CONNECT_SHARE = 0.5
 """The share of an attempt's timeout that making its connection may take: one not made within it ends as a connect
 timeout (`aiohttp.ConnectionTimeoutError`), which sent nothing; a connection that took the whole timeout would end
@@ -318,7 +319,8 @@ class EffectClient(DownstreamClient):
     def _attempt_headers(self, headers: dict[str, str], body: bytes | None) -> dict[str, str]:
         return self._signer.headers(headers[IDEMPOTENCY_KEY], body or b"")
 
-    async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> None:
+    async def _post(self, payload: BaseModel, idempotency_key: str, path: str | None = None) -> str | None:
+        """Deliver the message; the service's own id for what it applied, where its answer names one."""
         try:
             reply = await self._request(
                 "POST",
@@ -341,22 +343,32 @@ class EffectClient(DownstreamClient):
                 f"({reply.after})",
                 maybe_applied=True,
             )
+        return _reference(reply)
+
+
+def _reference(reply: Reply) -> str | None:
+    """The id a `2xx` answer names (`{"id": "..."}`): the message is done whatever its body holds, so an answer with
+    none, or not in that shape (or past `EFFECT_ANSWER_BYTES`), gives None."""
+    try:
+        return EffectApplied.model_validate_json(reply.body).id
+    except ValidationError:
+        return None
 
 
 class PaymentsClient(EffectClient):
     service = "payments"
     path = "/payments/v1/refunds"
 
-    async def refund(self, request: RefundRequest, idempotency_key: str) -> None:
-        await self._post(request, idempotency_key)
+    async def refund(self, request: RefundRequest, idempotency_key: str) -> str | None:
+        return await self._post(request, idempotency_key)
 
 
 class FulfillmentClient(EffectClient):
     service = "fulfillment"
     path = "/fulfillment/v1/reships"
 
-    async def reship(self, request: ReshipRequest, idempotency_key: str) -> None:
-        await self._post(request, idempotency_key)
+    async def reship(self, request: ReshipRequest, idempotency_key: str) -> str | None:
+        return await self._post(request, idempotency_key)
 
 
 class AccountsClient(EffectClient):

@@ -351,11 +351,14 @@ class InMemoryDisputes:
         if message.not_before is not None and any(m.id == message.id for m in self.docs[dispute_id].outbox):
             self.due[WorkKind.RELAY][dispute_id] = message.not_before
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
+    async def delivered(
+        self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None,
+        reference: str | None = None,
+    ) -> None:
         doc = self.docs[dispute_id]
         if all(m.id != message.id for m in doc.outbox):
             return  # another relay recorded it first
-        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
+        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at, reference=reference)
         doc = self._update(doc, outbox=[m for m in doc.outbox if m.id != message.id],
                            effects_delivered=[*doc.effects_delivered, effect])
         if not doc.outbox:

@@ -344,12 +344,12 @@ def _lines_before(dispute: Dispute, lines: list[CompensatedLine], delayed: bool)
 def _compensation(dispute: Dispute, decision: Decision, delayed: bool) -> Words:
     """The package's refund (of the order's value) or reshipment: under way, or held back."""
     if decision.outcome is Outcome.REFUND:
+        if not delayed:
+            return _refund(dispute, decision, dispute.order.value_minor, [None])
         to, to_tr = _refund_to(decision)
         amount, amount_tr = money(dispute.order.value_minor, dispute.order.currency)
-        if delayed:
-            return _join((f"your refund of {amount} to {to} is delayed.",
-                          f"{amount_tr} tutarındaki, {to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
-        return f"we are refunding {amount} to {to}.", f"{amount_tr} tutarındaki ücret iadeniz {to_tr} yapılıyor."
+        return _join((f"your refund of {amount} to {to} is delayed.",
+                      f"{amount_tr} tutarındaki, {to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
     if delayed:
         return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
     return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
@@ -375,6 +375,21 @@ def _refunded_not_reshipped(dispute: Dispute, decision: Decision) -> list[Words]
     else:
         refunds = decision.outcome is Outcome.REFUND and bool(dispute.order.value_minor)
     return [_CANNOT_RESHIP[dispute.order.is_digital]] if refunds else []
+
+
+def _refund(dispute: Dispute, decision: Decision, amount_minor: int, skus: Sequence[str | None]) -> Words:
+    """The refund of `amount_minor` the decision issued, of the package (`skus` [None]) or of lines (each its own
+    message): being sent until payments took it (the relay delivered its messages, with no new version), then the day
+    it did (the last of them)."""
+    amount, amount_tr = money(amount_minor, dispute.order.currency)
+    to, to_tr = _refund_to(decision)
+    keys = {dispute.compensation_key(decision.sequence, Outcome.REFUND, sku) for sku in skus}
+    delivered = {e.key: e.delivered_at for e in dispute.effects_delivered if e.key in keys}
+    if len(delivered) < len(keys):
+        return (f"your refund of {amount} to {to} is being sent.",
+                f"{amount_tr} tutarındaki ücret iadeniz {to_tr} yapılmak üzere gönderiliyor.")
+    day = _date(max(delivered.values()))
+    return f"we refunded {amount} to {to} on {day}.", f"{amount_tr} tutarındaki ücret iadeniz {day} tarihinde {to_tr} yapıldı."
 
 
 def _refund_to(decision: Decision) -> Words:
@@ -510,12 +525,15 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
         told.append((f"These items came free, so there is nothing to refund for them: {free}.",
                      f"Şu ürünler ücretsizdi, bu yüzden iade edilecek bir tutar yok: {free}."))
     if refunded := [line for line in refunds if line.amount_minor]:
-        amount, amount_tr = money(sum(line.amount_minor for line in refunded), dispute.order.currency)
-        to, to_tr = _refund_to(decision)
-        told.append(
-            (f"Your refund of {amount} to {to} is delayed.", f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor.")
-            if delayed else (f"We are refunding {amount} to {to}.", f"{amount_tr} tutarındaki iadeniz {to_tr} yapılıyor.")
-        )
+        value = sum(line.amount_minor for line in refunded)
+        if delayed:
+            amount, amount_tr = money(value, dispute.order.currency)
+            to, to_tr = _refund_to(decision)
+            told.append((f"Your refund of {amount} to {to} is delayed.",
+                         f"{amount_tr} tutarındaki, {to_tr} yapılacak iadeniz gecikiyor."))
+        else:
+            en, tr = _refund(dispute, decision, value, [line.sku for line in refunded])
+            told.append((en[:1].upper() + en[1:], tr))
     if reshipped := _counted(dispute, [line for line in lines if line.outcome is Outcome.RESHIP]):
         told.append(
             (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")

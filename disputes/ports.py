@@ -255,9 +255,13 @@ class Outbox(Protocol):
         """Make the relay due again at `message`'s `not_before`, if it is still pending: a save that queued a message
         after it made the dispute due sooner, but its messages wait for it (they go out in order)."""
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
-        """Record the message delivered, once: a message no longer pending is left as recorded. With `ending`, when
-        it was the last pending message the same write ends that lease if its holder still holds it (see `Lease`)."""
+    async def delivered(
+        self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None,
+        reference: str | None = None,
+    ) -> None:
+        """Record the message delivered, once, with the service's own id for it (`reference`, where it named one): a
+        message no longer pending is left as recorded. With `ending`, when it was the last pending message the same
+        write ends that lease if its holder still holds it (see `Lease`)."""
 
     async def failed(
         self,
@@ -301,11 +305,13 @@ class EffectRejected(Exception):
 
 
 class Payments(Protocol):
-    async def refund(self, request: RefundRequest, idempotency_key: str) -> None: ...
+    async def refund(self, request: RefundRequest, idempotency_key: str) -> str | None:
+        """Payments' own id of the refund, when its answer names one."""
 
 
 class Fulfillment(Protocol):
-    async def reship(self, request: ReshipRequest, idempotency_key: str) -> None: ...
+    async def reship(self, request: ReshipRequest, idempotency_key: str) -> str | None:
+        """Fulfillment's own id of the shipment, when its answer names one."""
 
 
 class Accounts(Protocol):

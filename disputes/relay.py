@@ -143,7 +143,7 @@ class Relay:
         if unreached is None:  # another pass delivered or parked it since this one read the outbox: never sent again
             return []
         try:
-            await self._send(message)
+            reference = await self._send(message)
         except EffectRejected as error:
             # a refusal proves only that the attempt refused applied nothing, not an earlier one whose answer was lost
             retried = error.maybe_applied or not unreached
@@ -155,7 +155,7 @@ class Relay:
             parked = out if message.attempts + 1 >= self.max_attempts else None
             return await self._fail(dispute, dispute_id, message, later, f"unavailable: {error}", parked,
                                     not_before=error.retry_after or timedelta(), reached=error.reached)
-        await self.outbox.delivered(dispute_id, message, self.clock.now(), ending)
+        await self.outbox.delivered(dispute_id, message, self.clock.now(), ending, reference)
         return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]
 
     async def _hold(
@@ -205,12 +205,13 @@ class Relay:
             *(Attempt(dispute_id, m.id, m.kind, Result.PARKED, m.last_error, parked=m.parked) for m in held),
         ]
 
-    async def _send(self, message: OutboxMessage) -> None:
+    async def _send(self, message: OutboxMessage) -> str | None:
+        """Send the message; the service's own id for it, where it names one (payments and fulfillment)."""
         match message.kind:
             case EffectKind.REFUND:
-                await self.payments.refund(RefundRequest.model_validate(message.payload), message.key)
+                return await self.payments.refund(RefundRequest.model_validate(message.payload), message.key)
             case EffectKind.RESHIP:
-                await self.fulfillment.reship(ReshipRequest.model_validate(message.payload), message.key)
+                return await self.fulfillment.reship(ReshipRequest.model_validate(message.payload), message.key)
             case EffectKind.NOTIFICATION:
                 await self.notifications.notify(CustomerNotification.model_validate(message.payload), message.key)
             case EffectKind.STAFF_ALERT:
@@ -221,6 +222,7 @@ class Relay:
                 await self.accounts.change_restriction(AccountRestriction.model_validate(message.payload), message.key)
             case EffectKind.CARRIER_LIABILITY:
                 await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)
+        return None
 
 
 def waiting_for(parked: OutboxMessage, later: Sequence[OutboxMessage], at: datetime) -> list[OutboxMessage]:

@@ -351,6 +351,9 @@ class DeliveredEffect(_Model):
     kind: EffectKind
     key: str
     delivered_at: AwareDatetime
+    reference: str | None = None
+    """The receiving service's own id for what it applied (payments' refund, fulfillment's shipment), when its answer
+    named one (docs/downstream.md); None when it did not, and on messages delivered before this was kept."""
 
 
 class Evidence(_Model):

@@ -13,6 +13,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class EffectApplied(BaseModel):
+    """What a service may answer a message it applied with (optional; other fields are ignored): its own id for what it
+    did, as payments' refund id, kept on the delivered message and shown to staff (docs/downstream.md)."""
+
+    id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[!-~]+$")
+
+
 class RefundRequest(_Model):
     dispute_id: str
     order_id: str

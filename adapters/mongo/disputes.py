@@ -384,11 +384,14 @@ class MongoDisputes:
                 {"_id": dispute_id, "outbox.id": message.id}, {"$set": {RELAY_DUE: message.not_before}}
             )
 
-    async def delivered(self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None) -> None:
+    async def delivered(
+        self, dispute_id: str, message: OutboxMessage, at: datetime, ending: Lease | None = None,
+        reference: str | None = None,
+    ) -> None:
         """Record the delivery once: a message two relays delivered (one took over the other's lease) is moved
         out of the outbox by whichever records it first; the other finds it gone and records nothing. The last
         message leaves the outbox and the relay's due time (and the relay's lease, when `ending`) in one write."""
-        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at)
+        effect = DeliveredEffect(id=message.id, kind=message.kind, key=message.key, delivered_at=at, reference=reference)
         moved = {"$pull": {"outbox": {"id": message.id}}, "$push": {"effects_delivered": effect.model_dump()}}
         last = {"_id": dispute_id, "outbox": {"$size": 1}, "outbox.id": message.id}
         if await write_ending(self.collection, last, moved | {"$unset": {RELAY_DUE: ""}}, ending):

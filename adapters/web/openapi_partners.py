@@ -28,7 +28,8 @@ from carriers.ups.client import UpsAdapter
 from carriers.ups.settings import UpsSettings
 from carriers.ups.wire import TrackingEvent
 from schemas.effects import (
-    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, RefundRequest, ReshipRequest, StaffAlert,
+    AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, EffectApplied, RefundRequest, ReshipRequest,
+    StaffAlert,
 )
 from schemas.dispute import EffectKind
 from schemas.partner_webhook import PartnerEvent
@@ -292,7 +293,10 @@ def _outbound(kind: EffectKind, model: type[BaseModel], service: str, path: str)
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "$ref": REF.format(model=model.__name__)}}}},
         "responses": {
-            "2XX": {"description": "Applied (or applied before, under the same key): the message is done."},
+            "2XX": {"description": "Applied (or applied before, under the same key): the message is done. The "
+                                   "answer may name your own id for what you applied (kept for staff as the "
+                                   "delivered message's `reference`); any other body is ignored.",
+                    "content": {"application/json": {"schema": EffectApplied.model_json_schema()}}},
             "401": {"description": "The signature does not hold (missing, stale, unknown key, no match): the "
                                    "message is parked for an operator, who checks the shared secret."},
             "408": {"description": "Retried."}, "429": {"description": "Retried, not before its Retry-After."},

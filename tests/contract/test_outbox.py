@@ -45,6 +45,20 @@ async def test_a_delivered_message_leaves_the_outbox_and_is_recorded_delivered(c
     ]
 
 
+async def test_a_delivered_refund_keeps_the_id_payments_gave_it(cases: Cases) -> None:
+    dispute = await cases.open()
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, NOW)
+    )
+    opened, refund, _ = decided.outbox
+
+    await cases.storage.disputes.delivered(dispute.id, opened, LATER)
+    await cases.storage.disputes.delivered(dispute.id, refund, LATER, reference="pay_7f3a9c")
+
+    stored = await cases.storage.disputes.get(dispute.id)
+    assert [(e.key, e.reference) for e in stored.effects_delivered] == [(opened.key, None), (refund.key, "pay_7f3a9c")]
+
+
 async def test_a_message_delivered_twice_is_recorded_once(cases: Cases) -> None:
     dispute = await cases.open()
     [message] = dispute.outbox

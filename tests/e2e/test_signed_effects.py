@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.downstream import create_downstream_sandbox
-from tests.e2e.conftest import INVESTIGATOR, settled
+from tests.e2e.conftest import AGENT, INVESTIGATOR, settled
 from tests.e2e.test_dispute_journey import applied, open_dispute
 from tests.factories import effects_key
 
@@ -211,3 +211,21 @@ async def test_the_guide_s_handler_refuses_a_key_or_a_signature_that_is_not_utf8
     assert await raw_post(guide_receiver, key.encode(), not_hex, body) == b"401"
     assert await raw_post(sandbox, hostile, header.encode(), body) == b"401"  # so do the stand-in services
     assert await raw_post(sandbox, key.encode(), not_hex, body) == b"401"
+
+
+async def test_once_payments_took_the_refund_the_agent_is_told_the_day_and_staff_see_payments_own_id(
+    api, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id = await decide_refund(api)
+    staff = await settled(api, dispute_id)
+
+    taken = await (await api.get(f"/v1/disputes/{dispute_id}", headers=AGENT)).json()
+    [refund] = [e for e in staff["effects"]["delivered"] if e["kind"] == "refund"]
+    answered = [r for r in (await (await downstream.get("/_sandbox/received")).json())["requests"]
+                if r["service"] == "payments" and r["status"] == 200]
+    assert refund["reference"].startswith("pay_") and len(answered) == 1
+    day = re.search(r"on (\d\d\.\d\d\.\d{4})\.$", taken["next_step"]["en"])
+    assert day is not None, taken["next_step"]["en"]
+    assert taken["next_step"]["en"].endswith(f"we refunded 1,299.00 TRY to your original payment method on {day[1]}.")
+    assert f"{day[1]} tarihinde orijinal ödeme yönteminize yapıldı." in taken["next_step"]["tr"]

@@ -120,6 +120,29 @@ async def test_a_replay_answers_with_the_first_id(session, sandbox) -> None:
     assert answers[0]["replayed"] is False
 
 
+async def test_the_refund_id_payments_answers_with_is_returned_and_the_same_on_a_replay(session, sandbox) -> None:
+    client = payments(session, sandbox)
+    first = await client.refund(REFUND, KEY)
+
+    assert first is not None and first.startswith("pay_")
+    assert await client.refund(REFUND, KEY) == first
+
+
+@pytest.mark.parametrize("body", [b"", b"OK", b"[]", b'{"id": 42}', b'{"id": ""}', b'{"id": "pay 1"}',
+                                  b'{"id": "' + b"p" * 129 + b'"}', b'{"status": "applied"}'],
+                         ids=["empty", "text", "list", "number", "blank", "space", "too-long", "no-id"])
+async def test_a_2xx_without_a_readable_id_is_done_with_no_reference(session, aiohttp_server, body) -> None:
+    async def applied_without_id(request: web.Request) -> web.Response:
+        return web.Response(status=200, body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post(PaymentsClient.path, applied_without_id)
+    server = await aiohttp_server(app)
+    client = PaymentsClient(session, str(server.make_url("/")), 2.0, 1, signer=SIGNER, backoff=FAST)
+
+    assert await client.refund(REFUND, KEY) is None
+
+
 async def test_reusing_a_key_for_another_refund_is_rejected(session, sandbox) -> None:
     client = payments(session, sandbox)
     await client.refund(REFUND, KEY)

@@ -112,7 +112,7 @@ async def test_a_message_waiting_for_two_refunds_refused_in_turn_is_told_once_wi
 
     [(key, en, _)] = told(downstream, dispute.id)
     assert key == f"{dispute.id}:d1:decision_made:held"
-    assert "We are refunding" not in en and "is delayed" in en  # neither refund told as on its way
+    assert "is being sent" not in en and "is delayed" in en  # neither refund told as on its way
     assert en == next_step(repository.docs[dispute.id], APPEAL_WINDOW, clock.now())[0]
 
 
@@ -139,7 +139,7 @@ async def test_after_the_case_is_reopened_the_next_decision_is_told_as_usual(
 
     keys = [key for key, _, _ in told(downstream, refunded.id)]
     assert keys == [f"{refunded.id}:d1:decision_made:held", f"{refunded.id}:d2:decision_made"]
-    assert told(downstream, refunded.id)[-1][1].endswith("we are refunding 1,299.00 TRY to your wallet.")
+    assert told(downstream, refunded.id)[-1][1].endswith("your refund of 1,299.00 TRY to your wallet is being sent.")
 
 
 async def test_a_decision_taken_while_the_earlier_refund_is_being_refused_is_told_in_place_of_its_held_message(

@@ -29,7 +29,7 @@ async def decide(service, dispute_id: str, outcome: Outcome, reason: ReasonCode)
 @pytest.mark.parametrize(
     ("outcome", "reason", "en_words", "tr_words"),
     [
-        (Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "refunding", "iadeniz"),
+        (Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "refund of", "iadeniz"),
         (Outcome.RESHIP, ReasonCode.CARRIER_NO_PROOF, "shipping your items again", "yeniden gönderiliyor"),
     ],
 )
@@ -64,7 +64,7 @@ async def test_an_appeal_granted_says_the_appeal_was_accepted(service, dispute, 
 
     en, tr = next_step(granted, Rules().appeal_window)
 
-    assert en.startswith("Your appeal was accepted. Decided on 20.11.2026") and "refunding" in en
+    assert en.startswith("Your appeal was accepted. Decided on 20.11.2026") and "refund of" in en
     assert tr.startswith("İtirazınız kabul edildi. 20.11.2026 tarihinde karar verildi") and "iadeniz" in tr
 
 
@@ -76,7 +76,7 @@ async def test_a_refund_to_a_customer_who_asked_for_a_reshipment_says_the_order_
 
     en, tr = next_step(await decide(service, opened.id, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), Rules().appeal_window)
 
-    assert en.endswith("refunding 1,299.00 TRY to your original payment method. You asked for a reshipment, but this "
+    assert en.endswith("refund of 1,299.00 TRY to your original payment method is being sent. You asked for a reshipment, but this "
                        "order cannot be shipped again, so we are refunding it.")
     assert tr.endswith("Yeniden gönderim istediniz, ancak bu sipariş yeniden gönderilemediği için iade ediyoruz.")
 

@@ -180,14 +180,14 @@ ROWS: dict[str, Row] = {
     # --- decided for the customer
     "refund to the original payment method": (
         lambda: decided(case("delivered"), Outcome.REFUND, ReasonCode.WEAK_PROOF), READ_AT,
-        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is being sent.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılmak üzere gönderiliyor.",
     ),
     "refund to the wallet": (
         lambda: decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, refund_to=RefundDestination.WALLET),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your wallet.",
-        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz cüzdanınıza yapılıyor.",
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your wallet is being sent.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz cüzdanınıza yapılmak üzere gönderiliyor.",
     ),
     "reship": (
         lambda: decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), READ_AT,
@@ -202,39 +202,39 @@ ROWS: dict[str, Row] = {
     ),
     "digital refund": (
         lambda: decided(digital("not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED), READ_AT,
-        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is being sent.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılmak üzere gönderiliyor.",
     ),
     "digital lines: the code never sent refunded, the key activated not": (
         lambda: decided(digital("not_sent", "activated"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
-        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Decided on 18.11.2026 for your codes and links. Your refund of 500.00 TRY to your original payment method is being sent. "
         "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was activated. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki ücret iadeniz orijinal "
+        "ödeme yönteminize yapılmak üzere gönderiliyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının etkinleştirildiğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
     "digital lines: of two codes never sent, a person refunded one": (
         lambda: decided(digital("not_sent", "not_sent"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
-        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Decided on 18.11.2026 for your codes and links. Your refund of 500.00 TRY to your original payment method is being sent. "
         "Not refunded: Office lisansı ×1. The delivery record shows the code or link for Office lisansı was not sent. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki ücret iadeniz orijinal "
+        "ödeme yönteminize yapılmak üzere gönderiliyor. İade edilmedi: Office lisansı ×1. Teslimat kaydı Office lisansı için kodun ya da "
         "bağlantının gönderilmediğini gösteriyor. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni "
         "bilgiyle bir kez itiraz edebilirsiniz.",
     ),
     "digital lines: a code refunded, one with no record not": (
         lambda: decided(digital("not_sent", "no_record"), Outcome.REFUND, ReasonCode.DIGITAL_NOT_DELIVERED,
                         line_outcomes=[("sku-steam", Outcome.REFUND, 1)]), READ_AT,
-        "Decided on 18.11.2026 for your codes and links. We are refunding 500.00 TRY to your original payment method. "
+        "Decided on 18.11.2026 for your codes and links. Your refund of 500.00 TRY to your original payment method is being sent. "
         "Not refunded: Office lisansı ×1. We received no delivery record of the code or link for Office lisansı. You may "
         "appeal the rejected items once, with new information, until 02.12.2026 12:30.",
-        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki iadeniz orijinal "
-        "ödeme yönteminize yapılıyor. İade edilmedi: Office lisansı ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
+        "Kodlarınız ve bağlantılarınız için 18.11.2026 tarihinde karar verildi. 500,00 TL tutarındaki ücret iadeniz orijinal "
+        "ödeme yönteminize yapılmak üzere gönderiliyor. İade edilmedi: Office lisansı ×1. Şu ürünlerin kodunun ya da bağlantısının teslimat "
         "kaydını almadık: Office lisansı. Reddedilen ürünler için 02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez "
         "itiraz edebilirsiniz.",
     ),
@@ -251,29 +251,29 @@ ROWS: dict[str, Row] = {
     "missing lines refunded and reshipped": (
         lambda: decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are refunding 90.00 TRY to your original payment method. "
+        "Decided on 18.11.2026 for the missing items. Your refund of 90.00 TRY to your original payment method is being sent. "
         "We are shipping these items again: Çay kaşığı ×3.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
+        "yapılmak üzere gönderiliyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3.",
     ),
     "missing lines refunded in part": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 1)]), READ_AT,
-        "Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original payment method. "
+        "Decided on 18.11.2026 for the missing items. Your refund of 45.00 TRY to your original payment method is being sent. "
         "We could not confirm these were missing: Çay bardağı ×1, Çay kaşığı ×3. You may appeal the rejected items "
         "once, with new information, until 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×1, Çay kaşığı ×3. Reddedilen ürünler için "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
+        "yapılmak üzere gönderiliyor. Şunların eksik olduğunu doğrulayamadık: Çay bardağı ×1, Çay kaşığı ×3. Reddedilen ürünler için "
         "02.12.2026 12:30 tarihine kadar yeni bilgiyle bir kez itiraz edebilirsiniz.",
     ),
     "missing lines refunded in part, read after the appeal window": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
                         line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.REFUND, 1)]),
         WINDOW_ENDS + timedelta(minutes=1),
-        "Decided on 18.11.2026 for the missing items. We are refunding 102.50 TRY to your original payment method. "
+        "Decided on 18.11.2026 for the missing items. Your refund of 102.50 TRY to your original payment method is being sent. "
         "We could not confirm these were missing: Çay kaşığı ×2. The time to appeal ended on 02.12.2026 12:30.",
-        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-        "yapılıyor. Şunların eksik olduğunu doğrulayamadık: Çay kaşığı ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 102,50 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
+        "yapılmak üzere gönderiliyor. Şunların eksik olduğunu doğrulayamadık: Çay kaşığı ×2. İtiraz süresi 02.12.2026 12:30 tarihinde "
         "sona erdi.",
     ),
     # --- decided for the customer, but payments or fulfillment refused the refund or reshipment
@@ -297,8 +297,8 @@ ROWS: dict[str, Row] = {
     "refund under way while only the carrier's liability is held back": (
         lambda: parked(decided(case(), Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF), EffectKind.CARRIER_LIABILITY),
         READ_AT,
-        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method.",
-        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılıyor.",
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is being sent.",
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılmak üzere gönderiliyor.",
     ),
     "missing lines: the refund held back, the reshipment under way": (
         lambda: parked(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,

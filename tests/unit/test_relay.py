@@ -14,13 +14,14 @@ from adapters.workers import log_attempt
 from disputes.actors import Actor
 from disputes.errors import Forbidden
 from disputes.lanes import Lanes, Place
+from disputes.next_step import next_step
 from disputes.ports import Claimed, EffectRejected, EffectUnavailable, Lease
 from disputes.relay import Attempt, Relay, Result
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination
-from schemas.dispute import EffectKind, OutboxMessage, ParkReason, ReasonCode
+from schemas.dispute import DeliveredEffect, EffectKind, OutboxMessage, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment, subjects
 from tests.unit.test_missing_items import BOX, Records, claim
 
@@ -41,6 +42,7 @@ class Downstream:
 
     async def refund(self, request, idempotency_key):
         await self._take("payments", idempotency_key)
+        return f"pay_{len(self.calls)}"  # payments' own id of the refund
 
     async def reship(self, request, idempotency_key):
         await self._take("fulfillment", idempotency_key)
@@ -113,6 +115,28 @@ async def test_every_queued_effect_is_delivered_once_in_order(relay, refunded, d
         EffectKind.NOTIFICATION, EffectKind.REFUND, EffectKind.NOTIFICATION
     ]
     assert await relay.run_once() == [] and len(downstream.calls) == 3
+
+
+async def test_a_delivered_refund_keeps_payments_id_and_is_told_by_the_day_payments_took_it(
+    relay, refunded, downstream, clock, repository
+):
+    pending = next_step(repository.docs[refunded.id], Rules().appeal_window)
+    assert pending[0].endswith("your refund of 1,299.00 TRY to your original payment method is being sent.")
+    assert pending[1].endswith("1.299,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize yapılmak üzere gönderiliyor.")
+
+    clock.advance(days=1)  # the refund reaches payments the day after the decision
+    await relay.run_once()
+
+    stored = repository.docs[refunded.id]
+    assert [(e.kind, e.reference) for e in stored.effects_delivered] == [
+        (EffectKind.NOTIFICATION, None), (EffectKind.REFUND, "pay_2"), (EffectKind.NOTIFICATION, None)
+    ]
+    older = stored.effects_delivered[1].model_dump(mode="json", exclude={"reference"})  # delivered before it was kept
+    assert DeliveredEffect.model_validate(older).reference is None
+    en, tr = next_step(stored, Rules().appeal_window)
+    assert en.startswith("Decided on 18.11.2026: we refunded 1,299.00 TRY to your original payment method on 19.11.2026.")
+    assert tr.startswith("18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz 19.11.2026 tarihinde "
+                         "orijinal ödeme yönteminize yapıldı.")
 
 
 async def test_a_transient_failure_holds_the_rest_back_until_the_retry_time(relay, refunded, downstream, clock, repository):

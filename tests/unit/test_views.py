@@ -154,7 +154,8 @@ def _everything_set() -> Dispute:
     message = OutboxMessage(id="m-1", kind=EffectKind.NOTIFICATION, key="k-1", created_at=NOW,
                             payload={"text": TRICKY, "n": 1.5, "flag": None, "list": [1, "a"]})
     case.outbox, case.effects_parked = [message], [message.model_copy(update={"attempts": 3, "last_error": "x"})]
-    case.effects_delivered = [DeliveredEffect(id="m-0", kind=EffectKind.REFUND, key="k-0", delivered_at=NOW)]
+    case.effects_delivered = [DeliveredEffect(id="m-0", kind=EffectKind.REFUND, key="k-0", delivered_at=NOW,
+                                              reference="pay_0")]
     case.request_information(INVESTIGATOR, TRICKY, NOW + timedelta(days=2, microseconds=1), 2, timedelta(hours=4),
                              NOW + timedelta(seconds=0.25), BusinessCalendar())
     return case
@@ -256,11 +257,11 @@ PAID_IN_TWO_DECISIONS = [
     {"sku": "sku-kettle", "quantity": 1, "outcome": "reship", "amount_minor": 129_900, "decision": 2},
 ]
 SECOND_DECISION_TOLD = (
-    "Your appeal was accepted. Decided on 18.11.2026 for the missing items. We are refunding 45.00 TRY to your original "
-    "payment method. We are shipping these items again: Çay makinesi ×1. Decided before and standing: the refund of "
+    "Your appeal was accepted. Decided on 18.11.2026 for the missing items. Your refund of 45.00 TRY to your original "
+    "payment method is being sent. We are shipping these items again: Çay makinesi ×1. Decided before and standing: the refund of "
     "45.00 TRY.",
-    "İtirazınız kabul edildi. Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki iadeniz orijinal ödeme yönteminize "
-    "yapılıyor. Şu ürünler yeniden gönderiliyor: Çay makinesi ×1. Daha önce kararlaştırılan ve geçerli olan: 45,00 TL "
+    "İtirazınız kabul edildi. Eksik ürünler için 18.11.2026 tarihinde karar verildi. 45,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
+    "yapılmak üzere gönderiliyor. Şu ürünler yeniden gönderiliyor: Çay makinesi ×1. Daha önce kararlaştırılan ve geçerli olan: 45,00 TL "
     "tutarındaki iade.",
 )
 
@@ -470,9 +471,9 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
 
     after, held_after = views.customer_side(d, WINDOW, False, NOW)
 
-    assert (held_before, held_after) == (False, True)  # the later one's ETag earns no 304
+    assert (held_before, held_after) == (True, True)  # on its way, then parked: neither ETag earns a 304
     assert orjson.loads(before)["next_step"]["en"] == (
-        "Decided on 18.11.2026: we are refunding 1,299.00 TRY to your original payment method."
+        "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is being sent."
     )
     assert orjson.loads(after)["next_step"]["en"] == (
         "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is delayed. Our team has "
@@ -481,6 +482,31 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
     assert views.customer_side(d, WINDOW, True, NOW)[1] is True  # the agent's view too
     d.statement = "changed without a save"
     assert views.customer_side(d, WINDOW, False, NOW)[0] == after  # kept, as the version and the refund held back
+
+
+def test_a_kept_view_tells_the_day_payments_took_the_refund_though_the_relay_saved_no_new_version() -> None:
+    views, d = DisputeViews(), dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
+    before, moving_before = views.customer_side(d, WINDOW, True, NOW)
+    refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
+    d.outbox = [m for m in d.outbox if m is not refund]  # payments took it: the relay records it, the same version
+    taken = DeliveredEffect(id=refund.id, kind=refund.kind, key=refund.key, delivered_at=NOW + timedelta(days=1),
+                            reference="pay_1")
+    d.effects_delivered = [*d.effects_delivered, taken]
+
+    after, moving_after = views.customer_side(d, WINDOW, True, NOW + timedelta(days=1))
+
+    assert (moving_before, moving_after) == (True, True)  # neither ETag earns a 304: the agent sees the day at once
+    assert orjson.loads(after)["next_step"]["en"] == (
+        "Decided on 18.11.2026: we refunded 1,299.00 TRY to your original payment method on 19.11.2026."
+    )
+    assert orjson.loads(after)["next_step"]["tr"] == (
+        "18.11.2026 tarihinde karar verildi: 1.299,00 TL tutarındaki ücret iadeniz 19.11.2026 tarihinde orijinal ödeme "
+        "yönteminize yapıldı."
+    )
+    assert before != after
+    staff = orjson.loads(views.staff(d))["effects"]["delivered"]
+    assert [(e["key"], e["reference"]) for e in staff] == [(refund.key, "pay_1")]
 
 
 def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_no_new_version() -> None:
@@ -495,7 +521,7 @@ def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_
 
     after, changing_after = views.customer_side(d, WINDOW, False, NOW)
 
-    assert (changing_before, changing_after) == (False, True)  # the later one's ETag earns no 304
+    assert (changing_before, changing_after) == (True, True)  # on its way, then parked: neither ETag earns a 304
     assert orjson.loads(before)["next_step"]["en"] == (
         "Your claim was reviewed again on 18.11.2026: your package had already been refunded or reshipped, so nothing "
         "changes. The refund decided before stands."
