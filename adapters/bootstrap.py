@@ -248,14 +248,15 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
             handler = _within_database_time(settings.mongodb_worker_timeout_seconds, handler)
         refused = None
         if endpoint not in OPS_ENDPOINTS + HIDDEN:
-            handler = admission.admitting(_share(endpoint))(handler)
+            handler = admission.admitting(_share(endpoint), body_first=endpoint.reads_body)(handler)
             refused = _refused_on_headers(admission, endpoint)
         # Any segment reaches the handler, so a malformed id is a 422 from validation, not a router 404.
         routes.add(endpoint.method, ANY_SEGMENT.sub(r"{\1:[^/]+}", endpoint.path), handler, refused)
     if api:
         routes.files("/docs/static", ops.DOCS_DIR)
-        people = admission.admitting("people")
-        setup_console(app, routes, settings, (lambda page: people(_once_storage_is_set_up(page))) if mongodb else people,
+        set_up: Callable[[Handler], Handler] = _once_storage_is_set_up if mongodb else (lambda handler: handler)
+        pages, forms = admission.admitting("people"), admission.admitting("people", body_first=True)
+        setup_console(app, routes, settings, lambda page: pages(set_up(page)), lambda form: forms(set_up(form)),
                       admission.refusing("people"))
     routes.close()
     app.cleanup_ctx.append(partial(_resources, settings, overrides or Overrides(), api))

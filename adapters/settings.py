@@ -625,17 +625,20 @@ class Settings(BaseSettings):
     requests_in_flight: int = Field(
         default=256, ge=1,
         description="People's requests (customers', agents' and staff's: the API and the console) an API process "
-                    "handles at once; one more is answered 503 with Retry-After at once, before its body is read, "
+                    "has at work at once, each counted from when its body is in (a request without one: from its "
+                    "arrival) until it is answered, so bodies still arriving hold no place; one more is answered 503 "
+                    "with Retry-After (at once, before its body is read, when there is no room as it arrives), "
                     "rather than queued behind the others until its storage calls time out "
                     "(disputes_requests_shed_total{share=\"people\"}). Carriers' pushes have a share of their own; "
                     "/healthz, /readyz and /metrics are never refused.",
     )
     webhooks_in_flight: int = Field(
         default=64, ge=1,
-        description="Carriers' pushes an API process handles at once, apart from people's requests, so that a "
-                    "carrier's backlog cannot crowd them out; one more is answered 503 with Retry-After at once, its "
-                    "body not read (not invited by 100 Continue), and the carrier sends it again later "
-                    "(disputes_requests_shed_total{share=\"webhooks\"}).",
+        description="Carriers' pushes an API process has at work at once, apart from people's requests, so that a "
+                    "carrier's backlog cannot crowd them out, each counted from when its body is in and verified "
+                    "until it is answered; one more is answered 503 with Retry-After (at once, its body not read nor "
+                    "invited by 100 Continue, when there is no room as it arrives), and the carrier sends it again "
+                    "later (disputes_requests_shed_total{share=\"webhooks\"}).",
     )
     linger_seconds: float = Field(
         default=5.0, ge=0,

@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 
 from adapters.web.bodies import Decoder, Rejection, accept_encoding, content_codings, read_decoded, too_large
 from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
-from adapters.web.in_flight import InFlight
+from adapters.web.in_flight import InFlight, at_work
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, limit
@@ -117,6 +117,7 @@ async def receive_webhook(call: Call) -> web.Response:
     takes from is known only once it is verified, so only the refusals that need no body (no such carrier, not JSON,
     a coding we do not decode, declared too large, no credential header or a wrong static one) come before the body
     is read; so does a 503 when the bodies of the pushes in flight leave no room for this one's (`PUSHES_IN_FLIGHT`).
+    Once verified, the push turns to its work (`at_work`): a 503 if as many pushes are at work.
     """
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
@@ -140,6 +141,7 @@ async def receive_webhook(call: Call) -> web.Response:
         else:
             limit(request, app[RATE_LIMITS].unverified, carrier)
         _refuse(app, carrier, rejection, adapter)
+    at_work()
     limit(request, app[RATE_LIMITS].webhooks, code)
     try:
         events = _events(adapter, raw)
@@ -287,7 +289,7 @@ ENDPOINTS = (
     Endpoint("POST", "/v1/carriers/{carrier}/webhooks", receive_webhook,
              "Carrier evidence push (authenticated by the carrier's own signature or credential)",
              response=WebhookReceipt, status=202, errors=(400, 401, 403, 404, 413, 415, 417, 422), tag="carriers",
-             keys="none", limit="carrier"),  # deduplicated by the carrier's event id; limited per carrier
+             keys="none", limit="carrier", body_in_handler=True),  # deduplicated by the carrier's event id; limited per carrier
     Endpoint("GET", "/v1/carriers", list_carriers, "Configured carriers, capabilities and health", STAFF,
              response=CarrierList, tag="carriers"),
 )

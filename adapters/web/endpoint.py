@@ -15,6 +15,7 @@ from adapters.web.auth import InvalidToken, Reason
 from adapters.web.bodies import read_json_bytes
 from adapters.web.conditional import conditional
 from adapters.web.idempotency import answer_once, key_scope
+from adapters.web.in_flight import at_work
 from adapters.web.json_text import parse_json
 from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError, validation_problem
@@ -82,6 +83,9 @@ class Endpoint:
     extra: dict[str, Any] = field(default_factory=dict)
     read: Reader | None = None
     """Reads the body itself (a form with files) instead of `body`'s JSON, for the authenticated caller."""
+    body_in_handler: bool = False
+    """The handler reads the body itself (a push, verified as it arrives) and turns to its work once it is in
+    (`in_flight.at_work`); every other handler's request turns to it once `body`, `read` or the body refused are read."""
     keys: Keys = "kept"
     limit: Limit | None = None
     """None: the caller's, but none for the operations endpoints (probes and scrapers)."""
@@ -105,9 +109,14 @@ class Endpoint:
         answered as if it had been."""
         return self.method != "GET" and self.body is None and self.read is None and self.refuses_parameters
 
+    @cached_property
+    def reads_body(self) -> bool:
+        """Whether a request's body is read before its work, which then starts once it is in (`Admission.admitting`)."""
+        return self.body is not None or self.read is not None or self.refuses_body or self.body_in_handler
+
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         limited, refuses_parameters, private = self.counts != "none", self.refuses_parameters, bool(self.roles)
-        refuses_body = self.refuses_body
+        refuses_body, body_in_handler = self.refuses_body, self.body_in_handler
 
         async def handle(request: web.Request) -> web.StreamResponse:
             actor = await self._caller(request)
@@ -119,6 +128,8 @@ class Endpoint:
             if self.read is not None:
                 body = await self.read(request, actor)
             query = _read_query(request, self.query) if self.query else None
+            if not body_in_handler:
+                at_work()
             call = Call(request, actor, body, query)
             response: web.StreamResponse
             if self.method == "GET":

@@ -1,6 +1,7 @@
 """What a process takes on at once: a budget shared by the requests in flight (the bytes of the bodies being read and
-held, or a count of requests), each taking its share before its body is read and giving it back once it is answered.
-A request that finds no room is refused at once (503 with `Retry-After`) rather than left to wait, its body unread.
+held, each taken before its body is read; or a count of the requests at work, each taken once its body is in) and given
+back once the request is answered. A request that finds no room is refused (503 with `Retry-After`) rather than left to
+wait: at once, its body unread, when there is none as it arrives.
 
 What a request holds is given back the moment its handler has its answer, however it ends (an error, a cancelled
 request, a client gone): before aiohttp turns to the connection's next request, so requests pipelined on one connection,
@@ -12,7 +13,7 @@ given back when that work ends, however it ends: until then its bytes are in mem
 import asyncio
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 from aiohttp import web
@@ -24,9 +25,9 @@ from adapters.web.problems import RETRY_AFTER_SECONDS, ProblemError
 
 
 class InFlight:
-    """At most `budget` held at once by the requests being handled, each from the moment it takes its share until its
-    handler has its answer (`Admission.admitting`); with `one_each`, a holder (the caller) holds one share at a time,
-    so no one holder can take the budget from the others. `busy` is what a request finding no room is told."""
+    """At most `budget` held at once by the requests being handled (behind `Admission.admitting`), each from the moment
+    it takes its share until its handler has its answer; with `one_each`, a holder (the caller) holds one share at a
+    time, so no one holder can take the budget from the others. `busy` is what a request finding no room is told."""
 
     def __init__(self, budget: int, busy: str, *, one_each: str | None = None) -> None:
         self.budget = budget
@@ -58,16 +59,46 @@ class InFlight:
             self.holders.discard(holder)
 
 
+class _Share:
+    """One share of the requests in flight: its requests at work, and its count of those refused."""
+
+    __slots__ = ("name", "requests", "shed")
+
+    def __init__(self, name: str, requests: InFlight, shed: Counter) -> None:
+        self.name, self.requests, self.shed = name, requests, shed
+
+    def refuse(self) -> NoReturn:
+        self.shed.inc()
+        structlog.contextvars.bind_contextvars(shed=self.name)  # named on the request line
+        raise ProblemError("unavailable", self.requests.busy)
+
+
 class _Held:
-    """What a request holds: its place among its share's requests in flight, whatever else it took (each given back by
-    calling it), and the work going on after its handler, if any. Kept lean: every admitted request makes one."""
+    """What a request holds: its place among its share's requests in flight once it is at work (`at_work`), whatever
+    else it took (each given back by calling it), and the work going on after its handler, if any. Kept lean: every
+    admitted request makes one."""
 
-    __slots__ = ("place", "releases", "outliving")
+    __slots__ = ("share", "placed", "releases", "outliving")
 
-    def __init__(self, place: InFlight) -> None:
-        self.place = place
+    def __init__(self, share: _Share) -> None:
+        self.share = share
+        self.placed = False
         self.releases: list[Callable[[], None]] | None = None
         self.outliving: asyncio.Future[Any] | None = None
+
+    def place(self) -> None:
+        if self.placed:
+            return
+        requests = self.share.requests
+        if requests.held >= requests.budget:
+            self.share.refuse()
+        requests.held += 1
+        self.placed = True
+
+    def leave(self) -> None:
+        if self.placed:
+            self.share.requests.held -= 1
+            self.placed = False
 
     def also(self, release: Callable[[], None]) -> None:
         if self.releases is None:
@@ -75,13 +106,27 @@ class _Held:
         self.releases.append(release)
 
     def give_back(self, *_: object) -> None:
-        self.place.held -= 1
+        self.leave()
         for release in self.releases or ():
             release()
 
 
 _HELD: ContextVar[_Held] = ContextVar("in_flight_held")
 """What the request being handled holds."""
+
+
+def at_work() -> None:
+    """The request being handled has its body in (or reads none) and turns to its work: from now until it is answered it
+    counts among its share's requests in flight, or is refused (503 with `Retry-After`) when they leave no room. (The
+    operations endpoints are behind no share: theirs take no place.)"""
+    if (held := _HELD.get(None)) is not None:
+        held.place()
+
+
+def waiting_on_client() -> None:
+    """The request being handled waits for the rest of its body before it works again: its place is given back until
+    then (`at_work`)."""
+    _HELD.get().leave()
 
 
 def held_until_done(work: asyncio.Future[Any]) -> None:
@@ -96,40 +141,44 @@ reverse). The operations endpoints (probes, metrics, the API's document) take no
 
 
 class Admission:
-    """At most so many requests of each share handled at once in this process, counted from before their bodies are
-    read until they are answered: one more is answered 503 with `Retry-After` at once (counted in
-    ``disputes_requests_shed_total{share}`` and named `shed` on its request line), rather than queued behind the
-    others on the database's connections until its storage calls time out. Whatever else a request holds of an
+    """At most so many requests of each share at work at once in this process, counted from when their bodies are in
+    (a request reading none: from its arrival) until they are answered: one more is answered 503 with `Retry-After`
+    (counted in ``disputes_requests_shed_total{share}`` and named `shed` on its request line), rather than queued
+    behind the others on the database's connections until its storage calls time out; one arriving when its share has
+    no room is so answered at once, its body unread. A body still arriving takes no place: a client sending it slowly,
+    or never, holds none of the database's connections, and so no room of its share (what its bytes hold in memory is
+    bounded apart: `PUSHES_IN_FLIGHT`, `FORMS_IN_FLIGHT`, the body limits). Whatever else a request holds of an
     `InFlight` is given back with its place."""
 
     def __init__(self, registry: CollectorRegistry, people: int, webhooks: int) -> None:
-        shed = Counter("disputes_requests_shed", "Requests answered 503 at once because as many of their share (people, "
-                       "webhooks) were in flight in the process", ["share"], registry=registry)
+        shed = Counter("disputes_requests_shed", "Requests answered 503 because as many of their share (people, "
+                       "webhooks) were at work in the process", ["share"], registry=registry)
         busy = "Too many requests are being handled at the moment; please retry shortly."
-        self._shares = {share: (InFlight(limit, busy), shed.labels(share))
+        self._shares = {share: _Share(share, InFlight(limit, busy), shed.labels(share))
                         for share, limit in zip(SHARES, (people, webhooks), strict=True)}
 
     def full(self, share: str) -> bool:
         """Whether one more request of `share` would be refused now."""
-        return not self._shares[share][0].fits()
+        return not self._shares[share].requests.fits()
 
     def refusing(self, share: str) -> Refused:
         """A route's refusal on headers alone (`EdgeRoutes.add`): a request of `share` finding no room is answered its
         503 instead of `100 Continue`, so the body that would be refused unread is not sent."""
         return lambda request: self.full(share)
 
-    def admitting(self, share: str) -> Callable[[Handler], Handler]:
-        """Puts a handler behind `share`'s limit."""
-        requests, shed = self._shares[share]
+    def admitting(self, share: str, *, body_first: bool = False) -> Callable[[Handler], Handler]:
+        """Puts a handler behind `share`'s limit. A request takes its place as it arrives; with `body_first`, one that
+        has a body takes it when the handler has read it and turns to its work (`at_work`)."""
+        this = self._shares[share]
+        requests = this.requests
 
         def gate(handler: Handler) -> Handler:
             async def admitted(request: web.Request) -> web.StreamResponse:
-                if requests.held >= requests.budget:
-                    shed.inc()
-                    structlog.contextvars.bind_contextvars(shed=share)  # named on the request line
-                    raise ProblemError("unavailable", requests.busy)
-                requests.held += 1
-                held = _Held(requests)
+                held = _Held(this)
+                if not (body_first and request.body_exists):
+                    held.place()
+                elif requests.held >= requests.budget:  # no room as it arrives: refused at once, its body unread
+                    this.refuse()
                 holding = _HELD.set(held)
                 try:
                     return await handler(request)

@@ -34,7 +34,7 @@ from adapters.images import (
 )
 from adapters.web.bodies import refuse_coded
 from adapters.web.endpoint import Call, read_json_body
-from adapters.web.in_flight import InFlight
+from adapters.web.in_flight import InFlight, at_work, waiting_on_client
 from adapters.web.keys import SERVICE
 from adapters.web.problems import ProblemError, validation_problem
 from disputes.actors import Actor
@@ -74,8 +74,10 @@ async def read_submission(
     refuse_coded(request)
     if (request.content_length or 0) > MAX_FORM_BYTES:
         raise _form_too_large()
+    at_work()  # the case is looked up among the requests in flight...
     await request.app[SERVICE].read(actor, Call(request, actor).path_id())  # one the caller may not see: 404, unread
     FORMS_IN_FLIGHT.hold(request.content_length or MAX_FORM_BYTES, actor.id)
+    waiting_on_client()  # ...and the form read outside them (`Endpoint` takes a place again once it is in)
     try:
         return await _read_form(request)
     except (ValueError, RuntimeError, HttpProcessingError):

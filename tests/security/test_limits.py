@@ -34,10 +34,13 @@ from adapters.observability import configure_logging
 from adapters.orders import FileOrderDirectory
 from adapters.web.carriers_api import FULL_PUSHES_IN_FLIGHT, PUSHES_IN_FLIGHT
 from adapters.web.in_flight import ADMISSION
-from adapters.web.keys import SERVICE
+from adapters.web.keys import INTAKE, SERVICE
 from adapters.web.limits import server_options
+from adapters.web.uploads import FORMS_IN_FLIGHT
 from schemas.orders import Order
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders
+from tests.e2e.conftest import (
+    CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders,
+)
 from tests.factories import PERSONAL_VALUES
 
 BOUND = 5.0
@@ -92,6 +95,27 @@ class SlowOrders:
     async def get(self, order_id: str) -> Order | None:
         await asyncio.sleep(self.delay)
         return await self.orders.get(order_id)
+
+
+class Stalled:
+    """A slow database: the first `count` calls of a method wait until they are let go, one by one; later calls go
+    straight on."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str, count: int) -> None:
+        self.calls, self._turns = 0, asyncio.Semaphore(0)
+        method = getattr(owner, name)
+
+        async def stalled(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if self.calls <= count:
+                await self._turns.acquire()
+            return await method(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, stalled)
+
+    def let_go(self, count: int = 1) -> None:
+        for _ in range(count):
+            self._turns.release()
 
 
 @pytest.fixture
@@ -443,71 +467,150 @@ async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to
 
 
 async def test_requests_past_their_share_in_flight_are_told_to_retry_at_once_and_pushes_never_crowd_out_people(
-    serve, logs,
+    serve, logs, monkeypatch,
 ):
-    service = await serve(requests_in_flight=2, webhooks_in_flight=2, body_timeout_seconds=30.0,
-                          keepalive_timeout_seconds=30.0)
-    admission = service.runner.app[ADMISSION]
-    opening = head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN))
+    service = await serve(requests_in_flight=2, webhooks_in_flight=2)
+    app = service.runner.app
+    admission = app[ADMISSION]
+    queues, intakes = Stalled(monkeypatch, app[SERVICE], "list", 2), Stalled(monkeypatch, app[INTAKE], "receive_push", 2)
+    queue = head("GET", "/v1/disputes", INVESTIGATOR)
     push = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
-    held = []
+    closing = {"Connection": "close"}
+    working = [asyncio.create_task(exchange(service, request)) for request in (
+        *[head("GET", "/v1/disputes", INVESTIGATOR | closing)] * 2,
+        *[head("POST", "/v1/carriers/ups/webhooks", UPS | closing, len(WEBHOOK)) + WEBHOOK] * 2,
+    )]
     try:
-        for request_head in (opening, opening, push, push):  # each share full, every body unfinished
-            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
-            writer.write(request_head + b"{")
-            held.append(writer)
-        assert await eventually(lambda: admission.full("people") and admission.full("webhooks"))
+        assert await eventually(lambda: queues.calls == 2 and intakes.calls == 2)  # each share full, all at work
+        assert admission.full("people") and admission.full("webhooks")
 
-        queue = await answer_head(service, head("GET", "/v1/disputes", INVESTIGATOR))
-        unread = await answer_head(service, opening)  # answered without its body
+        unread = await answer_head(service, head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"},
+                                                 len(OPEN)))  # answered without its body
         pushed = await answer_head(service, push)
         invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
                                                   len(WEBHOOK)))
-        for refused in (queue, unread, pushed, invited):
+        for refused in (await answer_head(service, queue), unread, pushed, invited):
             assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, refused
             assert refused.headers["content-type"].startswith("application/problem+json")
         for probe in ("/healthz", "/readyz", "/metrics"):  # the operations endpoints are never refused
-            assert (await exchange(service, head("GET", probe, {"Connection": "close"}))).status == 200, probe
-        metrics = (await exchange(service, head("GET", "/metrics", {"Connection": "close"}))).body.decode()
+            assert (await exchange(service, head("GET", probe, closing))).status == 200, probe
+        metrics = (await exchange(service, head("GET", "/metrics", closing))).body.decode()
         assert 'disputes_requests_shed_total{share="people"} 2.0' in metrics
         assert 'disputes_requests_shed_total{share="webhooks"} 2.0' in metrics
         shed = [(line["status"], line["shed"]) for line in request_lines(logs, "/v1/disputes") if "shed" in line]
         assert shed == [(503, "people")] * 2
 
-        held.pop().close()  # a push ends: one push is taken, people still have no room
+        intakes.let_go()  # a push ends: one push is taken, people still have no room
         assert await eventually(lambda: not admission.full("webhooks"))
-        assert (await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"},
+        assert (await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | closing,
                                              len(WEBHOOK)) + WEBHOOK)).status == 200
-        assert (await answer_head(service, head("GET", "/v1/disputes", INVESTIGATOR))).status == 503
-        held.pop(0).close()  # an opening ends: people are served again
+        assert (await answer_head(service, queue)).status == 503
+        queues.let_go()  # a queue is answered: people are served again
         assert await eventually(lambda: not admission.full("people"))
-        served = await exchange(service, head("GET", "/v1/disputes", {**INVESTIGATOR, "Connection": "close"}))
+        served = await exchange(service, head("GET", "/v1/disputes", INVESTIGATOR | closing))
         assert served.status == 200, served.body
     finally:
-        for writer in held:
-            writer.close()
-    assert await service.stored(DISPUTES) == 0
+        queues.let_go(2)
+        intakes.let_go(2)
+        assert [answer.status for answer in await asyncio.gather(*working)] == [200, 200, 200, 200]
 
 
-async def test_a_person_s_upload_or_form_finding_no_room_is_refused_before_its_body_is_invited(serve):
+async def test_a_person_s_upload_or_form_finding_no_room_is_refused_before_its_body_is_invited(serve, monkeypatch):
     service = await serve(requests_in_flight=1, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
     admission = service.runner.app[ADMISSION]
+    queues = Stalled(monkeypatch, service.runner.app[SERVICE], "list", 1)
     expecting = {"Expect": "100-continue"}
     upload = head("POST", "/v1/disputes/dsp-1/information",
                   CUSTOMER | expecting | {"Content-Type": "multipart/form-data; boundary=b"}, 5_000_000)
     console_form = head("POST", "/console/sign-in", expecting | {"Content-Type": "application/x-www-form-urlencoded"}, 100)
-    _, holder = await asyncio.open_connection("127.0.0.1", service.port)
-    holder.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN)) + b"{")
+    holder = asyncio.create_task(exchange(service, head("GET", "/v1/disputes", {**INVESTIGATOR, "Connection": "close"})))
     try:
-        assert await eventually(lambda: admission.full("people"))
+        assert await eventually(lambda: queues.calls == 1)  # at work
         for request_head in (upload, console_form):
             refused = await answer_head(service, request_head)
             assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, "a body with no room was invited"
             assert refused.headers["content-type"].startswith("application/problem+json")
     finally:
-        holder.close()
+        queues.let_go()
+        assert (await holder).status == 200
     assert await eventually(lambda: not admission.full("people"))
     assert (await answer_head(service, upload)).status == 100  # with room, the body is invited
+
+
+SLOW_BODIES = {
+    "anyone's console form": head("POST", "/console/sign-in", {"Content-Type": "application/x-www-form-urlencoded"}, 100)
+    + b"t",
+    "one customer's JSON": head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, len(OPEN))
+    + b"{",
+}
+
+
+@pytest.mark.parametrize("slow", SLOW_BODIES.values(), ids=SLOW_BODIES)
+async def test_bodies_still_arriving_take_no_place_among_people_s_requests_in_flight(serve, slow):
+    places = 4
+    service = await serve(requests_in_flight=places, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    admission, server = service.runner.app[ADMISSION], service.runner.server
+    assert server is not None
+    begun = server.requests_count
+    held = []
+    try:
+        for _ in range(places):  # as many as people's share takes, each body begun and never finished
+            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+            writer.write(slow)
+            held.append(writer)
+        assert await eventually(lambda: server.requests_count == begun + places)  # each being handled
+        for who in (CUSTOMER, INVESTIGATOR):
+            served = await exchange(service, head("GET", "/v1/disputes", {**who, "Connection": "close"}))
+            assert served.status == 200, served.body
+        assert not admission.full("people")
+    finally:
+        for writer in held:
+            writer.close()
+
+
+async def test_an_upload_takes_no_place_among_people_s_requests_in_flight_while_its_form_arrives(serve):
+    service = await serve(requests_in_flight=1, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    one = await opened(service)
+    form = {**CUSTOMER, "Content-Type": "multipart/form-data; boundary=b"}
+    _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("POST", one + "/information", form, 5_000_000) + b"--b\r\n")
+    try:
+        assert await eventually(lambda: FORMS_IN_FLIGHT.held > 0)  # its case looked up, its form arriving
+        served = await exchange(service, head("GET", "/v1/disputes", {**INVESTIGATOR, "Connection": "close"}))
+        assert served.status == 200, served.body
+    finally:
+        writer.close()
+    assert await eventually(lambda: FORMS_IN_FLIGHT.held == 0 and not service.runner.app[ADMISSION].full("people"))
+
+
+async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_no_room_is_told_to_retry(
+    serve, logs, monkeypatch,
+):
+    service = await serve(requests_in_flight=1, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    server = service.runner.server
+    assert server is not None
+    queues = Stalled(monkeypatch, service.runner.app[SERVICE], "list", 1)
+    begun = server.requests_count
+    reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
+    writer.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json", "Connection": "close"},
+                      len(OPEN)) + OPEN[:1])
+    working = None
+    try:
+        assert await eventually(lambda: server.requests_count == begun + 1)  # its body arriving
+        working = asyncio.create_task(exchange(service, head("GET", "/v1/disputes",
+                                                             {**INVESTIGATOR, "Connection": "close"})))
+        assert await eventually(lambda: queues.calls == 1)  # the queue takes the only place, and is at work
+        writer.write(OPEN[1:])
+        refused = parse(await until_closed(reader))
+        assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, refused
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    finally:
+        writer.close()
+        queues.let_go()
+    assert working is not None and (await working).status == 200
+    assert await service.stored(DISPUTES) == 0
+    shed = [(line["status"], line["shed"]) for line in request_lines(logs, "/v1/disputes") if "shed" in line]
+    assert shed == [(503, "people")]
 
 
 async def pipelined(service: Service, *request_heads: bytes) -> list[int]:

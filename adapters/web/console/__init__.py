@@ -30,11 +30,13 @@ them around ("\u202egnp.exe" reads "exe.png"), so they are shown, not obeyed."""
 
 
 def setup_console(
-    app: web.Application, routes: EdgeRoutes, settings: Settings, gate: Callable[[Handler], Handler], refused: Refused,
+    app: web.Application, routes: EdgeRoutes, settings: Settings, gate: Callable[[Handler], Handler],
+    form_gate: Callable[[Handler], Handler], refused: Refused,
 ) -> None:
-    """The console's pages and forms, each of them (all but its static files) behind `gate`: the limit of people's
-    requests in flight and (on MongoDB) storage's set-up, answering 503 as the API does; a form finding no room
-    (`refused`) is answered so before its body is invited."""
+    """The console's pages and forms, each of them (all but its static files) behind `gate` (a form behind `form_gate`):
+    the limit of people's requests in flight and (on MongoDB) storage's set-up, answering 503 as the API does; a form
+    takes its place once it is read (`checked_form`), and one finding no room as it arrives (`refused`) is answered so
+    before its body is invited."""
     app[CONFIG] = ConsoleConfig(HmacTokens.from_settings(settings) if settings.console_dev_sign_in else None)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
@@ -56,7 +58,7 @@ def setup_console(
         ("/sign-in", signin.sign_in), ("/dev-sign-in", signin.dev_sign_in), ("/sign-out", signin.sign_out),
         ("/language", signin.choose_language),
     ):
-        routes.post(PATH + path, gate(posted(handler)), refused)
+        routes.post(PATH + path, form_gate(posted(handler)), refused)
         if path in ("/sign-out", "/language"):
             routes.get(PATH + path, _to_queue)
     for name, form_handler in (
@@ -66,7 +68,7 @@ def setup_console(
         ("restriction/review", case.review_restriction), ("customer-evidence/remove", case.remove_submission),
         ("effects/resend", case.resend_effect),
     ):
-        routes.post(f"{ONE}/{name}", gate(posted(form_handler)), refused)
+        routes.post(f"{ONE}/{name}", form_gate(posted(form_handler)), refused)
         routes.get(f"{ONE}/{name}", _to_case)
     routes.files(PATH + "/static", HERE / "static")
 

@@ -34,6 +34,7 @@ from adapters.web.bodies import refuse_coded
 from adapters.web.console.i18n import LANGUAGES, language, translator
 from adapters.observability import bind_actor
 from adapters.web.idempotency import key_scope
+from adapters.web.in_flight import at_work
 from adapters.web.keys import TOKENS
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import RATE_LIMITS, add_headers, client_key, limit
@@ -175,6 +176,7 @@ def posted(handler: Handler) -> Handler:
         except ForgedForm:
             return render(request, "message.html", {"message": "csrf"}, await signed_in(request), status=403)
         except web.HTTPRequestEntityTooLarge:
+            at_work()  # the page saying so asks who is signed in
             return render(request, "message.html", {"message": "too_large"}, await signed_in(request), status=413)
 
     handle.__name__ = handler.__name__
@@ -182,11 +184,14 @@ def posted(handler: Handler) -> Handler:
 
 
 async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | Any]:
+    """The form once it is in, when the request turns to its work (`at_work`: a 503 when people's requests in flight
+    leave no room), if it came from a page of ours."""
     refuse_coded(request)
     try:
         form = await request.post()
     except ValueError:  # not in the form's charset (UTF-8), or a multipart body that does not parse
         raise web.HTTPBadRequest(text="The form cannot be read.") from None
+    at_work()
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD)
     if not (cookie and isinstance(sent, str) and _same(cookie, sent) and _from_our_site(request)):
