@@ -233,7 +233,6 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app[ops.READINESS_LOG] = ops.ReadinessLog()
     app[rate_limit.RATE_LIMITS] = _rate_limits(settings, (overrides and overrides.monotonic) or time.monotonic)
     app[carriers_api.WEBHOOK_COUNTER] = carriers_api.WebhookCounter(app[METRICS])
-    app[carriers_api.PUSHES_IN_FLIGHT] = carriers_api.pushes_in_flight(settings.webhook_max_bytes)
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = _openapi_document(settings.test_clocks)
     mongodb = settings.storage == "mongodb"
@@ -346,7 +345,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         app[SCRAPE].extend((app[CARRIER_HEALTH].refresh, gauges.refresh))
         calendar_end(app[METRICS])
         storage_set_up(app[METRICS], setup.done.is_set if setup is not None else _always_set_up)
-        app[PUSH_CARRIERS] = carriers_api.push_carriers(carriers)
+        pushing = app[PUSH_CARRIERS] = carriers_api.push_carriers(carriers)
+        app[carriers_api.PUSHES_IN_FLIGHT] = carriers_api.pushes_in_flight(pushing, settings.webhook_max_bytes)
         orders = overrides.orders or (_orders(settings, session) if api else _NoOrders())
         packing = orders if isinstance(orders, HttpOrderDirectory | FileOrderDirectory) else None
         service = DisputeService(

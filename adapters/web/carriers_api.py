@@ -2,7 +2,7 @@
 
 import contextlib
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import NoReturn, Protocol, runtime_checkable
 
@@ -71,15 +71,18 @@ class WebhookCounter:
 
 WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
 FULL_PUSHES_IN_FLIGHT = 8
-"""Pushes at the body limit (`WEBHOOK_MAX_BYTES`) a process reads and holds at once, or as many smaller ones as fit."""
-PUSHES_IN_FLIGHT = web.AppKey("pushes_in_flight", InFlight)
-"""The bodies of pushes being read and held in this process: each takes its declared `Content-Length` (a chunked one,
-which declares none, the body limit) before a byte of it is read, until it is answered, verified or not."""
+"""Pushes at the body limit (`WEBHOOK_MAX_BYTES`) a process reads and holds at once for each carrier, or as many smaller
+ones as fit."""
+PUSHES_IN_FLIGHT: web.AppKey[dict[str, InFlight]] = web.AppKey("pushes_in_flight")
+"""The bodies of pushes being read and held in this process, by carrier: each takes its declared `Content-Length` (a
+chunked one, which declares none, the body limit) of its carrier's budget before a byte of it is read, until it is
+answered, verified or not. Pushes to one carrier's address, whoever sends them, never take another carrier's room; the
+process holds at most `FULL_PUSHES_IN_FLIGHT` bodies at the limit for each carrier that takes pushes."""
 
 
-def pushes_in_flight(max_bytes: int) -> InFlight:
-    return InFlight(FULL_PUSHES_IN_FLIGHT * max_bytes, "Too many pushes are being received at the moment; please retry "
-                                                       "shortly.")
+def pushes_in_flight(carriers: Iterable[str], max_bytes: int) -> dict[str, InFlight]:
+    busy = "Too many pushes are being received at the moment; please retry shortly."
+    return {code: InFlight(FULL_PUSHES_IN_FLIGHT * max_bytes, busy) for code in carriers}
 
 
 def _problem(rejection: Rejection, challenge: str | None) -> ProblemError:
@@ -116,8 +119,8 @@ async def receive_webhook(call: Call) -> web.Response:
     refusal (not logged nor counted as one): forged pushes can never use up the carrier's own. Which bucket a push
     takes from is known only once it is verified, so only the refusals that need no body (no such carrier, not JSON,
     a coding we do not decode, declared too large, no credential header or a wrong static one) come before the body
-    is read; so does a 503 when the bodies of the pushes in flight leave no room for this one's (`PUSHES_IN_FLIGHT`).
-    Once verified, the push turns to its work (`at_work`): a 503 if as many pushes are at work.
+    is read; so does a 503 when the bodies of the carrier's pushes in flight leave no room for this one's
+    (`PUSHES_IN_FLIGHT`). Once verified, the push turns to its work (`at_work`): a 503 if as many pushes are at work.
     """
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
@@ -127,7 +130,7 @@ async def receive_webhook(call: Call) -> web.Response:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         codings = _on_headers(adapter, request)
-        app[PUSHES_IN_FLIGHT].hold(_most_held(request))
+        app[PUSHES_IN_FLIGHT][code].hold(_most_held(request))
         if adapter.webhook_auth.scheme == CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
             raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
         elif isinstance(adapter, CheckedAsItArrives):
@@ -172,14 +175,15 @@ def _most_held(request: web.Request) -> int:
 def refused_on_headers(request: web.Request) -> bool:
     """Whether a push is refused on its headers alone, as `receive_webhook` refuses it before reading its body (the
     route's expectation: such a push is answered its refusal instead of `100 Continue`), or finds no room among the
-    pushes in flight."""
-    if (adapter := request.app[PUSH_CARRIERS].get(request.match_info["carrier"])) is None:
+    carrier's pushes in flight."""
+    code = request.match_info["carrier"]
+    if (adapter := request.app[PUSH_CARRIERS].get(code)) is None:
         return True
     try:
         _on_headers(adapter, request)
     except Rejection:
         return True
-    return not request.app[PUSHES_IN_FLIGHT].fits(_most_held(request))
+    return not request.app[PUSHES_IN_FLIGHT][code].fits(_most_held(request))
 
 
 @functools.lru_cache(maxsize=64)

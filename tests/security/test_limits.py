@@ -39,7 +39,7 @@ from adapters.web.limits import server_options
 from adapters.web.uploads import FORMS_IN_FLIGHT
 from schemas.orders import Order
 from tests.e2e.conftest import (
-    CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders,
+    CARRIERS, CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders,
 )
 from tests.factories import PERSONAL_VALUES
 
@@ -435,7 +435,7 @@ async def answer_head(service: Service, data: bytes) -> Answer:
 async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to_retry_before_its_body_is_read(serve):
     limit = 64 * 1024
     service = await serve(webhook_max_bytes=limit, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
-    pushes = service.runner.app[PUSHES_IN_FLIGHT]
+    pushes = service.runner.app[PUSHES_IN_FLIGHT]["ups"]
     full = head("POST", "/v1/carriers/ups/webhooks", UPS, limit)
     chunked = head("POST", "/v1/carriers/ups/webhooks", UPS | {"Transfer-Encoding": "chunked"})
     held = []
@@ -613,6 +613,42 @@ async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_n
     assert shed == [(503, "people")]
 
 
+async def test_pushes_to_one_carrier_never_take_another_carrier_s_room_nor_a_place_while_their_bodies_arrive(serve):
+    surat = {"surat": {"partner_webhook": {"secrets": ["partner-secret-" + "s" * 32]}}}
+    limit = 64 * 1024
+    service = await serve(carriers=CARRIERS | surat, webhook_max_bytes=limit, webhooks_in_flight=FULL_PUSHES_IN_FLIGHT,
+                          body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    app, server = service.runner.app, service.runner.server
+    assert server is not None
+    forged = {"X-Partner-Signature": "t=1,v1=forged", "Content-Type": "application/json"}
+    chunked = head("POST", "/v1/carriers/surat/webhooks", forged | {"Transfer-Encoding": "chunked"})
+    begun = server.requests_count
+    held = []
+    try:
+        for _ in range(FULL_PUSHES_IN_FLIGHT):  # anyone's, signed with made-up values, each body never finished
+            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+            writer.write(chunked + b"1\r\n{\r\n")
+            held.append(writer)
+        assert await eventually(lambda: server.requests_count == begun + FULL_PUSHES_IN_FLIGHT)
+        invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
+                                                  len(WEBHOOK)))
+        assert invited.status == 100, invited
+        taken = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"},
+                                             len(WEBHOOK)) + WEBHOOK)
+        assert taken.status == 200, taken.body
+        assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+
+        surat_bodies = app[PUSHES_IN_FLIGHT]["surat"]
+        assert await eventually(lambda: surat_bodies.held == surat_bodies.budget)
+        assert app[PUSHES_IN_FLIGHT]["ups"].held == 0 and not app[ADMISSION].full("webhooks")
+        one_more = await answer_head(service, head("POST", "/v1/carriers/surat/webhooks",
+                                                   forged | {"Expect": "100-continue"}, len(WEBHOOK)))
+        assert one_more.status == 503 and int(one_more.headers["retry-after"]) > 0, "a body with no room was invited"
+    finally:
+        for writer in held:
+            writer.close()
+
+
 async def pipelined(service: Service, *request_heads: bytes) -> list[int]:
     """The statuses of requests sent at once on one connection (the last asks to close it), answered one by one."""
     reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
@@ -638,7 +674,7 @@ async def test_requests_pipelined_on_one_connection_are_handled_one_at_a_time_an
 async def test_pushes_pipelined_on_one_connection_never_hold_room_among_the_push_bodies_for_each_other(serve):
     limit = 1024
     service = await serve(webhook_max_bytes=limit)
-    pushes = service.runner.app[PUSHES_IN_FLIGHT]
+    pushes = service.runner.app[PUSHES_IN_FLIGHT]["ups"]
     unreadable = b"[" + b" " * (limit - 1)  # each the most a push may be, refused as malformed once read
     push = head("POST", "/v1/carriers/ups/webhooks", UPS, limit) + unreadable
     last = head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"}, limit) + unreadable
