@@ -70,7 +70,7 @@ class WebhookCounter:
 
 
 WEBHOOK_COUNTER = web.AppKey("webhook_counter", WebhookCounter)
-FULL_PUSHES_IN_FLIGHT = 8
+FULL_PUSHES_IN_FLIGHT = 2
 """Pushes at the body limit (`WEBHOOK_MAX_BYTES`) a process reads and holds at once for each carrier, or as many smaller
 ones as fit."""
 PUSHES_IN_FLIGHT: web.AppKey[dict[str, InFlight]] = web.AppKey("pushes_in_flight")
