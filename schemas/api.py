@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from schemas.common import Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, rfc3339
+from schemas.common import Id, Outcome, TrackingNumber, Reason, RefundDestination, Remark, Resolution, Role, Statement, rfc3339
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     MAX_KEPT_SUBMISSIONS,
@@ -253,7 +253,9 @@ class QueueFilters(_Input):
 
     dispute_id: Id | None = Field(default=None, description="One dispute, by its id.")
     order_id: Id | None = Field(default=None, description="The disputes on an order number.")
-    tracking_number: Id | None = Field(default=None, description="The disputes on a carrier's tracking number.")
+    tracking_number: TrackingNumber | None = Field(
+        default=None, description="The disputes on a carrier's tracking number (in any case, blanks ignored)."
+    )
     customer_id: Id | None = Field(default=None, description="One customer's disputes (agents must give it).")
     carrier: Id | None = None
     status: list[Status] | None = Field(

@@ -18,6 +18,20 @@ Id = Annotated[
 """An identifier: a plain token, never an object or an operator (`{"$ne": …}` fails validation)."""
 
 
+def one_spelling(tracking_number: Any) -> Any:
+    """A tracking number in the one spelling it is stored, matched and searched in: without blanks, in capitals.
+    Every carrier here issues numbers of capitals and digits, which it reads in any case and printed in groups (UPS
+    `1Z…`, DHL `JJD…`/digits, FedEx digits, HepsiJET `HJ…`, Yurtiçi and Aras digits, MNG, PTT `KP…`, Sürat `SRT…`:
+    `tests/fixtures/carriers/*/`), so `1z 204 w4r…` read out or pushed is `1Z204W4R…`. Anything but a string is left
+    to fail validation."""
+    return "".join(tracking_number.split()).upper() if isinstance(tracking_number, str) else tracking_number
+
+
+TrackingNumber = Annotated[Id, BeforeValidator(one_spelling)]
+"""A carrier's tracking number as it enters (from the orders service, a carrier's reply or push, a search), in its one
+spelling (`one_spelling`)."""
+
+
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 

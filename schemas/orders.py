@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from schemas.common import Id, Moment
+from schemas.common import Id, Moment, TrackingNumber
 
 
 class _Model(BaseModel):
@@ -86,7 +86,7 @@ def sku_value(items: Sequence[OrderItem], sku: str, units: int, after: int = 0) 
 class Shipment(_Model):
     shipment_id: Id
     carrier: Id
-    tracking_number: Id
+    tracking_number: TrackingNumber
     status: ShipmentStatus
     delivered_at: Moment = None
     items: list[OrderItem] = Field(max_length=MAX_LINES)

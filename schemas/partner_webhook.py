@@ -35,7 +35,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Id, Instant, Written
+from schemas.common import Instant, TrackingNumber, Written
 from schemas.proof import RecipientRelation
 
 MAX_IMAGE_B64_CHARS = 5_500_000  # ~4 MB decoded per image; a signature and a photo fit in one body
@@ -162,7 +162,7 @@ class PartnerEvent(_Strict):
 
     event_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
     carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-    tracking_number: Id
+    tracking_number: TrackingNumber
     status: PartnerStatus
     delivered_at: Instant | None = Field(default=None, validate_default=True)
     received_by: Name | None = None

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Id, ShortText, Stamp
+from schemas.common import Id, ShortText, Stamp, TrackingNumber, one_spelling
 
 CODE_CHARS = 64
 StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
@@ -283,10 +283,10 @@ class ProofOfDelivery(_Private):
     _attachment_fields: ClassVar[dict[AttachmentKind, str]] = {k: k.value for k in AttachmentKind}
 
     carrier: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
-    tracking_number: Id
+    tracking_number: TrackingNumber
     status: ProofStatus
     status_code: StatusCode | None = None  # the carrier's own code or word for the status, as sent
-    package_number: Id | None = None  # the package this proof is about, when the carrier tells packages apart
+    package_number: TrackingNumber | None = None  # the package this proof is about, when the carrier tells packages apart
     packages: tuple[PackageState, ...] = Field(default=(), max_length=200)  # the shipment's other packages
     delivered_at: Stamp | None = None
     received_by: ShortText | None = None
@@ -327,8 +327,11 @@ class ProofOfDelivery(_Private):
 
     @classmethod
     def of_checked(cls, **fields: Any) -> Self:
-        """``_Private.of_checked``, keeping delivery facts only on a delivery, as validation does."""
-        fields = _facts_of_its_status(fields)
+        """``_Private.of_checked``, keeping delivery facts only on a delivery and the numbers in their one spelling,
+        as validation does."""
+        fields = _facts_of_its_status(fields) | {
+            name: one_spelling(fields[name]) for name in ("tracking_number", "package_number") if name in fields
+        }
         if "events" in fields:
             fields["events"] = _latest(fields["events"])
         return _assembled(cls, _in_order(cls, fields), set(fields))

@@ -33,7 +33,7 @@ def dhl_push(shipments: int) -> bytes:
 
 
 def two_parcels() -> Order:
-    """An order of two Sürat parcels: shp-a (TRKshpa) and shp-b (TRKshpb)."""
+    """An order of two Sürat parcels: shp-a (TRKSHPA) and shp-b (TRKSHPB)."""
     return order(shipments=[shipment("shp-a", carrier="surat"), shipment("shp-b", carrier="surat")])
 
 

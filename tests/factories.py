@@ -37,7 +37,7 @@ def shipment(
     return Shipment(
         shipment_id=shipment_id,
         carrier=carrier,
-        tracking_number=f"TRK{shipment_id.replace('-', '')}",
+        tracking_number=f"TRK{shipment_id.replace('-', '').upper()}",
         status=status,
         delivered_at=delivered_at,
         items=items or [OrderItem(sku="sku-kettle", name="Çay makinesi", quantity=1, unit_price_minor=price)],

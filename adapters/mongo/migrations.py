@@ -89,6 +89,11 @@ counted it as automatic in their report facts; they are written as their next sa
 (`facts.automatic` false, `facts.by_deadline_rule` true), so the SLA report tells them apart on cases never saved
 again.
 
+Tracking numbers in one spelling: cases and pushed events stored before tracking numbers were written in one spelling
+(`schemas.common.one_spelling`: no blanks, capitals) keep the number as the orders service or the carrier wrote it,
+which the pushes, pulls and searches of the same parcel, now in that spelling, would not match: it is written so. Their
+keys stay (`shipment_key` and the effects' keys are the order's and shipment's ids, never the tracking number).
+
 Each step that changes what a case shows writes it at a new version, so its `ETag` changes too."""
 
 from collections.abc import Awaitable, Callable
@@ -96,6 +101,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
@@ -108,7 +114,7 @@ from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.dispute import Channel, EffectKind, Status
-from schemas.common import EARLIEST, LATEST
+from schemas.common import EARLIEST, LATEST, one_spelling
 from schemas.proof import MAX_NOTES, NoteCode, ProofOfDelivery
 
 Doc = dict[str, Any]
@@ -170,6 +176,7 @@ HANDED_OVER_MARKED = "handed_over_marked"
 RELABELLED_NEED = "decision_deadline_moved"
 DEADLINE_RULE_APART = "deadline_rule_apart"
 HANDED_OVER = "sla_deadline_reached"
+ONE_SPELLING = "tracking_numbers_in_one_spelling"
 NEW_VERSION: Doc = {"$inc": {"version": 1}}
 """A change to what a case shows is a new version (its ETag), as every save makes one."""
 BATCH = 500
@@ -187,7 +194,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
         ANONYMISED_AGAIN: _anonymised_again, PLACEHOLDER_TIMES: _placeholder_times,
         ORDER_PLACEHOLDER: _order_placeholder, HANDED_OVER_MARKED: _handed_over_marked,
-        DEADLINE_RULE_APART: _deadline_rule_apart,
+        DEADLINE_RULE_APART: _deadline_rule_apart, ONE_SPELLING: _one_spelling,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -440,6 +447,27 @@ async def _deadline_rule_apart(db: AsyncDatabase[Doc]) -> int:
               "facts.by_deadline_rule": {"$ne": True}}
     update = {"$set": {"facts.automatic": False, "facts.by_deadline_rule": True}}
     return (await db[DISPUTES].update_many(forced, update)).modified_count
+
+
+async def _one_spelling(db: AsyncDatabase[Doc]) -> int:
+    changed = 0
+    async for doc in db[DISPUTES].find({}, {"order.tracking_number": 1}).sort("_id", 1):
+        written = doc.get("order", {}).get("tracking_number")
+        changed += await _respell(db[DISPUTES], doc["_id"], written, ("order.tracking_number",), NEW_VERSION)
+    async for doc in db[CARRIER_EVENTS].find({}, {"tracking_number": 1}).sort("_id", 1):
+        written = doc.get("tracking_number")
+        changed += await _respell(db[CARRIER_EVENTS], doc["_id"], written, ("tracking_number", "proof.tracking_number"))
+    return changed
+
+
+async def _respell(
+    collection: AsyncCollection[Doc], _id: object, written: object, fields: tuple[str, ...], also: Doc | None = None
+) -> int:
+    """Write the document's tracking number (`written`, in `fields`) in its one spelling, unless it is so already."""
+    if not isinstance(written, str) or (spelt := one_spelling(written)) == written:
+        return 0
+    update = {"$set": dict.fromkeys(fields, spelt)} | (also or {})
+    return (await collection.update_one({"_id": _id, fields[0]: written}, update)).modified_count
 
 
 async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:

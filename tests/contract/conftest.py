@@ -95,7 +95,7 @@ class Cases:
         currency: str = "TRY",
         items: list[OrderItem] | None = None,
     ) -> Dispute:
-        """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKshpN). With
+        """A new dispute, not yet stored; `number` names its order and shipment (ord-N, shp-N, TRKSHPN). With
         `missing`, a claim of those lines missing from a package of several (`BOXED`); with `items`, a package of
         those lines."""
         number = self.number() if number is None else number
@@ -134,7 +134,7 @@ def cases(storage: Storage, clock: FixedClock) -> Cases:
     return Cases(storage, clock)
 
 
-def pushed(key: str, tracking_number: str = "TRKshp1", carrier: str = "yurtici", at: datetime = NOW) -> Evidence:
+def pushed(key: str, tracking_number: str = "TRKSHP1", carrier: str = "yurtici", at: datetime = NOW) -> Evidence:
     """A delivery proof a carrier pushed, with its signature image by reference."""
     proof = ProofOfDelivery(
         carrier=carrier,

@@ -22,7 +22,7 @@ def _scans(n: int, events: int, description: str, place: str) -> Evidence:
                       description=f"{description} {i}", location_text=place)
         for i in range(events)
     )
-    proof = ProofOfDelivery(carrier="yurtici", tracking_number="TRKshp1", status=ProofStatus.IN_TRANSIT,
+    proof = ProofOfDelivery(carrier="yurtici", tracking_number="TRKSHP1", status=ProofStatus.IN_TRANSIT,
                             source=ProofSource.PULL, received_at=NOW + timedelta(minutes=n), events=history)
     return Evidence(key=f"pull-{n}", proof=proof)
 

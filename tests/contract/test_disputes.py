@@ -274,10 +274,10 @@ async def test_the_disputes_holding_a_shipment_are_those_not_withdrawn_on_that_c
     on_aras = await cases.open(3, carrier="aras")
     active = cases.storage.disputes.active_for_shipment
 
-    assert await active("yurtici", "TRKshp1") == [resolved.id]
-    assert await active("yurtici", "TRKshp2") == []
-    assert await active("yurtici", "TRKshp3") == []
-    assert await active("aras", "TRKshp3") == [on_aras.id]
+    assert await active("yurtici", "TRKSHP1") == [resolved.id]
+    assert await active("yurtici", "TRKSHP2") == []
+    assert await active("yurtici", "TRKSHP3") == []
+    assert await active("aras", "TRKSHP3") == [on_aras.id]
 
 
 async def test_a_customers_history_holds_their_other_claims_since_a_time_with_outcomes(cases: Cases) -> None:

@@ -29,7 +29,7 @@ async def test_a_pushed_event_is_recorded_once_by_its_identity(storage: Storage)
     assert await storage.evidence.record(first, NOW) is True
     assert await storage.evidence.record(again, NOW + timedelta(minutes=1)) is False
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [first]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == [first]
 
 
 @pytest.fixture
@@ -43,12 +43,12 @@ async def test_a_pushs_events_recorded_together_are_each_stored_due_and_kept_in_
     storage: Storage,
 ) -> None:
     events = [pushed(f"dhl:ev-{n}", carrier="dhl") for n in (7, 3, 9, 1, 5)]  # not in the order of their keys
-    events.append(pushed("dhl:ev-other", tracking_number="TRKshp2", carrier="dhl"))
+    events.append(pushed("dhl:ev-other", tracking_number="TRKSHP2", carrier="dhl"))
 
     assert await storage.evidence.record_many(events, NOW) == [True] * 6
 
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == events[:5]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp2", EARLIER_PUSHES) == events[5:]
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", EARLIER_PUSHES) == events[:5]
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP2", EARLIER_PUSHES) == events[5:]
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW, LEASE, 10, "worker-1")
     assert sorted(claimed.subject for claimed in due) == sorted(event.key for event in events)
 
@@ -59,15 +59,15 @@ async def test_events_recorded_together_that_were_sent_before_in_the_push_or_ear
 ) -> None:
     earlier = pushed("dhl:ev-1", carrier="dhl", at=NOW - timedelta(minutes=5))
     await storage.evidence.record(earlier, NOW - timedelta(minutes=5))
-    first, again = pushed("dhl:ev-0", carrier="dhl"), pushed("dhl:ev-0", tracking_number="TRKshp9", carrier="dhl")
-    resent = pushed("dhl:ev-1", tracking_number="TRKshp9", carrier="dhl")
+    first, again = pushed("dhl:ev-0", carrier="dhl"), pushed("dhl:ev-0", tracking_number="TRKSHP9", carrier="dhl")
+    resent = pushed("dhl:ev-1", tracking_number="TRKSHP9", carrier="dhl")
     last = pushed("dhl:ev-2", carrier="dhl")
 
     stored = await storage.evidence.record_many([first, resent, again, last, again], NOW)
 
     assert stored == [True, False, False, True, False]  # in inserts of 2: each duplicate of an earlier one
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == [earlier, first, last]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp9", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", EARLIER_PUSHES) == [earlier, first, last]
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP9", EARLIER_PUSHES) == []
 
 
 async def test_a_single_event_or_none_recorded_together_is_recorded_as_alone(storage: Storage) -> None:
@@ -77,7 +77,7 @@ async def test_a_single_event_or_none_recorded_together_is_recorded_as_alone(sto
     assert await storage.evidence.record_many([event], NOW) == [True]
     assert await storage.evidence.record_many([event], NOW) == [False]
 
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == [event]
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", EARLIER_PUSHES) == [event]
 
 
 async def test_a_shipments_events_come_in_the_order_they_were_received(storage: Storage) -> None:
@@ -86,24 +86,24 @@ async def test_a_shipments_events_come_in_the_order_they_were_received(storage: 
     await storage.evidence.record(late, NOW + timedelta(minutes=2))
     await storage.evidence.record(early, NOW + timedelta(minutes=1))
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [early, late]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == [early, late]
 
 
 async def test_a_shipments_events_are_only_its_own_carriers_on_its_tracking_number(storage: Storage) -> None:
     mine = pushed("yurtici:ev-1")
     await storage.evidence.record(mine, NOW)
-    await storage.evidence.record(pushed("yurtici:ev-2", tracking_number="TRKshp2"), NOW)
+    await storage.evidence.record(pushed("yurtici:ev-2", tracking_number="TRKSHP2"), NOW)
     await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [mine]
-    assert await storage.evidence.for_shipment("ptt", "TRKshp1", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == [mine]
+    assert await storage.evidence.for_shipment("ptt", "TRKSHP1", EARLIER_PUSHES) == []
 
 
 async def test_an_events_shipment_waiting_is_read_with_it_in_the_order_received_up_to_a_limit(storage: Storage) -> None:
     events = [pushed(f"yurtici:ev-{n}", at=NOW + timedelta(minutes=n)) for n in range(5)]
     for event in reversed(events):
         await storage.evidence.record(event, event.proof.received_at)
-    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKshp2"), NOW)
+    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKSHP2"), NOW)
     await storage.evidence.record(pushed("aras:ev-1", carrier="aras"), NOW)
 
     assert await storage.evidence.waiting("yurtici:ev-2") == events[2]
@@ -122,7 +122,7 @@ async def test_a_pushs_waiting_events_are_read_in_the_pushs_order_below_and_at_t
     assert await storage.evidence.waiting_with(events[2], 10) == events
     assert await storage.evidence.waiting_with(events[2], 5) == events
     assert await storage.evidence.waiting_with(events[4], 3) == [events[0], events[1], events[4]]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == events
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", EARLIER_PUSHES) == events
 
 
 async def test_pushes_received_within_one_millisecond_keep_their_events_together_in_the_order_stored(
@@ -136,8 +136,8 @@ async def test_pushes_received_within_one_millisecond_keep_their_events_together
     await storage.evidence.record(third, NOW + timedelta(microseconds=900))
 
     in_order = [*first, *second, third]
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", EARLIER_PUSHES) == in_order
-    assert await storage.evidence.for_shipment("dhl", "TRKshp1", 3) == in_order[2:]
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", EARLIER_PUSHES) == in_order
+    assert await storage.evidence.for_shipment("dhl", "TRKSHP1", 3) == in_order[2:]
     assert await storage.evidence.waiting_with(second[0], 10) == in_order
     assert await storage.evidence.waiting_with(third, 2) == [first[0], third]  # the earliest others, then itself
 
@@ -150,12 +150,12 @@ async def test_a_shipments_latest_events_are_read_up_to_a_limit_in_the_order_sto
     late = [pushed(f"yurtici:ev-p{n}", at=NOW + timedelta(minutes=9)) for n in (3, 1, 2)]
     await storage.evidence.record_many(late, NOW + timedelta(minutes=9))  # one push, in 2 inserts
     await storage.evidence.attached(early[3].key, None, [e.key for e in early[:3]])
-    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKshp2"), NOW + timedelta(hours=1))
+    await storage.evidence.record(pushed("yurtici:ev-other", tracking_number="TRKSHP2"), NOW + timedelta(hours=1))
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 7) == [*early, *late]  # attached ones too
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 5) == [*early[2:], *late]
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 2) == late[1:]  # a push cut at its place
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 1) == late[2:]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 7) == [*early, *late]  # attached ones too
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 5) == [*early[2:], *late]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 2) == late[1:]  # a push cut at its place
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 1) == late[2:]
 
 
 async def test_a_proof_of_delivery_before_a_window_of_scans_is_read_first(storage: Storage) -> None:
@@ -169,9 +169,9 @@ async def test_a_proof_of_delivery_before_a_window_of_scans_is_read_first(storag
     for event in (older, latest_proof, *scans):
         await storage.evidence.record(event, event.proof.received_at)
 
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 3) == [latest_proof, *scans]
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 4) == [latest_proof, *scans]  # in the window
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", 2) == [latest_proof, *scans[1:]]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 3) == [latest_proof, *scans]
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 4) == [latest_proof, *scans]  # in the window
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", 2) == [latest_proof, *scans[1:]]
 
 
 async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(storage: Storage) -> None:
@@ -187,7 +187,7 @@ async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(st
     assert await storage.evidence.waiting_with(events[0], 1) == []
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + timedelta(hours=1), LEASE, 10, "worker-1")
     assert [claimed.subject for claimed in due] == ["yurtici:ev-3"]
-    assert await storage.evidence.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == events  # still kept
+    assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == events  # still kept
 
 
 async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:
@@ -199,8 +199,8 @@ async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: 
 async def test_an_attachment_reads_back_as_stored_and_storing_its_reference_again_keeps_the_first(
     storage: Storage,
 ) -> None:
-    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, CarrierSource("yurtici", "TRKshp1"))
-    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, CarrierSource("yurtici", "TRKshp1"))
+    signature = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", PNG, CarrierSource("yurtici", "TRKSHP1"))
+    other = StoredAttachment(AttachmentKind.SIGNATURE, "image/jpeg", JPEG, CarrierSource("yurtici", "TRKSHP1"))
     await storage.evidence.put_attachment("att_1", signature, NOW)
 
     await storage.evidence.put_attachment("att_1", other, NOW + timedelta(minutes=1))
@@ -216,7 +216,7 @@ async def test_a_customers_image_is_kept_beside_the_carriers_and_reads_back_as_s
     upload = StoredAttachment(CUSTOMER_IMAGE, "image/webp", WEBP, CustomerSource("dsp_1", "cust-1"))
     await storage.evidence.put_attachment("att_c1", upload, NOW)
     await storage.evidence.put_attachment(
-        "att_s1", StoredAttachment(AttachmentKind.PHOTO, "image/png", PNG, CarrierSource("yurtici", "TRKshp1")), NOW
+        "att_s1", StoredAttachment(AttachmentKind.PHOTO, "image/png", PNG, CarrierSource("yurtici", "TRKSHP1")), NOW
     )
 
     assert await storage.evidence.attachment("att_c1") == ("image/webp", WEBP)

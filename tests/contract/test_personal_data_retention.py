@@ -56,7 +56,7 @@ async def a_closed_case_full_of_personal_data(storage: Storage, cases: Cases, de
     `CLOSED`: one value under each name `disputes/anonymise.py` replaces or removes that a parcel's case can hold (the
     customer's images go a year earlier, with their names)."""
     case = await cases.open(1, carrier="surat", address=HOME.model_copy(update={"postal_code": "34710"}))
-    event = await push(storage, cases.clock, "ev-1", "TRKshp1")
+    event = await push(storage, cases.clock, "ev-1", "TRKSHP1")
     proof = event.proof.model_copy(update={
         "received_by": "Mehmet Kaya", "recipient_relation": RecipientRelation.NEIGHBOUR,
         "courier": Courier(name="Hasan Demir", unit="Kadıköy"),

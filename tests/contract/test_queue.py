@@ -272,7 +272,7 @@ async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases)
         await cases.change(dispute.id, _withdraw)
     await cases.open(8)
 
-    for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKshp7", limit=2)):
+    for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKSHP7", limit=2)):
         assert await _pages(cases, query) == _in_pages(on_one_order, 2)
 
 

@@ -91,10 +91,10 @@ def image(kind: AttachmentKind, content: bytes) -> Attachment:
 
 
 async def pulled(storage: Storage, clock: FixedClock, transcript: bytes, *images: Attachment) -> Evidence:
-    """A proof pulled for TRKshp1 as the pull keeps it (its transcript, if any, and images by reference), delivered at
+    """A proof pulled for TRKSHP1 as the pull keeps it (its transcript, if any, and images by reference), delivered at
     the clock's time."""
     intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
-    proof = ProofOfDelivery(carrier="surat", tracking_number="TRKshp1", status=ProofStatus.DELIVERED,
+    proof = ProofOfDelivery(carrier="surat", tracking_number="TRKSHP1", status=ProofStatus.DELIVERED,
                             delivered_at=clock.now(), source=ProofSource.PULL, received_at=clock.now(),
                             **{i.kind.value: i for i in images})
     stored = await intake.receive_pull("surat", proof, None, transcript)
@@ -129,7 +129,7 @@ async def attach(cases: Cases, dispute_id: str, event: Evidence) -> None:
 async def on_a_push(storage: Storage, cases: Cases, clock: FixedClock) -> tuple[Dispute, Evidence]:
     """A case with a push's proof attached: the case, and the push."""
     case = await cases.open(1, carrier="surat")
-    event = await push(storage, clock, "ev-1", "TRKshp1")
+    event = await push(storage, clock, "ev-1", "TRKSHP1")
     await attach(cases, case.id, event)
     return case, event
 
@@ -203,7 +203,7 @@ async def test_a_proof_s_images_held_by_the_carrier_s_link_go_with_the_stored_on
     # DHL's proof of delivery links its signature and document (`signatureUrl`, `documentUrl`); a partner may link
     # its photo: the way to the receiver's signature and the door, as the stored copies are.
     case, event = await on_a_push(storage, cases, clock)
-    link = "https://pod.surat.example/TRKshp1/imza-mehmet-kaya.png"
+    link = "https://pod.surat.example/TRKSHP1/imza-mehmet-kaya.png"
     linked = event.proof.model_copy(update={"photo": Attachment(kind=AttachmentKind.PHOTO, url=link)})
     await cases.change(case.id, lambda d: d.attach_evidence(SYSTEM, Evidence(key="pull:linked", proof=linked), NOW))
     await withdrawn(cases, case.id)
@@ -241,9 +241,9 @@ async def test_an_image_a_waiting_push_holds_is_kept_when_the_case_that_shared_i
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
     first = await cases.open(1, carrier="surat")
-    await attach(cases, first.id, await push(storage, clock, "ev-1", "TRKshp1"))
+    await attach(cases, first.id, await push(storage, clock, "ev-1", "TRKSHP1"))
     clock.current = NOW + timedelta(days=300)  # every push of this carrier carries the same signature bytes
-    waiting = await push(storage, clock, "ev-2", "TRKshp2")
+    waiting = await push(storage, clock, "ev-2", "TRKSHP2")
     await withdrawn(cases, first.id)
 
     assert await retention.run(LATER) == (1, 0)  # the first push went with the case's images
@@ -260,7 +260,7 @@ async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may
 ) -> None:
     case, event = await on_a_push(storage, cases, clock)
     await withdrawn(cases, case.id)
-    again = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, CarrierSource("surat", "TRKshp2"))
+    again = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", SIGNATURE, CarrierSource("surat", "TRKSHP2"))
     await storage.evidence.put_attachment(event.proof.signature.ref, again, LATER - timedelta(minutes=1))
 
     assert await retention.run(LATER) == (1, 0)
@@ -274,17 +274,17 @@ async def test_an_image_stored_again_lately_is_kept_for_the_push_whose_event_may
 async def test_a_push_no_case_took_is_deleted_its_keeping_after_receipt_with_what_only_it_held(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    lonely = await push(storage, clock, "ev-1", "TRKshp7", OTHER_SIGNATURE)
-    shared = await push(storage, clock, "ev-2", "TRKshp8")
+    lonely = await push(storage, clock, "ev-1", "TRKSHP7", OTHER_SIGNATURE)
+    shared = await push(storage, clock, "ev-2", "TRKSHP8")
     case = await cases.open(1, carrier="surat")
     clock.current = NOW + timedelta(days=10)
-    await attach(cases, case.id, await push(storage, clock, "ev-3", "TRKshp1"))  # the same signature as ev-2
+    await attach(cases, case.id, await push(storage, clock, "ev-3", "TRKSHP1"))  # the same signature as ev-2
 
     assert await retention.run(NOW + RETENTION - timedelta(seconds=1)) == (0, 0)
     assert await retention.run(NOW + RETENTION) == (0, 2)
 
-    assert await storage.evidence.for_shipment("surat", "TRKshp7", EARLIER_PUSHES) == []
-    assert await storage.evidence.for_shipment("surat", "TRKshp8", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP7", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP8", EARLIER_PUSHES) == []
     assert not await kept(storage, lonely.proof.signature.ref) and not await kept(storage, lonely.proof.raw_ref)
     assert not await kept(storage, shared.proof.raw_ref)
     assert await kept(storage, shared.proof.signature.ref), "the open case still cites it"
@@ -298,14 +298,14 @@ async def test_a_push_attached_to_a_case_goes_when_the_cases_images_go(
 
     await retention.run(NOW + timedelta(days=366))
 
-    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES) == []
     assert not await kept(storage, event.proof.signature.ref)
 
 
 async def test_a_case_on_a_clock_past_its_retention_deletes_its_own_copies_and_leaves_the_pushes_to_the_real_case(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    event = await push(storage, clock, "ev-1", "TRKshp1")  # a push-only carrier's strong proof
+    event = await push(storage, clock, "ev-1", "TRKSHP1")  # a push-only carrier's strong proof
     on_clock = await cases.draft(1, carrier="surat")
     on_clock.test_clock = ClockReading(id="clk_1", time=NOW, at=NOW)
     await storage.disputes.add(on_clock, NOW)
@@ -329,7 +329,7 @@ async def test_a_case_on_a_clock_past_its_retention_deletes_its_own_copies_and_l
     assert (await storage.disputes.read(on_clock.id)).images_deleted_at == ahead.time
     assert not await kept(storage, door_ref)
     real = await cases.open(1, carrier="surat")  # the customer's real case on the shipment, opened afterwards
-    [kept_push] = await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES)  # what its first pull reads
+    [kept_push] = await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES)  # what its first pull reads
     assert kept_push.key == event.key and kept_push.proof.signature.ref == event.proof.signature.ref
     await attach(cases, real.id, kept_push)
     assert (await storage.disputes.read(real.id)).stored_refs() == sorted([event.proof.signature.ref, event.proof.raw_ref])
@@ -358,7 +358,7 @@ async def test_a_case_reopened_while_its_retention_pass_runs_keeps_every_image_i
     await decided(cases, case.id, Outcome.REJECTED, LATER + timedelta(days=1))
     assert await retention.run(LATER + RETENTION + timedelta(days=1)) == (1, 0)
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES) == []
 
 
 async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_image_and_the_images_still_go(
@@ -377,7 +377,7 @@ async def test_a_case_reopened_once_its_pass_recorded_the_deletion_cites_no_imag
     active = await storage.disputes.read(case.id)
     assert active.is_active and active.stored_refs() == [] and active.images_deleted_at == LATER
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES) == []
     assert await retention.run(LATER + timedelta(days=2)) == (0, 0)
 
 
@@ -391,7 +391,7 @@ async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_i
     assert await retention.run(LATER) == (1, 0)
 
     assert not await kept(storage, event.proof.signature.ref) and not await kept(storage, event.proof.raw_ref)
-    assert await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES) == []
+    assert await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES) == []
     assert (await storage.disputes.read(case.id)).images_deleted_at == LATER
     assert await retention.run(LATER + timedelta(days=1)) == (0, 0)
 
@@ -399,7 +399,7 @@ async def test_a_case_that_recorded_its_images_deleted_has_them_deleted_though_i
 async def test_images_nothing_came_to_cite_are_deleted_an_hour_after_they_were_stored(
     storage: Storage, retention: Retention,
 ) -> None:
-    carriers = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", OTHER_SIGNATURE, CarrierSource("surat", "TRKshp9"))
+    carriers = StoredAttachment(AttachmentKind.SIGNATURE, "image/png", OTHER_SIGNATURE, CarrierSource("surat", "TRKSHP9"))
     customers = StoredAttachment(CUSTOMER_IMAGE, "image/jpeg", DOOR, CustomerSource("dsp-lost", "cust-1"))
     for stored in (carriers, customers):  # the push's event never recorded; the case's save of the image lost
         await storage.evidence.put_attachment(attachment_ref(stored.content), stored, NOW)
@@ -417,7 +417,7 @@ async def test_images_nothing_came_to_cite_are_deleted_an_hour_after_they_were_s
 async def test_images_a_recorded_push_or_a_case_cites_are_kept_by_the_check_of_stored_images(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    event = await push(storage, clock, "ev-1", "TRKshp7", OTHER_SIGNATURE)
+    event = await push(storage, clock, "ev-1", "TRKSHP7", OTHER_SIGNATURE)
     case = await cases.open(1, carrier="surat")
     door_ref = attachment_ref(DOOR)
     await storage.evidence.put_attachment(
@@ -437,7 +437,7 @@ async def test_a_redelivered_push_s_body_no_event_came_to_cite_is_deleted_an_hou
     storage: Storage, clock: FixedClock, retention: Retention,
 ) -> None:
     intake = EvidenceIntake(storage.evidence, storage.evidence, clock, lambda kind, content: "image/png")
-    event = PushedEvent("ev-1", signed("TRKshp3"))
+    event = PushedEvent("ev-1", signed("TRKSHP3"))
     first, again = b'{"event": "ev-1", "attempt": 1}', b'{"event": "ev-1", "attempt": 2}'
     await intake.receive_push("surat", first, [event], None)
     assert (await intake.receive_push("surat", again, [event], None)).duplicates == 1  # the carrier's retry
@@ -453,7 +453,7 @@ async def test_a_redelivered_push_s_body_no_event_came_to_cite_is_deleted_an_hou
 async def test_the_copies_of_a_pulled_proof_a_full_case_drops_for_a_newer_one_are_deleted_unless_still_cited(
     storage: Storage, cases: Cases, clock: FixedClock, retention: Retention,
 ) -> None:
-    elsewhere = await push(storage, clock, "ev-1", "TRKshp7")  # another parcel's push: the same signature bytes
+    elsewhere = await push(storage, clock, "ev-1", "TRKSHP7")  # another parcel's push: the same signature bytes
     case = await cases.open(1, carrier="surat")
     shared_document = image(AttachmentKind.DOCUMENT, b"%PDF-1.4 teslim tutanagi" * 20)
     oldest = await pulled(storage, clock, b'{"reply": 0}', image(AttachmentKind.PHOTO, DOOR),
@@ -468,7 +468,7 @@ async def test_the_copies_of_a_pulled_proof_a_full_case_drops_for_a_newer_one_ar
     assert await kept(storage, photo) and await kept(storage, raw)
 
     clock.current = NOW + timedelta(days=2)
-    proof = await push(storage, clock, "ev-2", "TRKshp1")
+    proof = await push(storage, clock, "ev-2", "TRKSHP1")
     await attach(cases, case.id, proof)
     assert oldest.key not in {e.key for e in (await storage.disputes.read(case.id)).evidence}
     await retention.run(clock.current)
@@ -479,6 +479,6 @@ async def test_the_copies_of_a_pulled_proof_a_full_case_drops_for_a_newer_one_ar
     active = await storage.disputes.read(case.id)
     assert active.is_active and active.images_deleted_at is None and active.copies_to_delete == []
     assert "images_deleted" not in {entry.action for entry in active.timeline}
-    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp1", EARLIER_PUSHES)] == [proof.key]
-    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKshp7", EARLIER_PUSHES)] == [elsewhere.key]
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKSHP1", EARLIER_PUSHES)] == [proof.key]
+    assert [e.key for e in await storage.evidence.for_shipment("surat", "TRKSHP7", EARLIER_PUSHES)] == [elsewhere.key]
     assert await retention.run(clock.current + timedelta(days=1)) == (0, 0)

@@ -41,7 +41,7 @@ async def test_images_are_stored_by_reference_and_deleted_after_the_retention(mo
     ids = [(await service.open(CUSTOMER, OpenRequest(o, None, "Gelmedi.", Resolution.REFUND), None)).dispute.id
            for o in ("ord-1", "ord-2")]
     intake = EvidenceIntake(store, store, clock, attachment_media_type)
-    stored = await intake.receive_pull("yurtici", signed_proof("TRKshp1"), None, b'{"as": "the carrier sent it"}')
+    stored = await intake.receive_pull("yurtici", signed_proof("TRKSHP1"), None, b'{"as": "the carrier sent it"}')
     raw_ref = stored.raw_ref
     assert stored.signature.ref and stored.signature.content_b64 is None
     for dispute_id in ids:  # the same image on two cases

@@ -177,8 +177,8 @@ async def pushed(mongo_db) -> tuple[MongoEvidenceStore, Evidence]:
     """A push of one event with a signature, as the webhook stores it: the store, and the event as recorded."""
     store = MongoEvidenceStore(mongo_db)
     intake = EvidenceIntake(store, store, FixedClock(NOW), lambda kind, content: "image/png")
-    await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKshp9"))], None)
-    [event] = await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES)
+    await intake.receive_push("yurtici", b'{"event": 1}', [PushedEvent("ev-1", signed_proof("TRKSHP9"))], None)
+    [event] = await store.for_shipment("yurtici", "TRKSHP9", EARLIER_PUSHES)
     return store, event
 
 
@@ -196,10 +196,10 @@ async def test_pushes_stored_before_they_were_kept_for_a_bounded_time_are_kept_u
     job = PushRetention(mongo_db, timedelta(days=30), worker_clock)
     retention = DueWork(MongoSchedule(mongo_db), job, worker_clock, "worker-1")
     assert await retention.run_once() == 1  # due at its receipt: moved to the end of its keeping
-    assert await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES) == [event]
+    assert await store.for_shipment("yurtici", "TRKSHP9", EARLIER_PUSHES) == [event]
     worker_clock.current = NOW + timedelta(days=30)
     assert await retention.run_once() == 1
-    assert await store.for_shipment("yurtici", "TRKshp9", EARLIER_PUSHES) == []
+    assert await store.for_shipment("yurtici", "TRKSHP9", EARLIER_PUSHES) == []
     assert await store.attachment(event.proof.signature.ref) is None
     assert await mongo_db.raw_payloads.find_one({"_id": event.proof.raw_ref}) is None
 
@@ -236,7 +236,7 @@ async def test_a_case_stored_before_it_listed_the_raw_replies_it_cites_keeps_the
     opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
     body = b'{"replies": ["the carrier said delivered"]}'
     await store.put_raw(raw_ref(body), "yurtici", body, NOW)
-    pulled = signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref(body), "signature": None, "source": ProofSource.PULL})
+    pulled = signed_proof("TRKSHP1").model_copy(update={"raw_ref": raw_ref(body), "signature": None, "source": ProofSource.PULL})
     pull = Evidence(key="pull:1", proof=pulled)
     await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.attach_evidence(SYSTEM, pull, now))
     await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"evidence_refs": []}})  # as stored before
@@ -261,7 +261,7 @@ async def test_cases_stored_before_they_listed_what_they_cite_get_their_lists_a_
     cited = {}
     for n in range(3):
         opened = (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
-        pulled = signed_proof(f"TRKshp{n}").model_copy(
+        pulled = signed_proof(f"TRKSHP{n}").model_copy(
             update={"raw_ref": f"raw:{n}", "signature": None, "source": ProofSource.PULL}
         )
         await service.apply_timed(SYSTEM, opened.id, lambda d, now, p=pulled: d.attach_evidence(
@@ -291,7 +291,7 @@ async def test_copies_a_full_case_dropped_before_it_recorded_them_for_deletion_a
     replies = [b'{"replies": ["dropped"]}', b'{"replies": ["kept"]}']
     for body in replies:
         await store.put_raw(raw_ref(body), "yurtici", body, NOW)
-    kept = signed_proof("TRKshp1").model_copy(update={"raw_ref": raw_ref(replies[1]), "signature": None,
+    kept = signed_proof("TRKSHP1").model_copy(update={"raw_ref": raw_ref(replies[1]), "signature": None,
                                                       "source": ProofSource.PULL})
     await service.apply_timed(SYSTEM, opened.id, lambda d, now: d.attach_evidence(SYSTEM, Evidence(key="pull:2", proof=kept), now))
     worker_clock = FixedClock(NOW + timedelta(hours=1))
@@ -314,6 +314,7 @@ ALL_MIGRATIONS = {  # the migrations the module's docstring lists, by the names 
     "events_in_order", "earlier_pushes_read", "events_by_push", "proof_hours_not_negative",
     "decisions_in_their_deadline", "channels_recorded", "personal_data_due", "anonymised_again",
     "placeholder_times", "order_placeholder_time", "handed_over_marked", "deadline_rule_apart",
+    "tracking_numbers_in_one_spelling",
 }
 
 
@@ -364,16 +365,16 @@ async def test_events_stored_before_pushes_were_told_apart_keep_their_order_ahea
     before = [("carrier", ASCENDING), ("tracking_number", ASCENDING), ("received_at", ASCENDING), ("seq", ASCENDING)]
     await mongo_db[CARRIER_EVENTS].create_index(before, name="events_in_order")
     store = MongoEvidenceStore(mongo_db)
-    old = [Evidence(key=f"push:yurtici:ev-b{n}", proof=signed_proof("TRKshp1")) for n in range(2)]  # keys not in order
+    old = [Evidence(key=f"push:yurtici:ev-b{n}", proof=signed_proof("TRKSHP1")) for n in range(2)]  # keys not in order
     await store.record_many(old, NOW)
     await unaudited_db[CARRIER_EVENTS].update_many({}, {"$unset": {"push": ""}})  # as stored before
     await migrate(mongo_db)
     query_audit.commands.clear()  # the migration scans once, on purpose
 
-    new = Evidence(key="push:yurtici:ev-a0", proof=signed_proof("TRKshp1"))
+    new = Evidence(key="push:yurtici:ev-a0", proof=signed_proof("TRKSHP1"))
     await store.record(new, NOW + timedelta(microseconds=500))  # a date is kept to the millisecond
 
-    assert await store.for_shipment("yurtici", "TRKshp1", EARLIER_PUSHES) == [*old, new]
+    assert await store.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == [*old, new]
     assert await store.waiting_with(new, 10) == [*old, new]
     indexes = set(await mongo_db[CARRIER_EVENTS].index_information())
     assert "events_by_push" in indexes and "events_in_order" not in indexes
@@ -630,3 +631,33 @@ async def test_a_case_handed_to_a_supervisor_at_its_deadline_unmarked_is_marked_
     await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.HANDED_OVER_MARKED})
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # the migration scans once, on purpose
+
+
+async def test_a_case_and_a_push_stored_with_the_number_in_another_spelling_match_pushes_in_the_one_spelling(
+    mongo_db, query_audit
+):
+    """Stored before tracking numbers had one spelling: the case keeps its keys, and the pushes and searches now
+    written in capitals and without blanks find it, as they find the event pushed before."""
+    disputes = MongoDisputes.in_database(mongo_db)
+    service = DisputeService(disputes, InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    store, event = await pushed(mongo_db)
+    await migrate(mongo_db)  # every migration recorded
+    spelt = opened.order.tracking_number
+    as_written = {"$set": {"order.tracking_number": "trk shp1"}}  # as the orders service wrote it
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, as_written)
+    await mongo_db[CARRIER_EVENTS].update_one({"_id": event.key}, {"$set": {"tracking_number": "trkshp9"}})
+    assert await disputes.active_for_shipment("yurtici", spelt) == []
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ONE_SPELLING})
+
+    assert await migrate(mongo_db) == 2
+    query_audit.commands.clear()  # the migration scans every case and event, on purpose
+    case = from_doc(await mongo_db[DISPUTES].find_one({"_id": opened.id}))
+    assert case.order.tracking_number == spelt == "TRKSHP1" and case.version == opened.version + 1
+    assert (case.shipment_key, case.effects_key) == (opened.shipment_key, opened.effects_key)
+    assert await disputes.active_for_shipment("yurtici", spelt) == [opened.id]
+    assert [d.id for d in (await disputes.query(DisputeQuery(tracking_number=spelt))).items] == [opened.id]
+    assert [e.key for e in await store.for_shipment("yurtici", "TRKSHP9", EARLIER_PUSHES)] == [event.key]
+    await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ONE_SPELLING})
+    assert await migrate(mongo_db) == 0
+    query_audit.commands.clear()  # as the first run

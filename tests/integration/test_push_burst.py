@@ -35,8 +35,8 @@ async def test_a_burst_for_parcel_a_does_not_hold_up_parcel_bs_event(mongo_db, m
     case_a, case_b = await open_both(service)
     events, schedule = MongoEvidenceStore(mongo_db), MongoSchedule(mongo_db, repository.stored)
     for number in range(BURST):
-        await events.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
-    await events.record(scan("b-1", "TRKshpb", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
+        await events.record(scan(f"a-{number}", "TRKSHPA", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+    await events.record(scan("b-1", "TRKSHPB", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
     workload = MongoWorkload(mongo_db[DISPUTES], mongo_db[CARRIER_EVENTS])
     waiting = await workload.workload(NOW + timedelta(seconds=2), timedelta(hours=12))
     assert (waiting.pushed_waiting, waiting.pushed_oldest) == (BURST + 1, NOW)

@@ -57,7 +57,7 @@ async def closed_a_year_kept(db, clock: FixedClock) -> tuple[Storage, Cases, Dis
 async def test_a_lowered_retention_dates_the_cases_and_pushes_closed_before_it_at_the_next_start(mongo_db):
     clock = FixedClock(NOW)
     before, _, case, event = await closed_a_year_kept(mongo_db, clock)
-    waiting = await push(before, clock, "ev-2", "TRKshp2", OTHER_SIGNATURE)  # on no case: kept its time since receipt
+    waiting = await push(before, clock, "ev-2", "TRKSHP2", OTHER_SIGNATURE)  # on no case: kept its time since receipt
     assert await due(mongo_db, "disputes", case.id, WorkKind.RETENTION) == NOW + YEAR
 
     after = storage_with(mongo_db, MONTH, 2 * MONTH, timedelta(days=40))  # DISPUTES_*_RETENTION_DAYS lowered

@@ -26,7 +26,7 @@ from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjec
 
 
 def proof(
-    status=ProofStatus.DELIVERED, source=ProofSource.PULL, tracking="TRKshp1", carrier="yurtici", **extra
+    status=ProofStatus.DELIVERED, source=ProofSource.PULL, tracking="TRKSHP1", carrier="yurtici", **extra
 ) -> ProofOfDelivery:
     return ProofOfDelivery(
         carrier=carrier,
@@ -571,7 +571,7 @@ async def test_pushed_evidence_is_attached_once_however_often_it_arrives(
     event = Evidence(key="push:yurtici:evt-7", proof=proof(source=ProofSource.PUSH))
     for _ in range(3):
         await pushed.record(event, clock.now())
-    other = Evidence(key="push:yurtici:evt-8", proof=proof(source=ProofSource.PUSH, tracking="TRK-elsewhere"))
+    other = Evidence(key="push:yurtici:evt-8", proof=proof(source=ProofSource.PUSH, tracking="TRK-ELSEWHERE"))
     await pushed.record(other, clock.now())
     assert await attacher.run_once() == 2
     assert await attacher.run_once() == 0
@@ -797,7 +797,7 @@ CARRIER_OF = {"a": "yurtici", "b": "aras"}
 
 @pytest.fixture
 def orders():
-    """ord-1, and ord-a1, ord-b1, … : one shipment each (tracking TRKa1, TRKb1, …), carrier by letter."""
+    """ord-1, and ord-a1, ord-b1, … : one shipment each (tracking TRKA1, TRKB1, …), carrier by letter."""
     placed = [order()] + [
         order(f"ord-{code}{i}", shipments=[shipment(f"{code}-{i}", carrier=carrier)])
         for code, carrier in CARRIER_OF.items()
@@ -832,11 +832,11 @@ async def test_a_finished_pull_is_replaced_at_once_without_waiting_for_the_other
     await open_in_order("a1", "a2", "a3")
     carriers = HeldCarriers()
     run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once())
-    await until(lambda: carriers.started == ["TRKa1", "TRKa2"])
-    carriers.answer("TRKa1")
+    await until(lambda: carriers.started == ["TRKA1", "TRKA2"])
+    carriers.answer("TRKA1")
     await until(lambda: len(carriers.started) == 3)
-    assert carriers.answered == ["TRKa1"] and carriers.in_flight["yurtici"] == 2  # a2 still out, a3 taken up
-    carriers.answer("TRKa2", "TRKa3")
+    assert carriers.answered == ["TRKA1"] and carriers.in_flight["yurtici"] == 2  # a2 still out, a3 taken up
+    carriers.answer("TRKA2", "TRKA3")
     assert await run == 3
     assert all(d.has_delivery_proof for d in repository.docs.values() if d.order.order_id != "ord-1")
 
@@ -863,15 +863,15 @@ async def test_a_carrier_whose_pulls_hang_is_not_claimed_for_while_the_others_go
     claims = RecordedClaims(schedule, carriers)
     run = asyncio.create_task(pipeline(service, claims, carriers, pushed, clock, 1).run_once())
     try:
-        await until(lambda: carriers.answered == ["TRKb1", "TRKb2"])
-        assert carriers.started == ["TRKa1", "TRKb1", "TRKb2"]
+        await until(lambda: carriers.answered == ["TRKB1", "TRKB2"])
+        assert carriers.started == ["TRKA1", "TRKB1", "TRKB2"]
         # The yurtici cases behind the hung call were left unclaimed (or handed back), for a worker that can pull them.
         left = [repository.docs[ids[code]] for code in ("a2", "a3")]
         assert all(d.evidence_pull_due is not None and d.evidence_pull_due <= clock.now() for d in left)
         assert not any((WorkKind.PULL_EVIDENCE, d.id) in schedule.leases for d in left)
     finally:
         run.cancel()
-        carriers.answer("TRKa1")
+        carriers.answer("TRKA1")
 
 
 async def test_no_carrier_has_more_than_its_share_of_pulls_in_flight(service, repository, schedule, pushed, clock, open_in_order):
@@ -894,7 +894,7 @@ async def test_a_slow_carrier_does_not_hold_up_another(service, repository, sche
     b_cases = [ids[f"b{i}"] for i in range(1, 7)]
     await until(lambda: all(repository.docs[i].has_delivery_proof for i in b_cases))
     assert carriers.in_flight["yurtici"] == 2 and not run.done()
-    carriers.answer("TRKa1", "TRKa2")
+    carriers.answer("TRKA1", "TRKA2")
     assert await run == 8 and carriers.most["yurtici"] == 2
 
 
@@ -905,8 +905,8 @@ async def test_stop_ends_the_run_once_what_is_in_flight_is_stored(service, repos
     run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once(stop))
     await until(lambda: len(carriers.started) == 2)
     stop.set()
-    carriers.answer("TRKa1", "TRKa2")
-    assert await run == 2 and carriers.started == ["TRKa1", "TRKa2"]
+    carriers.answer("TRKA1", "TRKA2")
+    assert await run == 2 and carriers.started == ["TRKA1", "TRKA2"]
     assert [repository.docs[ids[c]].has_delivery_proof for c in ("a1", "a2", "a3")] == [True, True, False]
     assert all(repository.docs[ids[c]].evidence_pull_due <= clock.now() for c in ("a3", "a4", "a5"))
     carriers.answering.add("yurtici")
@@ -939,14 +939,14 @@ async def test_a_failing_case_is_raised_once_the_rest_is_done_and_the_claims_go_
 
     class Breaking(HeldCarriers):
         async def pull(self, carrier, tracking_number, slot=None):
-            if tracking_number == "TRKa1":
+            if tracking_number == "TRKA1":
                 raise RuntimeError("a bug at the edge")
             return await super().pull(carrier, tracking_number)
 
     carriers = Breaking()
     run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once())
-    await until(lambda: carriers.started == ["TRKa2", "TRKa3"])
-    carriers.answer("TRKa2", "TRKa3")
+    await until(lambda: carriers.started == ["TRKA2", "TRKA3"])
+    carriers.answer("TRKA2", "TRKA3")
     with pytest.raises(ExceptionGroup) as raised:
         await run
     assert [type(e) for e in raised.value.exceptions] == [RuntimeError]
@@ -962,7 +962,7 @@ async def test_a_case_whose_pull_fails_does_not_stop_another_carriers_cases_bein
 
     class FailingAndHung(HeldCarriers):
         async def pull(self, carrier, tracking_number, slot=None):
-            if tracking_number == "TRKb1":
+            if tracking_number == "TRKB1":
                 self.started.append(tracking_number)
                 raise RuntimeError("a reply no parser foresaw")
             return await super().pull(carrier, tracking_number)
@@ -971,14 +971,14 @@ async def test_a_case_whose_pull_fails_does_not_stop_another_carriers_cases_bein
     puller = EvidencePuller(service, carriers, pushed, Rules(), per_carrier=2)
     run = asyncio.create_task(DueWork(schedule, puller, clock, "worker-1", poll=timedelta(milliseconds=20)).run_once())
     try:
-        await until(lambda: "TRKa1" in carriers.started and "TRKb1" in carriers.started)
+        await until(lambda: "TRKA1" in carriers.started and "TRKB1" in carriers.started)
         await open_in_order("b2")  # another aras case, due now: found by the next poll
         async with asyncio.timeout(2):  # a hundred polls
-            while "TRKb2" not in carriers.answered:
+            while "TRKB2" not in carriers.answered:
                 await asyncio.sleep(0.005)
-        assert "TRKa1" not in carriers.answered
+        assert "TRKA1" not in carriers.answered
     finally:
-        carriers.answer("TRKa1")
+        carriers.answer("TRKA1")
         await asyncio.gather(run, return_exceptions=True)
 
 
@@ -991,10 +991,10 @@ async def test_a_dispute_that_waited_too_long_for_its_carrier_is_given_back_and_
     run = asyncio.create_task(pipeline(service, claims, carriers, pushed, clock, 2, slot_wait=timedelta(0)).run_once())
     a3 = (WorkKind.PULL_EVIDENCE, ids["a3"])
     # a3 was read ahead, found its carrier's slots taken and was given back; the full lane keeps it unclaimed.
-    await until(lambda: carriers.started == ["TRKa1", "TRKb1", "TRKa2"] and claims.claimed == 4 and a3 not in schedule.leases)
-    carriers.answer("TRKa1", "TRKa2", "TRKa3")
+    await until(lambda: carriers.started == ["TRKA1", "TRKB1", "TRKA2"] and claims.claimed == 4 and a3 not in schedule.leases)
+    carriers.answer("TRKA1", "TRKA2", "TRKA3")
     assert await run == 5  # a3 twice: given back once, then pulled
-    assert carriers.started.count("TRKa3") == 1
+    assert carriers.started.count("TRKA3") == 1
     assert all(len(repository.docs[i].evidence) == 1 for i in ids.values())
 
 
@@ -1007,12 +1007,12 @@ async def test_a_case_waiting_for_its_carriers_place_when_the_worker_stops_gives
     carriers = HeldCarriers()
     stop = asyncio.Event()
     run = asyncio.create_task(pipeline(service, schedule, carriers, pushed, clock, 2).run_once(stop))
-    await until(lambda: carriers.started == ["TRKa1", "TRKa2"])
-    carriers.answer("TRKa1")  # a place frees: a3 and a4 are claimed, a3 takes the place, a4 waits for one
+    await until(lambda: carriers.started == ["TRKA1", "TRKA2"])
+    carriers.answer("TRKA1")  # a place frees: a3 and a4 are claimed, a3 takes the place, a4 waits for one
     a4 = (WorkKind.PULL_EVIDENCE, ids["a4"])
-    await until(lambda: carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 in schedule.leases)
+    await until(lambda: carriers.started == ["TRKA1", "TRKA2", "TRKA3"] and a4 in schedule.leases)
     stop.set()  # SIGTERM
-    carriers.answer("TRKa2", "TRKa3", "TRKa4")  # the calls in flight end, each freeing a place
+    carriers.answer("TRKA2", "TRKA3", "TRKA4")  # the calls in flight end, each freeing a place
     assert await asyncio.wait_for(run, 5) == 4
-    assert carriers.started == ["TRKa1", "TRKa2", "TRKa3"] and a4 not in schedule.leases
+    assert carriers.started == ["TRKA1", "TRKA2", "TRKA3"] and a4 not in schedule.leases
     assert not repository.docs[ids["a4"]].evidence and repository.docs[ids["a4"]].evidence_pull_due <= clock.now()

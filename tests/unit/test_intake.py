@@ -88,7 +88,7 @@ async def test_a_pushs_events_are_recorded_in_one_write_counting_those_sent_befo
     assert receipt == PushReceipt(received=5, duplicates=2)
     assert store.writes == [1, 5]
     assert [store.events[push_key("yurtici", f"ev-{n}")].proof.tracking_number for n in (1, 2, 3, 4)] == [
-        "TRK1", "TRKev-2", "TRKev-3", "TRKev-4",
+        "TRK1", "TRKEV-2", "TRKEV-3", "TRKEV-4",
     ]
 
 

@@ -23,7 +23,7 @@ async def test_a_customer_opens_a_dispute_on_a_delivered_shipment(service, reque
     assert opened.created
     dispute = opened.dispute
     assert dispute.status is Status.OPENED and dispute.version == 1
-    assert dispute.order.tracking_number == "TRKshp1" and dispute.order.value_minor == 129_900
+    assert dispute.order.tracking_number == "TRKSHP1" and dispute.order.value_minor == 129_900
     assert dispute.order.address.lat == 40.9819 and dispute.order.recipient_name == "Ayşe Yılmaz"
     assert [e.action for e in dispute.timeline] == ["opened"]
     assert [m.kind for m in repository.docs[dispute.id].outbox] == [EffectKind.NOTIFICATION]

@@ -29,7 +29,7 @@ class Answering(InMemoryEvidenceStore):
 
 
 async def attach_in_one_pass(events: list[Evidence]) -> tuple[Counter[str], list[bool], InMemoryDisputes]:
-    """Open cases on both parcels of `two_parcels` (TRKshpa, TRKshpb), record `events` and attach them in one pass of
+    """Open cases on both parcels of `two_parcels` (TRKSHPA, TRKSHPB), record `events` and attach them in one pass of
     the attacher: the calls it made to the disputes and the events, by method; for each event it claimed, whether
     its lease on it ended; the cases."""
     repository, pushed, clock = InMemoryDisputes(), Answering(), FixedClock(NOW)
@@ -48,7 +48,7 @@ async def attach_in_one_pass(events: list[Evidence]) -> tuple[Counter[str], list
 
 
 async def test_an_event_on_a_shipment_without_a_case_is_read_its_cases_asked_for_and_marked_ending_the_lease() -> None:
-    events = [scan(f"e-{n}", f"TRKnocase{n}") for n in range(10)]
+    events = [scan(f"e-{n}", f"TRKNOCASE{n}") for n in range(10)]
 
     calls, ended, _ = await attach_in_one_pass(events)
 
@@ -57,11 +57,11 @@ async def test_an_event_on_a_shipment_without_a_case_is_read_its_cases_asked_for
 
 
 async def test_a_burst_on_a_shipment_with_a_case_is_read_once_saved_once_and_marked_once() -> None:
-    burst = [scan(f"a-{n}", "TRKshpa", seconds=n) for n in range(5)]
+    burst = [scan(f"a-{n}", "TRKSHPA", seconds=n) for n in range(5)]
 
     calls, ended, repository = await attach_in_one_pass(burst)
 
     assert calls == {"waiting": 5, "active_for_shipment": 2, "waiting_with": 1, "get": 1, "save": 1, "attached": 1}
     assert ended.count(True) == 1  # the first place's, in the marking write; the others' are given back by the loop
-    [case] = [case for case in repository.docs.values() if case.order.tracking_number == "TRKshpa"]
+    [case] = [case for case in repository.docs.values() if case.order.tracking_number == "TRKSHPA"]
     assert [e.key for e in case.evidence] == [e.key for e in burst]

@@ -16,7 +16,7 @@ from tests.unit.test_evidence import Gateway, proof
 
 
 def on_one_tracking_number(shipment_id: str):
-    return shipment(shipment_id).model_copy(update={"tracking_number": "TRKshared"})
+    return shipment(shipment_id).model_copy(update={"tracking_number": "TRKSHARED"})
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def repository() -> Interrupted:
 
 
 def pushed_event(key: str, status: ProofStatus = ProofStatus.IN_TRANSIT) -> Evidence:
-    return Evidence(key=key, proof=proof(status, source=ProofSource.PUSH, tracking="TRKshared"))
+    return Evidence(key=key, proof=proof(status, source=ProofSource.PUSH, tracking="TRKSHARED"))
 
 
 def opening(shipment_id: str) -> OpenRequest:

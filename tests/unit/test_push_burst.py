@@ -54,8 +54,8 @@ async def test_a_burst_for_one_parcel_is_attached_in_one_save_and_the_other_parc
     case_a, case_b = two_cases
     before = {case: repository.saves.get(case, 0) for case in two_cases}
     for number in range(60):
-        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
-    await pushed.record(scan("b-1", "TRKshpb", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
+        await pushed.record(scan(f"a-{number}", "TRKSHPA", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+    await pushed.record(scan("b-1", "TRKSHPB", ProofStatus.DELIVERED, seconds=1), NOW + timedelta(seconds=1))
     attacher = PushAttacher(service, repository, pushed, batch=50)
 
     passes = []
@@ -95,7 +95,7 @@ async def test_the_places_that_claimed_a_bursts_events_leave_reading_it_and_its_
 ) -> None:
     pushed = Answering()
     for number in range(60):
-        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 100), NOW + timedelta(seconds=number / 100))
+        await pushed.record(scan(f"a-{number}", "TRKSHPA", seconds=number / 100), NOW + timedelta(seconds=number / 100))
     case_reads = []
     get = repository.get
 
@@ -120,7 +120,7 @@ async def test_a_burst_beyond_the_bound_leaves_the_case_at_the_bound_says_so_onc
     case_a, _ = two_cases
     burst = MAX_EVIDENCE + 50
     for number in range(burst):
-        await pushed.record(scan(f"a-{number}", "TRKshpa", seconds=number / 1000), NOW + timedelta(seconds=number / 1000))
+        await pushed.record(scan(f"a-{number}", "TRKSHPA", seconds=number / 1000), NOW + timedelta(seconds=number / 1000))
     attacher = PushAttacher(service, repository, pushed, batch=50)
 
     for _ in range(3):  # each pass's first place takes the next `MAX_EVIDENCE` waiting
@@ -133,7 +133,7 @@ async def test_a_burst_beyond_the_bound_leaves_the_case_at_the_bound_says_so_onc
     ]
     assert len(pushed.events) == burst and pushed.due[WorkKind.ATTACH_PUSHED] == {}  # kept as receipts, none waiting
 
-    await pushed.record(scan("a-proof", "TRKshpa", ProofStatus.DELIVERED, seconds=9), NOW + timedelta(seconds=9))
+    await pushed.record(scan("a-proof", "TRKSHPA", ProofStatus.DELIVERED, seconds=9), NOW + timedelta(seconds=9))
     await attach_pass(attacher, schedule, NOW + timedelta(seconds=10))
 
     case = repository.docs[case_a]
@@ -147,12 +147,12 @@ async def test_a_case_full_of_proofs_takes_a_newer_one_in_place_of_the_oldest_an
 ) -> None:
     case = await service.get(SYSTEM, two_cases[0])
     for number in range(MAX_EVIDENCE):
-        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
-    newest = scan("p-newest", "TRKshpa", ProofStatus.DELIVERED, seconds=MAX_EVIDENCE)
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKSHPA", ProofStatus.DELIVERED, number), NOW)
+    newest = scan("p-newest", "TRKSHPA", ProofStatus.DELIVERED, seconds=MAX_EVIDENCE)
 
     assert case.attach_evidence(SYSTEM, newest, NOW)
-    assert case.attach_evidence(SYSTEM, scan("s-late", "TRKshpa", seconds=MAX_EVIDENCE + 1), NOW)  # said on the timeline
-    assert not case.attach_evidence(SYSTEM, scan("s-later", "TRKshpa", seconds=MAX_EVIDENCE + 2), NOW)  # once
+    assert case.attach_evidence(SYSTEM, scan("s-late", "TRKSHPA", seconds=MAX_EVIDENCE + 1), NOW)  # said on the timeline
+    assert not case.attach_evidence(SYSTEM, scan("s-later", "TRKSHPA", seconds=MAX_EVIDENCE + 2), NOW)  # once
 
     assert [entry.action for entry in case.timeline[-2:]] == ["evidence_received", "evidence_limit_reached"]
     assert len(case.evidence) == MAX_EVIDENCE and "push:surat:p-0" not in {e.key for e in case.evidence}
@@ -168,17 +168,17 @@ async def test_the_entries_a_full_case_drops_leave_it_the_copies_no_other_entry_
 
     def replied(key: str, raw_ref: str) -> Evidence:
         """A scan that came in the carrier's reply stored as `raw_ref`."""
-        evidence = scan(key, "TRKshpa")
+        evidence = scan(key, "TRKSHPA")
         return evidence.model_copy(update={"proof": evidence.proof.model_copy(update={"raw_ref": raw_ref})})
 
     case.attach_all_evidence(SYSTEM, [replied("s-0", own), replied("s-1", shared), replied("s-2", shared)], NOW)
     for number in range(3, MAX_EVIDENCE):
-        assert case.attach_evidence(SYSTEM, scan(f"s-{number}", "TRKshpa", seconds=number), NOW)
+        assert case.attach_evidence(SYSTEM, scan(f"s-{number}", "TRKSHPA", seconds=number), NOW)
     keep, later = timedelta(days=365), NOW + timedelta(days=2)
     assert case.copies_to_delete == [] and case.retention_due(keep) is None
 
-    assert case.attach_evidence(SYSTEM, scan("p-1", "TRKshpa", ProofStatus.DELIVERED, seconds=500), later)
-    assert case.attach_evidence(SYSTEM, scan("p-2", "TRKshpa", ProofStatus.DELIVERED, seconds=501), later)
+    assert case.attach_evidence(SYSTEM, scan("p-1", "TRKSHPA", ProofStatus.DELIVERED, seconds=500), later)
+    assert case.attach_evidence(SYSTEM, scan("p-2", "TRKSHPA", ProofStatus.DELIVERED, seconds=501), later)
 
     assert case.evidence[0].key == "push:surat:s-2"  # s-0 and s-1 dropped
     assert case.copies_to_delete == [own], "s-2 still cites the reply s-1 came in"
@@ -191,13 +191,13 @@ async def test_a_full_case_takes_newer_proofs_in_place_of_older_ones_a_bounded_n
 ) -> None:
     case = await service.get(SYSTEM, two_cases[0])
     for number in range(MAX_EVIDENCE):
-        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKSHPA", ProofStatus.DELIVERED, number), NOW)
     for number in range(MAX_EVIDENCE, MAX_EVIDENCE + MAX_REPLACED):
-        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKshpa", ProofStatus.DELIVERED, number), NOW)
+        assert case.attach_evidence(SYSTEM, scan(f"p-{number}", "TRKSHPA", ProofStatus.DELIVERED, number), NOW)
     entries = len(case.timeline)
 
-    assert case.attach_evidence(SYSTEM, scan("p-one-too-many", "TRKshpa", ProofStatus.DELIVERED, 10_000), NOW)
-    assert not case.attach_evidence(SYSTEM, scan("p-and-another", "TRKshpa", ProofStatus.DELIVERED, 10_001), NOW)
+    assert case.attach_evidence(SYSTEM, scan("p-one-too-many", "TRKSHPA", ProofStatus.DELIVERED, 10_000), NOW)
+    assert not case.attach_evidence(SYSTEM, scan("p-and-another", "TRKSHPA", ProofStatus.DELIVERED, 10_001), NOW)
 
     assert [entry.action for entry in case.timeline[entries:]] == ["evidence_limit_reached"]
     assert case.evidence[-1].key == f"push:surat:p-{MAX_EVIDENCE + MAX_REPLACED - 1}" and len(case.evidence) == MAX_EVIDENCE

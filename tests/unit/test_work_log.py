@@ -71,7 +71,7 @@ async def test_an_open_breaker_is_logged_when_it_starts_refusing_and_when_calls_
     assert {line["outcome"] for line in pulls} == {"delivered"}
     metrics = generate_latest(registry).decode()
     assert f'disputes_evidence_pulls_total{{carrier="yurtici",result="refused"}} {3.0 * CASES}' in metrics
-    personal = ("Ayşe", "Yılmaz", "Şükrü", "+90", "Bağdat", "Teslim görünüyor", "TRKshp")
+    personal = ("Ayşe", "Yılmaz", "Şükrü", "+90", "Bağdat", "Teslim görünüyor", "TRKSHP")
     assert not [line for line in lines for word in personal if word in str(line)]
 
 

@@ -91,15 +91,6 @@ FILTERS = (
 LISTS = frozenset({"status", "priority"})  # parameters that take a comma-separated list
 
 
-def tracking_number(typed: str) -> str:
-    """A tracking number as carriers issue it and orders carry it, in capitals and digits: typed in lower case or in
-    the groups a label prints it in ("1z 204 w4r …"), it is still the stored one (an equality the index serves)."""
-    return "".join(typed.split()).upper()
-
-
-TYPED = {"tracking_number": tracking_number}  # searches written more than one way, to the way they are stored
-
-
 @dataclass(frozen=True)
 class Row:
     dispute: Dispute
@@ -130,17 +121,15 @@ def _searched(chosen: Mapping[str, str]) -> bool:
 
 def _parameters(chosen: dict[str, str]) -> dict[str, object]:
     """The API's parameters from the form's: a date is the local midnight that starts it (that ends it for a "to",
-    just past it for "due before"), a list is split at its commas, a tracking number written as it is stored; a
-    carrier code that is neither a carrier of the registry nor `DIGITAL` is refused (the API would match nothing)."""
+    just past it for "due before"), a list is split at its commas (a tracking number is written as it is stored by
+    the API's own filters, `schemas.common.one_spelling`); a carrier code that is neither a carrier of the registry nor `DIGITAL` is refused (the API would match nothing)."""
     kinds = {f.name: f.kind for f in FILTERS}
     if (carrier := chosen.get("carrier")) is not None and carrier not in CARRIER_CODES:
         raise ProblemError("validation-failed",
                            f"carrier: no carrier is known by that code (there are {', '.join(CARRIER_CODES)}).")
     data: dict[str, object] = {}
     for name, value in chosen.items():
-        if name in TYPED:
-            data[name] = TYPED[name](value)
-        elif name == "status" and value in (BEING_WORKED, ANY_STATUS):
+        if name == "status" and value in (BEING_WORKED, ANY_STATUS):
             if value == BEING_WORKED and not _searched(chosen):
                 data[name] = sorted(ACTIVE)
         else:

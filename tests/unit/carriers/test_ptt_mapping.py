@@ -233,7 +233,7 @@ def test_a_reply_about_another_barcode_is_refused() -> None:
 def test_the_barcode_is_compared_whatever_its_spacing_and_case() -> None:
     proof = parse("gonderiSorgu-delivered-to-addressee.xml", "kp02123456789")
 
-    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, "kp02123456789")
+    assert (proof.status, proof.package_number) == (ProofStatus.DELIVERED, "KP02123456789")  # in its one spelling
 
 
 # --- what PTT refuses, and replies that are not PTT's ---------------------------------------------------------

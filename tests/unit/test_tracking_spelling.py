@@ -1,0 +1,29 @@
+"""A tracking number has one spelling wherever it enters: the orders service's shipment, a carrier's proof (pulled or
+pushed, validated or assembled from checked values) and a search, so a number read out or pushed in lower case or in
+the groups a label prints it in meets the case it belongs to."""
+
+import pytest
+from pydantic import ValidationError
+
+from schemas.api import QueueFilters
+from schemas.orders import Shipment
+from schemas.proof import ProofOfDelivery, ProofStatus, ProofSource
+from tests.factories import NOW, shipment
+
+
+@pytest.mark.parametrize("written", ["1z204w4r0308071865", "1Z 204 W4R 0308071865", " 1z204W4R0308071865\t"])
+def test_a_number_in_any_case_and_with_blanks_is_one_spelling_at_every_edge(written):
+    proof = {"carrier": "ups", "tracking_number": written, "status": ProofStatus.IN_TRANSIT,
+             "source": ProofSource.PUSH, "received_at": NOW}
+
+    assert {
+        Shipment.model_validate(shipment().model_dump() | {"tracking_number": written}).tracking_number,
+        ProofOfDelivery.model_validate(proof).tracking_number,
+        ProofOfDelivery.of_checked(**proof, package_number=written).package_number,
+        QueueFilters.model_validate({"tracking_number": written}).tracking_number,
+    } == {"1Z204W4R0308071865"}
+
+
+def test_an_operator_in_place_of_a_number_is_still_refused():
+    with pytest.raises(ValidationError):
+        QueueFilters.model_validate({"tracking_number": {"$ne": ""}})
