@@ -382,7 +382,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                     slot_wait=lease, log=work_log,
                     digital=DigitalPuller(digital, settings.rules()) if digital else None, then=then,
                 ), settings.evidence_interval_seconds),
-                (PushAttacher(service, repository, store, then=then), settings.push_interval_seconds),
+                (PushAttacher(service, repository, store, then=then, log=work_log), settings.push_interval_seconds),
                 (Assessor(service, repository, settings.policy(), log=work_log), settings.assess_interval_seconds),
                 (SlaSweeper(service), settings.sla_interval_seconds),
                 (RestrictionReviewer(service), settings.restriction_interval_seconds),
@@ -393,7 +393,8 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
             workers = asyncio.create_task(_once_set_up(setup, stop, partial(
                 run_workers,
-                [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval)), interval)
+                [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval), log=work_log),
+                  interval)
                  for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
             )), context=_database_time(settings.mongodb_worker_timeout_seconds))

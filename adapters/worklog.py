@@ -1,5 +1,6 @@
-"""The workers' account of what they did: one line per evidence pull that called the carrier and per assessment
-(ids, carriers, outcomes and durations; never a person's data).
+"""The workers' account of what they did: one line per evidence pull that called the carrier, per assessment and per
+parcel's pushed events attached (or matched to no case), and one when an item's work fails unforeseen (ids, carriers,
+tracking numbers, outcomes, error types and durations; never a person's data, nor what a carrier's reply held).
 
 A pull the carrier's circuit breaker refused called no carrier, and while the breaker is open it refuses every
 due case on every pass: those refusals get one warning per carrier when they start and one line when a pull
@@ -7,6 +8,7 @@ gets through again, with how many this worker had refused meanwhile (/metrics co
 already in flight when the refusals started ends with its own line, and says nothing of the breaker."""
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -55,3 +57,13 @@ class StructlogWorkLog:
             auto_resolve=advice.auto_resolve,
             status=status.value,
         )
+
+    def attached(self, carrier: str, tracking_number: str, events: Sequence[str], dispute_ids: Sequence[str]) -> None:
+        if dispute_ids:
+            log.info("pushed_events_attached", carrier=carrier, tracking_number=tracking_number, events=list(events),
+                     dispute_ids=list(dispute_ids))
+        else:
+            log.info("pushed_events_unmatched", carrier=carrier, tracking_number=tracking_number, events=list(events))
+
+    def failed(self, kind: str, subject: str, lane: str | None, error: str, failures: int) -> None:
+        log.warning("work_item_failed", kind=kind, subject=subject, lane=lane, error=error, failures=failures)

@@ -49,6 +49,11 @@ from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected
 
+UNFORESEEN = "error"
+"""The outcome logged for a pull that failed in a way no answer foresees (`WorkLog.pulled`)."""
+UNREADABLE = "the carrier's reply could not be read"
+"""What the case's timeline says of such a pull (once in a row)."""
+
 EARLIER_PUSHES = MAX_EVIDENCE + MAX_REPLACED
 """How many of the events pushed for a shipment a case's first pull reads, the latest: all a case can use (its
 `MAX_EVIDENCE` entries, then `MAX_REPLACED` proofs taking an entry's place), so a history of any length costs the pull
@@ -126,6 +131,8 @@ class EvidencePuller:
             if last:  # the last pull failed in a way no answer foresees (a reply no parser foresaw): the deadline holds
                 pushed = await self._pushed_by_deadline(dispute)
                 await self._change(dispute, _attaching_first(pushed, _deadline_passed), ending)
+            else:  # staff see it on the case; the worker pauses the pull before it is tried again
+                await self._change(dispute, _unreadable)
             raise
         place.leave()  # the carrier call is over: the next claim may take this place while the answer is stored
         await self._record(dispute, answer, ending)
@@ -137,6 +144,9 @@ class EvidencePuller:
             answer = await self.gateway.pull(carrier, tracking, slot)
         except (EvidenceUnavailable, EvidenceRejected) as error:
             answer = error
+        except Exception:  # a reply no parser foresaw, or keeping it failed: the worker logs what it was
+            self.log.pulled(dispute_id, carrier, UNFORESEEN, time.monotonic() - started)
+            raise
         self.log.pulled(dispute_id, carrier, _outcome(answer), time.monotonic() - started)
         return answer
 
@@ -263,6 +273,16 @@ def _attaching_first(pushed: Sequence[Evidence], change: TimedChange) -> TimedCh
     return attached_first
 
 
+def _unreadable(dispute: Dispute, now: datetime) -> bool | None:
+    """A pull that failed in a way no answer foresees, recorded at the first such failure in a row (the pull stays due
+    when it was: the worker pauses it, longer after each further failure)."""
+    last = dispute.timeline[-1] if dispute.timeline else None
+    if last is not None and last.action == "evidence_pull_failed" and last.details.get("error") == UNREADABLE:
+        return False
+    dispute.evidence_pull_failed(SYSTEM, UNREADABLE, dispute.evidence_pull_due, now)
+    return None
+
+
 def _deadline_passed(dispute: Dispute, now: datetime) -> None:
     """The evidence deadline, recorded unless the case has a proof or the deadline already (a save of the pull)."""
     if dispute.is_active and not (dispute.has_delivery_proof or dispute.proof_missing):
@@ -287,6 +307,7 @@ class PushAttacher:
     batch: int = 50
     then: Handover | None = None
     """The assessment, handed to this worker's assessor by the save that attaches the event where it made it due."""
+    log: WorkLog = field(default_factory=SilentWorkLog)
     kind: WorkKind = WorkKind.ATTACH_PUSHED
     _turns: Turns = field(default_factory=Turns, init=False)
     _in_hand: set[str] = field(default_factory=set, init=False)
@@ -304,7 +325,8 @@ class PushAttacher:
         has no case is only marked. Every event marked was stored before the last look for the cases (they are looked
         for again after the waiting events are read), so a case opened later reads it on its first pull. This
         worker's places take turns on a shipment, so those that claimed the events of a burst read neither the burst
-        nor the case again: the first marked their events attached, and told them so."""
+        nor the case again: the first marked their events attached, and told them so. Each attaching, or marking with
+        no case, is logged (`WorkLog.attached`)."""
         key = claimed.subject
         self._in_hand.add(key)
         try:
@@ -320,6 +342,7 @@ class PushAttacher:
                     disputes = await self.shipments.active_for_shipment(carrier, tracking)
                 if waiting:
                     await self._attach(key, disputes, waiting, claimed.lease)
+                    self.log.attached(carrier, tracking, [evidence.key for evidence in waiting], disputes)
         finally:
             self._in_hand.discard(key)
             self._marked.discard(key)

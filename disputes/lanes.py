@@ -61,6 +61,8 @@ class Place:
     def __init__(self, lanes: Lanes) -> None:
         self._lanes = lanes
         self._lane: str | None = UNREAD
+        self.lane: str | None = None
+        """The lane it was last moved to (its carrier, for the evidence puller), kept once it left."""
         self.given_back = False
         """The item was left undone, due again (for whichever worker has room for it)."""
         lanes._add(UNREAD, 1)
@@ -74,7 +76,7 @@ class Place:
         if lane == self._lane:
             return
         self.leave()
-        self._lane = lane
+        self._lane = self.lane = lane
         self._lanes._add(lane, 1)
 
     def move_if_room(self, lane: str) -> bool:

@@ -365,12 +365,26 @@ class WorkLog(Protocol):
     def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
         """The policy's advice was recorded on a case, which is now in `status`."""
 
+    def attached(self, carrier: str, tracking_number: str, events: Sequence[str], dispute_ids: Sequence[str]) -> None:
+        """Events pushed for a parcel (their keys) were attached to its cases, or marked with none (`dispute_ids`
+        empty: no active case holds that parcel)."""
+
+    def failed(self, kind: str, subject: str, lane: str | None, error: str, failures: int) -> None:
+        """Work on `subject` failed in a way no outcome foresees (`error`: the exception's type), `failures` times in a
+        row here; `lane`: where it was waiting (the evidence puller's lanes are carriers)."""
+
 
 class SilentWorkLog:
     def pulled(self, dispute_id: str, carrier: str, outcome: str, seconds: float) -> None:
         return None
 
     def assessed(self, dispute_id: str, advice: Recommendation, status: Status) -> None:
+        return None
+
+    def attached(self, carrier: str, tracking_number: str, events: Sequence[str], dispute_ids: Sequence[str]) -> None:
+        return None
+
+    def failed(self, kind: str, subject: str, lane: str | None, error: str, failures: int) -> None:
         return None
 
 

@@ -32,7 +32,7 @@ from typing import Protocol
 
 from disputes.lanes import Lanes, Place
 from disputes.model import Dispute
-from disputes.ports import Claimed, Clock, Lease, Schedule, StorageUnavailable, Taking
+from disputes.ports import Claimed, Clock, Lease, Schedule, SilentWorkLog, StorageUnavailable, Taking, WorkLog
 from disputes.work import WorkKind
 
 
@@ -160,6 +160,8 @@ class DueWork:
     (a dead worker's lease running out) must not wait for the work in flight to end."""
     longest_pause: timedelta = timedelta(minutes=5)
     """The longest an item whose work keeps failing here is paused (its lease held) before it is tried again."""
+    log: WorkLog = field(default_factory=SilentWorkLog)
+    """Where an item's failures are told: the first in a row, and each that makes its pause longer."""
 
     def __post_init__(self) -> None:
         if self.heartbeat >= self.lease:
@@ -288,7 +290,7 @@ class DueWork:
         except Exception as error:
             if not isinstance(error, StorageUnavailable):  # storage away says nothing about the item
                 held.failed = True  # renewed by the heartbeat no more
-                await self._pause(subject)
+                await self._pause(subject, place.lane, error)
             raise
         finally:
             self._due_again = self._due_again or place.given_back
@@ -298,19 +300,25 @@ class DueWork:
         if held.reclaimed or not claimed.lease.ended:
             await self.schedule.release(self.job.kind, subject, self.holder)
 
-    async def _pause(self, subject: str) -> None:
+    async def _pause(self, subject: str, lane: str | None, error: Exception) -> None:
         """Pause an item whose work failed: its lease is held for a lease after the first failure in a row, twice as
         long after each further one, up to `longest_pause`, so an item that fails every time (a reply no parser
         foresaw) costs a try every few minutes, not every lease. The count is this worker's (another worker that
-        claims the item counts from one); an item that succeeds here starts again from one."""
+        claims the item counts from one); an item that succeeds here starts again from one. The failure is logged
+        (kind, item, lane, the error's type and the count) while the pause grows, not at each try once it is longest."""
         count = self._failing.pop(subject, 0) + 1
         self._failing[subject] = count
         if len(self._failing) > _FAILING_KEPT:
             del self._failing[next(iter(self._failing))]  # the one that failed least lately
-        pause = min(self.lease * 2 ** min(count - 1, 20), max(self.longest_pause, self.lease))
+        pause = self._pause_after(count)
+        if count == 1 or pause > self._pause_after(count - 1):
+            self.log.failed(self.job.kind.value, subject, lane, type(error).__name__, count)
         if pause > self.lease:
             with contextlib.suppress(Exception):  # the database may be away: the lease runs out sooner instead
                 await self.schedule.renew(self.job.kind, [subject], self.holder, self.clock.now() + pause)
+
+    def _pause_after(self, failures: int) -> timedelta:
+        return min(self.lease * 2 ** min(failures - 1, 20), max(self.longest_pause, self.lease))
 
     async def _give_back(self, subject: str) -> None:
         """Give back the lease of work left undone as this worker stops: another worker takes it at once."""

@@ -151,6 +151,8 @@ async def receive_webhook(call: Call) -> web.Response:
     except Rejection as rejection:
         _refuse(app, code, rejection, adapter)
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
+    for event in events:  # what the carrier may ask about later: its event id and the parcel (no person's data)
+        log.info("pushed_event", carrier=code, event_id=event.event_id, tracking_number=event.proof.tracking_number)
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
     # named on the request line
     structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.memory import FixedClock
 from disputes.lanes import Lanes, Place
-from disputes.ports import Claimed, StorageUnavailable
+from disputes.ports import Claimed, SilentWorkLog, StorageUnavailable
 from disputes.schedule import DueWork
 from disputes.work import WorkKind
 from tests.factories import NOW
@@ -23,8 +23,9 @@ class FailingAndSlow:
 
     kind = WorkKind.PULL_EVIDENCE
 
-    def __init__(self, error: Exception | None) -> None:
+    def __init__(self, error: Exception | None, lane: str = "yurtici") -> None:
         self.error = error
+        self.lane = lane  # the carrier, read from the case
         self.started: list[str] = []
         self.slow_ends = asyncio.Event()
 
@@ -33,6 +34,7 @@ class FailingAndSlow:
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         self.started.append(claimed.subject)
+        place.move_to(self.lane)
         if claimed.subject == "failing" and self.error is not None:
             raise self.error
         if claimed.subject == "slow":
@@ -129,6 +131,26 @@ async def test_an_item_failing_again_and_again_is_paused_twice_as_long_each_time
             await asyncio.wait_for(work.run_once(), 5)
     # the first failure: its lease of 10 s is the pause; then 20, 40, and 60 s at most
     assert schedule.paused == [20, 40, 60, 60]
+
+
+class Failures(SilentWorkLog):
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str, str | None, str, int]] = []
+
+    def failed(self, kind, subject, lane, error, failures):
+        self.told.append((kind, subject, lane, error, failures))
+
+
+async def test_an_item_s_failures_are_told_at_the_first_and_while_its_pause_grows_never_at_each_try_after():
+    schedule, job, log = Renewals(), FailingAndSlow(KeyError("a field the mapping took for granted")), Failures()
+    work = DueWork(schedule, job, FixedClock(NOW), "w-1", lease=timedelta(seconds=10), heartbeat=timedelta(seconds=5),
+                   longest_pause=timedelta(minutes=1), log=log)
+    for _ in range(6):
+        schedule.waiting.append("failing")
+        with pytest.raises(ExceptionGroup):
+            await asyncio.wait_for(work.run_once(), 5)
+    # paused 10, 20, 40, 60, 60, 60 s: told of the first failure and of the three that lengthened the pause
+    assert log.told == [("pull_evidence", "failing", "yurtici", "KeyError", n) for n in (1, 2, 3, 4)]
 
 
 async def test_an_item_that_succeeds_after_failing_starts_its_pauses_again_from_one_lease():
