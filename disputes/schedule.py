@@ -318,7 +318,8 @@ class DueWork:
                 await self.schedule.renew(self.job.kind, [subject], self.holder, self.clock.now() + pause)
 
     def _pause_after(self, failures: int) -> timedelta:
-        return min(self.lease * 2 ** min(failures - 1, 20), max(self.longest_pause, self.lease))
+        doubled: timedelta = self.lease * 2 ** min(failures - 1, 20)
+        return min(doubled, max(self.longest_pause, self.lease))
 
     async def _give_back(self, subject: str) -> None:
         """Give back the lease of work left undone as this worker stops: another worker takes it at once."""
