@@ -86,7 +86,7 @@ WRONG_CREDENTIALS: dict[str, tuple[dict[str, Any], type[Exception]] | None] = {
 
 
 def number(scenario: Scenario) -> str:
-    return f"SBX-{scenario.value}"
+    return f"SBX-{scenario.value.upper()}"  # a tracking number in its one spelling, as the service asks for it
 
 
 def shipment(carrier: str, scenario: Scenario, tracking_number: str | None = None) -> SandboxShipment:
