@@ -5,7 +5,7 @@ import base64
 import functools
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from typing import Annotated
 
@@ -171,6 +171,9 @@ def _secret_length(secret: SecretStr) -> SecretStr:
 
 
 SharedSecret = Annotated[Credential, AfterValidator(_secret_length)]
+SharedSecrets = Annotated[tuple[SharedSecret, ...], Field(max_length=4)]
+"""Every secret a carrier's pushes may carry now: during a rotation the old and the new one, so that neither the
+carrier's switch nor each of our instances' restart refuses a push."""
 
 
 def api_key_headers(header: str, key: SecretStr) -> dict[str, str]:
@@ -186,18 +189,24 @@ def shared_secret_auth(header: str) -> WebhookAuth:
     return WebhookAuth(CREDENTIAL_SCHEME, header)
 
 
-def verify_shared_secret(headers: Mapping[str, str], header: str, expected: SecretStr | None) -> None:
-    """Check a static credential header in constant time; fails closed when none (or an empty one) is configured,
-    and takes an empty header for none."""
-    if expected is None or not expected.get_secret_value():
+def verify_shared_secret(headers: Mapping[str, str], header: str, expected: Sequence[SecretStr]) -> None:
+    """Check a static credential header against each configured credential, in constant time; fails closed when
+    none (or only empty ones) is configured, and takes an empty header for none."""
+    configured = [credential.get_secret_value() for credential in expected if credential.get_secret_value()]
+    if not configured:
         raise WebhookRejected("no webhook credential configured", WebhookReason.NOT_CONFIGURED)
     if (provided := headers.get(header)) is None:  # at once from a request's case-insensitive headers
         wanted = header.lower()
         provided = next((value for name, value in headers.items() if name.lower() == wanted), None)
     if not provided:
         raise WebhookRejected(f"missing {header} header", WebhookReason.MISSING_SIGNATURE)
-    # Comparing digests keeps even the length of the secret out of the timing.
-    if not hmac.compare_digest(_digest(provided), _expected_digest(expected.get_secret_value())):
+    # Comparing digests keeps even the length of the secret out of the timing; every credential is compared,
+    # whichever matched, so the timing does not tell which one a push carries either.
+    digest = _digest(provided)
+    matched = False
+    for credential in configured:
+        matched |= hmac.compare_digest(digest, _expected_digest(credential))
+    if not matched:
         raise WebhookRejected(f"wrong {header} credential", WebhookReason.BAD_SIGNATURE)
 
 

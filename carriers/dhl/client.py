@@ -31,7 +31,7 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
     sent again, after about one and six hours."""
 
     def _takes_pushes(self, settings: DhlSettings) -> bool:
-        return settings.webhook_token is not None
+        return bool(settings.push_credentials)
 
     def _open_link(self, settings: DhlSettings, session: aiohttp.ClientSession, clock: Clock) -> CarrierLink:
         return CarrierLink(CODE, settings, session, clock, self.breaker)
@@ -45,7 +45,7 @@ class DhlAdapter(PullAdapter[DhlSettings, CarrierLink]):
         return shared_secret_auth(self._settings.webhook_header)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
-        verify_shared_secret(headers, self._settings.webhook_header, self._settings.webhook_token)
+        verify_shared_secret(headers, self._settings.webhook_header, self._settings.push_credentials)
 
     def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]:
         return parse_push(raw_body, self._clock.now())

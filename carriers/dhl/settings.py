@@ -1,8 +1,8 @@
-"""DHL settings: the API key for the Unified tracking API, and the token our push subscription uses."""
+"""DHL settings: the API key for the Unified tracking API, and the tokens our push subscription uses."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
-from carriers.auth import SharedSecret
+from carriers.auth import SharedSecret, SharedSecrets
 from carriers.base import BaseUrl, CarrierSettings, Credential
 
 
@@ -13,6 +13,16 @@ class DhlSettings(CarrierSettings):
     webhook_header: str = Field(
         default="X-Webhook-Token", description="The header carrying the token of DHL's pushes, as subscribed."
     )
-    webhook_token: SharedSecret | None = Field(
-        default=None, description="The token DHL's pushes carry (32 to 512 characters); unset: DHL cannot push."
+    webhook_tokens: SharedSecrets = Field(
+        default=(),
+        description="Every token DHL's pushes may carry now (32 to 512 characters each): during a rotation the old "
+                    "and the new one. None (and no webhook_token): DHL cannot push.",
     )
+    webhook_token: SharedSecret | None = Field(
+        default=None, description="One such token, as it was given before webhook_tokens: taken along with them."
+    )
+
+    @property
+    def push_credentials(self) -> tuple[SecretStr, ...]:
+        """Every token a push may carry."""
+        return self.webhook_tokens + ((self.webhook_token,) if self.webhook_token is not None else ())

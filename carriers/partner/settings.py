@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from carriers.auth import SharedSecret
+from carriers.auth import SharedSecrets
 from carriers.base import CarrierSettings
 from schemas.partner_webhook import MAX_BODY_BYTES
 
@@ -10,8 +10,8 @@ from schemas.partner_webhook import MAX_BODY_BYTES
 class PartnerWebhookSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)  # inputs are secrets
 
-    secrets: tuple[SharedSecret, ...] = Field(
-        default=(), max_length=4,
+    secrets: SharedSecrets = Field(
+        default=(),
         description="Every secret (32 to 512 characters) a push may be signed with now: during a rotation the old "
                     "and the new one. None: the carrier cannot push, every push is refused.",
     )

@@ -36,7 +36,7 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
     was received successfully"."""
 
     def _takes_pushes(self, settings: UpsSettings) -> bool:
-        return settings.webhook_credential is not None
+        return bool(settings.push_credentials)
 
     def _open_link(self, settings: UpsSettings, session: aiohttp.ClientSession, clock: Clock) -> OAuthLink:
         return OAuthLink(CODE, settings, session, clock, self.breaker, build_token_request(settings))
@@ -53,7 +53,7 @@ class UpsAdapter(PullAdapter[UpsSettings, OAuthLink]):
         return shared_secret_auth(self._settings.webhook_header)
 
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> None:
-        verify_shared_secret(headers, self._settings.webhook_header, self._settings.webhook_credential)
+        verify_shared_secret(headers, self._settings.webhook_header, self._settings.push_credentials)
 
     def parse_webhook(self, raw_body: bytes) -> list[WebhookEvent]:
         return [parse_tracking_event(raw_body, self._clock.now())]

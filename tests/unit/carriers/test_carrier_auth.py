@@ -222,7 +222,7 @@ def test_a_token_grant_accepts_a_lifetime_given_as_a_string() -> None:
 
 
 class TestSharedSecretWebhooks:
-    SECRET = SecretStr("hook-secret")
+    SECRET = (SecretStr("hook-secret"),)
 
     def test_the_right_credential_passes_whatever_the_header_case(self) -> None:
         verify_shared_secret({"X-Api-Key": "hook-secret"}, "x-api-key", self.SECRET)
@@ -239,12 +239,12 @@ class TestSharedSecretWebhooks:
 
     def test_without_a_configured_credential_every_request_is_rejected(self) -> None:
         with pytest.raises(WebhookRejected, match="no webhook credential configured"):
-            verify_shared_secret({"x-api-key": ""}, "x-api-key", None)
+            verify_shared_secret({"x-api-key": ""}, "x-api-key", ())
 
     @pytest.mark.parametrize("sent", ["", "anything"])
     def test_an_empty_configured_credential_is_none_and_every_request_is_rejected(self, sent: str) -> None:
         with pytest.raises(WebhookRejected) as caught:
-            verify_shared_secret({"x-api-key": sent}, "x-api-key", SecretStr(""))
+            verify_shared_secret({"x-api-key": sent}, "x-api-key", (SecretStr(""),))
         assert caught.value.reason is WebhookReason.NOT_CONFIGURED
 
     def test_an_empty_header_is_a_missing_credential(self) -> None:
@@ -275,18 +275,36 @@ class TestSharedSecretWebhooks:
     def test_a_rotated_credential_replaces_the_old_one_at_once(self) -> None:
         """The configured credential's digest is kept, by the credential itself: the old one stops passing."""
         verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", self.SECRET)
-        rotated = SecretStr("hook-secret-2")
+        rotated = (SecretStr("hook-secret-2"),)
         verify_shared_secret({"x-api-key": "hook-secret-2"}, "x-api-key", rotated)
         with pytest.raises(WebhookRejected, match="wrong x-api-key"):
             verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", rotated)
         with pytest.raises(WebhookRejected, match="wrong x-api-key"):
             verify_shared_secret({"x-api-key": "hook-secret-2"}, "x-api-key", self.SECRET)
 
+    def test_during_a_rotation_either_credential_passes_and_each_push_is_compared_with_every_one(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        compared: list[tuple[bytes, bytes]] = []
+
+        def spy(a: bytes, b: bytes) -> bool:
+            compared.append((a, b))
+            return a == b
+
+        monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+        old_and_new = (SecretStr("hook-secret"), SecretStr("hook-secret-2"))
+        verify_shared_secret({"x-api-key": "hook-secret"}, "x-api-key", old_and_new)
+        verify_shared_secret({"x-api-key": "hook-secret-2"}, "x-api-key", old_and_new)
+        with pytest.raises(WebhookRejected, match="wrong x-api-key") as caught:
+            verify_shared_secret({"x-api-key": "hook-secret-3"}, "x-api-key", old_and_new)
+        assert caught.value.reason is WebhookReason.BAD_SIGNATURE
+        assert len(compared) == 6  # whichever matched, and however early
+
     def test_the_digests_kept_are_bounded_however_many_credentials_come_and_go(self) -> None:
         for n in range(100):
-            verify_shared_secret({"x-api-key": f"secret-{n}"}, "x-api-key", SecretStr(f"secret-{n}"))
+            verify_shared_secret({"x-api-key": f"secret-{n}"}, "x-api-key", (SecretStr(f"secret-{n}"),))
         assert auth._expected_digest.cache_info().currsize <= 16
-        verify_shared_secret({"x-api-key": "secret-0"}, "x-api-key", SecretStr("secret-0"))  # one forgotten: made again
+        verify_shared_secret({"x-api-key": "secret-0"}, "x-api-key", (SecretStr("secret-0"),))  # one forgotten: made again
 
 
 UPS_CREDENTIALS = {"client_id": "id", "client_secret": "s3cret"}
@@ -317,6 +335,51 @@ def test_a_push_credential_of_32_characters_or_none_is_taken(settings) -> None:
     settings(None)
 
 
+OLD_PUSH_CREDENTIAL = "pushed-credential-old-0123456789abcd"
+NEW_PUSH_CREDENTIAL = "pushed-credential-new-0123456789abcd"
+PUSH_CREDENTIAL_KEYS = [
+    (lambda given: UpsSettings.model_validate({"credentials": UPS_CREDENTIALS} | given), "webhook_credential"),
+    (lambda given: DhlSettings.model_validate({"api_key": "k"} | given), "webhook_token"),
+]
+
+
+def values(credentials: tuple[SecretStr, ...]) -> list[str]:
+    return [credential.get_secret_value() for credential in credentials]
+
+
+@pytest.mark.parametrize(("settings", "single"), PUSH_CREDENTIAL_KEYS, ids=["ups", "dhl"])
+def test_a_push_credential_rotates_with_the_old_and_the_new_one_configured_and_the_single_key_still_counts(
+    settings, single: str
+) -> None:
+    old, new = OLD_PUSH_CREDENTIAL, NEW_PUSH_CREDENTIAL
+    assert values(settings({f"{single}s": [old, new]}).push_credentials) == [old, new]
+    assert values(settings({single: old}).push_credentials) == [old]
+    assert values(settings({single: old, f"{single}s": [new]}).push_credentials) == [new, old]
+    assert settings({}).push_credentials == ()
+
+
+@pytest.mark.parametrize(("settings", "single"), PUSH_CREDENTIAL_KEYS, ids=["ups", "dhl"])
+@pytest.mark.parametrize(("credential", "said"), [
+    ("", "is blank"),
+    ("   ", "is blank"),
+    ("pushed-credential-31-characters", "a secret is 32 to 512 characters long"),
+    ("x" * 513, "a secret is 32 to 512 characters long"),
+])
+def test_each_of_several_push_credentials_is_refused_blank_or_short(settings, single: str, credential, said) -> None:
+    with pytest.raises(ValidationError) as refused:
+        settings({f"{single}s": [OLD_PUSH_CREDENTIAL, credential]})
+    assert f"{single}s.1" in str(refused.value) and said in str(refused.value)
+    assert OLD_PUSH_CREDENTIAL not in str(refused.value)
+    assert credential.strip() == "" or credential not in str(refused.value)
+
+
+@pytest.mark.parametrize(("settings", "single"), PUSH_CREDENTIAL_KEYS, ids=["ups", "dhl"])
+def test_more_push_credentials_than_a_rotation_needs_are_refused(settings, single: str) -> None:
+    settings({f"{single}s": [f"{OLD_PUSH_CREDENTIAL}{n}" for n in range(4)]})
+    with pytest.raises(ValidationError, match=f"{single}s"):
+        settings({f"{single}s": [f"{OLD_PUSH_CREDENTIAL}{n}" for n in range(5)]})
+
+
 def test_the_ups_push_credential_is_refused_when_it_is_our_oauth_client_id() -> None:
     """UPS's pushes may carry our client ID (x-api-key): anyone who saw one could push with it. Its 48 characters pass
     the length check."""
@@ -325,4 +388,9 @@ def test_the_ups_push_credential_is_refused_when_it_is_our_oauth_client_id() -> 
         UpsSettings.model_validate({"credentials": {"client_id": client_id, "client_secret": "s3cret"},
                                     "webhook_credential": client_id})
     assert "webhook_credential" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
+    assert client_id not in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        UpsSettings.model_validate({"credentials": {"client_id": client_id, "client_secret": "s3cret"},
+                                    "webhook_credentials": [OLD_PUSH_CREDENTIAL, client_id]})
+    assert "webhook_credentials" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
     assert client_id not in str(refused.value)

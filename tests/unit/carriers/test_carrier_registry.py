@@ -45,7 +45,8 @@ def test_each_carrier_is_built_from_raw_configuration(code: str, session) -> Non
     assert adapter.breaker.state == "closed"
 
 
-WEBHOOK_SETTINGS = ("webhook_credential", "webhook_token", "partner_webhook")  # what verifies a carrier's pushes
+WEBHOOK_SETTINGS = (  # what verifies a carrier's pushes
+    "webhook_credential", "webhook_credentials", "webhook_token", "webhook_tokens", "partner_webhook")
 
 
 @pytest.mark.parametrize("code", sorted(CARRIERS))
