@@ -332,7 +332,8 @@ class KeySet:
     while one is under way, and a new one starts at most once every `refresh_interval` seconds, however many tokens
     with unknown kids arrive. A kid still unknown after that is a 401 (`unknown_key`) when the last fetch succeeded,
     a 503 (`jwks_unavailable`) when it failed: the key may well exist. A kid the provider now publishes with other
-    key material (a key replaced under the same name) counts as a key gone and a key added."""
+    key material (a key replaced under the same name) counts as a key gone and a key added; a signature the key in
+    hand does not match asks for a fetch the same way (`replacement`), so such a key is accepted at once too."""
 
     def __init__(
         self,
@@ -364,6 +365,15 @@ class KeySet:
         if key is None:
             raise InvalidToken(Reason.UNKNOWN_KEY if self._reachable else Reason.JWKS_UNAVAILABLE)
         return key
+
+    async def replacement(self, kid: str, key: jwt.PyJWK) -> jwt.PyJWK | None:
+        """The key the provider now publishes under `kid` in place of `key`, fetched again (at most once every
+        `refresh_interval` seconds, as for an unknown kid); None when it still publishes `key`, or none at all."""
+        if (fetching := self._refresh()) is not None:
+            await asyncio.shield(fetching)
+        if (now := self._keys.get(kid)) is None or _checked_with(now) == _checked_with(key):
+            return None
+        return now
 
     async def close(self) -> None:
         if self.fetching is not None:
@@ -433,6 +443,15 @@ class JwksTokens(BearerTokens):
         if not isinstance(kid, str) or not kid:
             raise InvalidToken(Reason.TOKEN_MALFORMED)
         key = await self.keys.get(kid)
+        try:
+            return self._decode_with(token, key, algorithm)
+        except InvalidToken as refused:
+            # a provider may replace a key under the same kid: signed with the new one, the token is checked again
+            if refused.reason is not Reason.BAD_SIGNATURE or (replacement := await self.keys.replacement(kid, key)) is None:
+                raise
+        return self._decode_with(token, replacement, algorithm)
+
+    def _decode_with(self, token: str, key: jwt.PyJWK, algorithm: str) -> tuple[Actor, float]:
         if key.algorithm_name != algorithm:
             raise InvalidToken(Reason.ALGORITHM_NOT_ALLOWED)
         return self._decode(token, key.key, algorithm)

@@ -240,6 +240,37 @@ async def test_a_key_the_provider_replaces_under_the_same_kid_is_refused_once_th
     assert provider.fetches == 2
 
 
+async def test_a_key_the_provider_replaces_under_the_same_kid_is_accepted_at_its_first_token(tokens, provider, clock):
+    """Providers whose kid is a fixed name ("1", "default") rotate this way: the first token signed with the new key
+    fetches the keys again, rather than being refused until the keys in hand reach their lifespan."""
+    old, new = rsa_key("rsa-1"), rsa_key("rsa-1 replacement")
+    assert (await tokens.verify(provider.token("rsa-1", sub="inv-before"))).id == "inv-before"
+    provider.publish("rsa-1", new, "RS256")
+
+    clock.advance(INTERVAL)  # within the keys' lifespan: nothing fetched them again yet
+    assert (await tokens.verify(sign(new, "RS256", "rsa-1", sub="inv-after"))).id == "inv-after"
+    assert provider.fetches == 2
+    assert await refusal(tokens, sign(old, "RS256", "rsa-1", sub="inv-old")) == Reason.BAD_SIGNATURE
+    assert provider.fetches == 2
+
+
+async def test_forged_signatures_under_a_known_kid_fetch_the_keys_at_most_once_per_interval(tokens, provider, clock):
+    await tokens.verify(provider.token("rsa-1"))
+    signer = rsa_key("attacker")
+
+    async def flood() -> list[Reason]:
+        return await asyncio.gather(*(refusal(tokens, sign(signer, "RS256", "rsa-1")) for _ in range(50)))
+
+    assert set(await flood()) == {Reason.BAD_SIGNATURE}
+    assert provider.fetches == 1  # fetched a moment ago: not again
+    clock.advance(INTERVAL)
+    assert set(await flood()) == {Reason.BAD_SIGNATURE}
+    assert provider.fetches == 2  # the fifty waited for one fetch
+    clock.advance(INTERVAL / 2)
+    assert set(await flood()) == {Reason.BAD_SIGNATURE}
+    assert provider.fetches == 2
+
+
 async def test_while_the_provider_is_down_the_keys_in_hand_answer_and_an_unknown_kid_is_a_503(tokens, provider, clock):
     await tokens.verify(provider.token("rsa-1"))
     provider.down = True
