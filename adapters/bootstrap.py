@@ -221,8 +221,10 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     app = web.Application(client_max_size=settings.max_body_bytes)  # no middlewares: see adapters/web/edge.py
     app[MAX_PAGE] = settings.max_page_size
     app[EXPORT_MAX_ROWS] = settings.export_max_rows
-    app[CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value())
-    app[HISTORY_CURSORS] = Cursors.from_secret(settings.jwt_secret.get_secret_value(), b"customer history cursor")
+    secret, accepted = settings.jwt_secret.get_secret_value(), settings.jwt_accepted_secret
+    accepted_secret = None if accepted is None else accepted.get_secret_value()
+    app[CURSORS] = Cursors.from_secret(secret, accepted=accepted_secret)
+    app[HISTORY_CURSORS] = Cursors.from_secret(secret, b"customer history cursor", accepted=accepted_secret)
     app[QUEUE_ROWS] = QueueRows()
     app[DISPUTE_VIEWS] = DisputeViews()
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes

@@ -225,7 +225,7 @@ def _uri_secrets(uri: str) -> Iterator[str]:
             yield from (part for part in re.split(r"[:,/@?&=#]", form) if len(part) >= 4)
 
 
-SECRETS = ("mongodb_password", "jwt_secret", "effects_signing_secret")
+SECRETS = ("mongodb_password", "jwt_secret", "jwt_accepted_secret", "effects_signing_secret")
 """The settings that are secrets: their surrounding whitespace is dropped wherever they come from."""
 LONGEST_DURATION = timedelta(days=365_000)
 MOST_WAIT, MOST_LEASE, MOST_PAUSE = 300.0, 600.0, 3600.0
@@ -319,6 +319,13 @@ class Settings(BaseSettings):
         description="The HMAC key development bearer tokens are signed with (the embedded default; `disputes token`), "
                     "and query cursors; at least 32 characters, required by `disputes serve` (`disputes worker` does "
                     "not use it).",
+    )
+    jwt_accepted_secret: SecretStr | None = Field(
+        default=None,
+        description="A second secret query cursors signed with are read (never signed with), so that API instances "
+                    "restarted one by one with a new DISPUTES_JWT_SECRET read each other's cursors: the new secret "
+                    "while every instance still signs with the old one, then the old one beside the new "
+                    "DISPUTES_JWT_SECRET. At least 32 characters.",
     )
     jwt_jwks_url: Annotated[OptionalUrl, AfterValidator(_jwks_url)] = Field(
         default=None,
@@ -695,12 +702,12 @@ class Settings(BaseSettings):
         refuse the password), and an API and a worker given the secret the two ways would disagree about it."""
         return secret.strip() if isinstance(secret, str) else secret
 
-    @field_validator("jwt_secret", "effects_signing_secret")
+    @field_validator("jwt_secret", "jwt_accepted_secret", "effects_signing_secret")
     @classmethod
-    def _long_enough(cls, secret: SecretStr) -> SecretStr:
-        """HMAC-SHA256 (HS256 tokens, the messages' signatures) wants a key of at least 256 bits (RFC 7518 §3.2).
-        The message never repeats the value."""
-        if len(secret.get_secret_value()) < 32:
+    def _long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        """HMAC-SHA256 (HS256 tokens, cursors, the messages' signatures) wants a key of at least 256 bits (RFC 7518
+        §3.2). The message never repeats the value."""
+        if secret is not None and len(secret.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters long")
         return secret
 

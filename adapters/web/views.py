@@ -373,14 +373,21 @@ def _split(view: View) -> tuple[bytes, bytes]:
 class Cursors:
     """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did
     not issue, one changed in transit, or one another list issued (each list signs with its own key: `purpose`) is
-    refused, never read as a position."""
+    refused, never read as a position. Cursors signed with a second secret are read too (`accepted`), never signed
+    with it: while the secret is rotated, instances restarted one by one read each other's cursors."""
 
     key: bytes
+    accepted: bytes | None = None
     _bound: dict[tuple[str, str], "Cursors"] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_secret(cls, secret: str, purpose: bytes = b"dispute queue cursor") -> "Cursors":
-        return cls(hmac.new(secret.encode(), purpose, hashlib.sha256).digest())
+    def from_secret(
+        cls, secret: str, purpose: bytes = b"dispute queue cursor", accepted: str | None = None
+    ) -> "Cursors":
+        def key(of: str) -> bytes:
+            return hmac.new(of.encode(), purpose, hashlib.sha256).digest()
+
+        return cls(key(secret), None if accepted is None else key(accepted))
 
     def bound(self, caller: str, selection: str) -> "Cursors":
         """The cursors of one caller's list with one selection: signed with a key drawn from this one by both (an id
@@ -388,8 +395,9 @@ class Cursors:
         if (kept := self._bound.get((caller, selection))) is None:
             if len(self._bound) >= BOUND_KEPT:
                 self._bound.clear()
-            drawn = hmac.digest(self.key, f"{caller}\0{selection}".encode(), "sha256")
-            kept = self._bound[(caller, selection)] = Cursors(drawn)
+            list_of = f"{caller}\0{selection}".encode()
+            accepted = None if self.accepted is None else hmac.digest(self.accepted, list_of, "sha256")
+            kept = self._bound[(caller, selection)] = Cursors(hmac.digest(self.key, list_of, "sha256"), accepted)
         return kept
 
     def encode(self, after: tuple[datetime, str]) -> str:
@@ -400,7 +408,10 @@ class Cursors:
         """Raises ValueError for anything that is not a cursor this service issued."""
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         tag, payload = raw[:_TAG], raw[_TAG:]
-        if not hmac.compare_digest(tag, self._tag(payload)):
+        signed = hmac.compare_digest(tag, self._tag(payload))
+        if self.accepted is not None:
+            signed |= hmac.compare_digest(tag, self._tag(payload, self.accepted))
+        if not signed:
             raise ValueError("not a cursor")
         due, _, dispute_id = payload.decode().partition(" ")
         when = datetime.fromisoformat(due)
@@ -408,5 +419,5 @@ class Cursors:
             raise ValueError("not a cursor")
         return when.astimezone(UTC), dispute_id
 
-    def _tag(self, payload: bytes) -> bytes:
-        return hmac.digest(self.key, payload, "sha256")[:_TAG]
+    def _tag(self, payload: bytes, key: bytes | None = None) -> bytes:
+        return hmac.digest(self.key if key is None else key, payload, "sha256")[:_TAG]

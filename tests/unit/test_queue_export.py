@@ -63,6 +63,23 @@ def test_a_cursor_changed_or_made_elsewhere_is_refused():
             cursors.decode(forged)
 
 
+def test_cursors_signed_with_the_accepted_secret_are_read_and_new_ones_signed_with_the_current_one():
+    """A rotation: instances restarted one by one, some signing with the old secret, some with the new, each
+    accepting the other; once the old one is no longer accepted, its cursors are refused."""
+    old, new, after = "o" * 32, "n" * 32, (WHEN, "dsp_01HZX")
+    not_yet_restarted, restarted = Cursors.from_secret(old, accepted=new), Cursors.from_secret(new, accepted=old)
+
+    assert not_yet_restarted.decode(restarted.encode(after)) == after
+    assert restarted.decode(not_yet_restarted.encode(after)) == after
+    assert restarted.decode(Cursors.from_secret(old).encode(after)) == after  # handed out before the rotation
+    with pytest.raises(ValueError):
+        Cursors.from_secret(new).decode(not_yet_restarted.encode(after))
+    mine, someone_else_s = restarted.bound("inv-1", ""), not_yet_restarted.bound("inv-2", "").encode(after)
+    assert mine.decode(not_yet_restarted.bound("inv-1", "").encode(after)) == after
+    with pytest.raises(ValueError):
+        mine.decode(someone_else_s)
+
+
 @pytest.mark.parametrize(
     "payload", [b"", b" ", b"\xff\xfe", b"yesterday x", b"2026-11-18T09:30:00 x", b"2026-11-18T09:30:00+00:00", b"7 7"]
 )

@@ -481,6 +481,14 @@ def test_a_secret_file_saved_with_a_byte_order_mark_is_read_without_it(secrets_d
     assert settings().effects_signing_secret.get_secret_value() == JWT_SECRET
 
 
+@pytest.mark.parametrize("setting", ["jwt_secret", "jwt_accepted_secret", "effects_signing_secret"])
+def test_a_signing_secret_shorter_than_32_characters_is_refused(setting: str) -> None:
+    short = "s" * 31
+    with pytest.raises(ValidationError, match="must be at least 32 characters long"):
+        Settings(**{setting: short})
+    assert getattr(Settings(**{setting: short + "s"}), setting).get_secret_value() == short + "s"
+
+
 SECRET_SETTINGS = [name for name, info in Settings.model_fields.items() if SecretStr in (info.annotation,
                                                                                           *get_args(info.annotation))]
 
