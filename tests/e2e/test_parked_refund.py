@@ -41,10 +41,12 @@ async def test_a_refused_refund_alerts_staff_and_the_reopened_case_is_reshipped_
     assert {k: alert["parked"][k] for k in ("kind", "key", "reason", "held")} == {
         "kind": "refund", "key": f"{SHIPMENT_KEY}:d1:refund", "reason": "refused", "held": ["notification"],
     }
-    timeline = (await (await api.get(one + "/timeline", headers=SUPERVISOR)).json())["entries"]
-    assert [(e["details"]["key"], e["details"]["staff_alerted"]) for e in timeline if e["action"] == "effect_parked"] == [
-        (f"{SHIPMENT_KEY}:d1:refund", True)
-    ]
+    async def parked_and_alerted() -> list[tuple[str, bool]]:  # the alert is taken before the relay records it
+        timeline = (await (await api.get(one + "/timeline", headers=SUPERVISOR)).json())["entries"]
+        said = [(e["details"]["key"], e["details"]["staff_alerted"]) for e in timeline if e["action"] == "effect_parked"]
+        return said if all(alerted for _, alerted in said) else []
+
+    assert await eventually(parked_and_alerted) == [(f"{SHIPMENT_KEY}:d1:refund", True)]
     customer = await (await api.get(one, headers=CUSTOMER)).json()
     assert "Our team has been told" in str(customer["next_step"])
     await eventually(lambda: notified(downstream, f"{dispute_id}:d1:decision_made:held"))  # before any reopening
