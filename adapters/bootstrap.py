@@ -568,7 +568,7 @@ def _client[C: EffectClient](settings: Settings, session: aiohttp.ClientSession,
     if url is None:
         raise RuntimeError(f"{kind.service} URL is not configured (DISPUTES_{kind.service.upper()}_URL)")
     signer = Signer(settings.effects_signing_key_id, settings.effects_signing_secret,
-                    legacy_v1=settings.effects_signing_legacy_v1)
+                    legacy_v1=settings.effects_signing_legacy_v1, previous=settings.effects_signing_previous)
     return kind(session, url, settings.downstream_timeout_seconds, settings.downstream_attempts, signer=signer)
 
 

@@ -374,8 +374,10 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def _signing_keys(settings: Settings) -> dict[str, str]:
-    """The sandbox's services verify messages with the key this configuration signs them with."""
-    return {settings.effects_signing_key_id: settings.effects_signing_secret.get_secret_value()}
+    """The sandbox's services verify messages with the keys this configuration signs them with."""
+    keys = [(settings.effects_signing_key_id, settings.effects_signing_secret)]
+    keys += [settings.effects_signing_previous] if settings.effects_signing_previous else []
+    return {key_id: secret.get_secret_value() for key_id, secret in keys}
 
 
 def _sandbox(

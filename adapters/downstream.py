@@ -7,7 +7,9 @@ What a caller sees::
                         answer's ``Retry-After``, up to ``LONGEST_WAIT``); `reached` unless every attempt certainly
                         never reached the service (no connection made: refused, unreachable, DNS, a connect
                         timeout, a TLS handshake that failed; nothing of the request written)
-    EffectRejected      any other non-2xx answer (a 4xx other than 408/429) → never retried; `maybe_applied` when
+    CredentialsRefused  a 401, our signature refused (applying nothing): an EffectUnavailable, retried by the relay
+                        until its attempts run out
+    EffectRejected      any other non-2xx answer (a 4xx other than 401/408/429) → never retried; `maybe_applied` when
                         an earlier attempt of the call may have been applied (no answer, a lost connection, a
                         5xx), or the answer is a 409 (the key still being applied): the refusal proves only that
                         the attempt it answered applied nothing
@@ -21,9 +23,10 @@ hold names and addresses.
 Every message is signed (``Signer``, docs/downstream.md): ``Disputes-Signature: t=<unix>,kid=<id>,v2=<hex>``,
 HMAC-SHA256 of ``"<t>.<Idempotency-Key>.<raw body>"``, over the exact key and bytes sent, afresh on each attempt (a
 retry carries a new ``t`` and the same ``Idempotency-Key``). The key is signed so that a captured message cannot be
-applied again under another key within the receiver's replay window. While receivers move over from the former
-scheme (``DISPUTES_EFFECTS_SIGNING_LEGACY_V1``), the header carries ``v1=<hex>`` too, before ``v2``: HMAC-SHA256 of
-``"<t>.<raw body>"``.
+applied again under another key within the receiver's replay window. While a new key rolls out, the key it
+replaces signs too, in a second group: ``t=<unix>,kid=<new>,v2=<hex>,kid=<old>,v2=<hex>``. While receivers move over
+from the former scheme (``DISPUTES_EFFECTS_SIGNING_LEGACY_V1``), each group carries ``v1=<hex>`` too, before ``v2``:
+HMAC-SHA256 of ``"<t>.<raw body>"``.
 """
 
 import asyncio
@@ -49,7 +52,7 @@ from tenacity import (
 
 from carriers.http import parse_retry_after
 from carriers.retry import wait_unless_stopped
-from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.ports import CredentialsRefused, EffectRejected, EffectUnavailable
 from schemas.effects import (
     AccountRestriction, CarrierLiability, CustomerNotification, CustomerRisk, EffectApplied, RefundRequest, ReshipRequest,
     StaffAlert,
@@ -104,7 +107,7 @@ class Reply:
 @dataclass(frozen=True, slots=True)
 class Signer:
     """Signs a message's ``Idempotency-Key`` and exact bytes at the moment it is sent, with the deployment's current
-    key."""
+    key, and with the one before it while a rotation rolls out (`previous`)."""
 
     key_id: str
     secret: SecretStr = field(repr=False)
@@ -112,23 +115,38 @@ class Signer:
     legacy_v1: bool = False
     """Also send ``v1`` (the body alone signed), for receivers still on the former scheme: a roll-out setting,
     ``DISPUTES_EFFECTS_SIGNING_LEGACY_V1``; a receiver checking ``v2`` ignores it."""
+    previous: tuple[str, SecretStr] | None = field(default=None, repr=False)
+    """The key id and secret the current key replaces, signed with too, in a second ``kid=…,v2=…`` group after the
+    current key's, while a rotation rolls out (``DISPUTES_EFFECTS_SIGNING_PREVIOUS_KEY_ID`` and ``_SECRET``): a
+    service holding either key verifies the message, whichever of it and the workers is given the new key first."""
 
     def headers(self, idempotency_key: str, body: bytes) -> dict[str, str]:
         t = int(self.now())
-        secret = self.secret.get_secret_value().encode()
-        mac = hmac.new(secret, f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
+        keys = [(self.key_id, self.secret), *([self.previous] if self.previous else [])]
+        groups = ",".join(self._group(t, key_id, secret, idempotency_key, body) for key_id, secret in keys)
+        return {SIGNATURE_HEADER: f"t={t},{groups}"}
+
+    def _group(self, t: int, key_id: str, secret: SecretStr, idempotency_key: str, body: bytes) -> str:
+        """``kid=<key_id>``, then its signatures: ``v1`` while it is sent, and ``v2``."""
+        key = secret.get_secret_value().encode()
+        mac = hmac.new(key, f"{t}.{idempotency_key}.".encode(), hashlib.sha256)
         mac.update(body)
         legacy = ""
         if self.legacy_v1:
-            v1 = hmac.new(secret, f"{t}.".encode(), hashlib.sha256)
+            v1 = hmac.new(key, f"{t}.".encode(), hashlib.sha256)
             v1.update(body)
             legacy = f",{LEGACY_SCHEME}={v1.hexdigest()}"
-        return {SIGNATURE_HEADER: f"t={t},kid={self.key_id}{legacy},{SIGNATURE_SCHEME}={mac.hexdigest()}"}
+        return f"kid={key_id}{legacy},{SIGNATURE_SCHEME}={mac.hexdigest()}"
 
 
 IN_PROGRESS = 409
 """How an idempotent service answers a key it is still applying (docs/downstream.md): an attempt before this one,
 perhaps of an earlier pass or of a worker that died, may have been applied."""
+
+
+UNAUTHENTICATED = 401
+"""How a service refuses a signature it cannot verify (docs/downstream.md), applying nothing: most often one under a key
+it does not hold yet, while a signing key rolls out, so the relay tries it again as it does an unavailable service."""
 
 
 NEVER_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
@@ -333,6 +351,8 @@ class EffectClient(DownstreamClient):
             unreached = "" if error.reached else f" (never reached {self.service})"
             raise EffectUnavailable(f"{self.service} unavailable: {error}{unreached}", wait, reached=error.reached) from error
         if not 200 <= reply.status < 300:
+            if reply.status == UNAUTHENTICATED:
+                raise CredentialsRefused(f"{self.service} refused our credentials: HTTP {reply.status}")
             if reply.status == IN_PROGRESS:
                 raise EffectRejected(f"{self.service} rejected the request: HTTP {reply.status}, its key still being "
                                      "applied (an attempt before may have been)", maybe_applied=True)

@@ -225,7 +225,7 @@ def _uri_secrets(uri: str) -> Iterator[str]:
             yield from (part for part in re.split(r"[:,/@?&=#]", form) if len(part) >= 4)
 
 
-SECRETS = ("mongodb_password", "jwt_secret", "jwt_accepted_secret", "effects_signing_secret")
+SECRETS = ("mongodb_password", "jwt_secret", "jwt_accepted_secret", "effects_signing_secret", "effects_signing_previous_secret")
 """The settings that are secrets: their surrounding whitespace is dropped wherever they come from."""
 LONGEST_DURATION = timedelta(days=365_000)
 MOST_WAIT, MOST_LEASE, MOST_PAUSE = 300.0, 600.0, 3600.0
@@ -387,6 +387,18 @@ class Settings(BaseSettings):
         default=DEVELOPMENT_KEY_ID, pattern=r"^[A-Za-z0-9._-]{1,64}$",
         description="The key id (`kid`) sent with each signature, naming effects_signing_secret: give a new secret "
                     "a new id, so the services can hold both while it rolls out.",
+    )
+    effects_signing_previous_secret: SecretStr | None = Field(
+        default=None,
+        description="During a rotation of effects_signing_secret, the secret it replaces: every message is signed "
+                    "with it too, in a second `kid=…,v2=…` group of `Disputes-Signature`, so a service that holds "
+                    "either key takes it, whichever gets the new key first (docs/downstream.md, rotating the secret). "
+                    "At least 32 characters, with effects_signing_previous_key_id; remove it once every service holds "
+                    "the new key.",
+    )
+    effects_signing_previous_key_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        description="The key id (`kid`) of effects_signing_previous_secret, other than effects_signing_key_id.",
     )
     effects_signing_legacy_v1: bool = Field(
         default=False,
@@ -702,7 +714,7 @@ class Settings(BaseSettings):
         refuse the password), and an API and a worker given the secret the two ways would disagree about it."""
         return secret.strip() if isinstance(secret, str) else secret
 
-    @field_validator("jwt_secret", "jwt_accepted_secret", "effects_signing_secret")
+    @field_validator("jwt_secret", "jwt_accepted_secret", "effects_signing_secret", "effects_signing_previous_secret")
     @classmethod
     def _long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
         """HMAC-SHA256 (HS256 tokens, cursors, the messages' signatures) wants a key of at least 256 bits (RFC 7518
@@ -710,6 +722,24 @@ class Settings(BaseSettings):
         if secret is not None and len(secret.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters long")
         return secret
+
+    @property
+    def effects_signing_previous(self) -> tuple[str, SecretStr] | None:
+        """The key id and secret the current signing key replaces, while a rotation rolls out."""
+        if self.effects_signing_previous_key_id is None or self.effects_signing_previous_secret is None:
+            return None
+        return self.effects_signing_previous_key_id, self.effects_signing_previous_secret
+
+    @model_validator(mode="after")
+    def _previous_signing_key_named(self) -> "Settings":
+        """The previous signing key comes with its own id, or not at all. The message never repeats the secret."""
+        if (self.effects_signing_previous_secret is None) != (self.effects_signing_previous_key_id is None):
+            raise ValueError("DISPUTES_EFFECTS_SIGNING_PREVIOUS_SECRET and DISPUTES_EFFECTS_SIGNING_PREVIOUS_KEY_ID "
+                             "go together: set both during a rotation, or neither")
+        if self.effects_signing_previous_key_id == self.effects_signing_key_id:
+            raise ValueError("DISPUTES_EFFECTS_SIGNING_PREVIOUS_KEY_ID names the key the current one replaces: give "
+                             "the new DISPUTES_EFFECTS_SIGNING_SECRET a new DISPUTES_EFFECTS_SIGNING_KEY_ID")
+        return self
 
     @model_validator(mode="after")
     def _password_for_the_uri_s_user(self) -> "Settings":

@@ -177,6 +177,14 @@ _TO_DO = {
     (False, "out_of_attempts"): "No answer within the attempts: it may have happened. Once the service answers, a "
     "supervisor sends it again under its key, which the service dedupes (console, or POST "
     "/v1/disputes/{id}/effects/resend).",
+    (True, "credentials_refused"): "Its service refused our credentials (HTTP 401) until the attempts ran out: it does "
+    "not hold the signing key the workers use (docs/downstream.md, rotating the secret). Give it the key first. The "
+    "refusals applied nothing, but an earlier attempt with no clear answer may have: check with the service by its key; "
+    "deciding a new refund or reshipment then needs a supervisor and an override_reason.",
+    (False, "credentials_refused"): "Its service refused our credentials (HTTP 401) until the attempts ran out: it "
+    "does not hold the signing key the workers use (docs/downstream.md, rotating the secret). Give it the key first; "
+    "then a supervisor sends it again under its key, which the service dedupes (console, or POST "
+    "/v1/disputes/{id}/effects/resend).",
     (True, "never_reached"): "Never reached the service: no attempt made a connection, so nothing was sent and it did "
     "not happen; there is nothing to check with the service. Once the service is reachable, a supervisor may reopen "
     "the case and decide again, with no override_reason; a new refund or reshipment goes out under the new "
@@ -2021,7 +2029,8 @@ class Dispute(BaseModel):
         reason: ParkedReason = (
             "refused" if parked.parked is ParkReason.REFUSED
             else "refused_on_retry" if parked.parked is ParkReason.REFUSED_ON_RETRY
-            else "never_reached" if parked.parked is ParkReason.NEVER_REACHED else "out_of_attempts"
+            else "never_reached" if parked.parked is ParkReason.NEVER_REACHED
+            else "credentials_refused" if parked.parked is ParkReason.CREDENTIALS_REFUSED else "out_of_attempts"
         )
         effect = ParkedEffect(
             kind=parked.kind.value, key=parked.key, reason=reason, error=parked.last_error,

@@ -294,6 +294,12 @@ class EffectUnavailable(Exception):
         self.reached = reached
 
 
+class CredentialsRefused(EffectUnavailable):
+    """A downstream service refused our credentials (HTTP 401: a signature under a key it does not hold yet, as while
+    a signing key rolls out), so the attempt applied nothing: retried as an unavailable service is, and parked
+    `credentials_refused` once out of attempts."""
+
+
 class EffectRejected(Exception):
     """A downstream service refused the effect for good (bad request); retrying will not help. The refusal proves
     only that the attempt refused applied nothing: `maybe_applied` when an earlier attempt of the same call may have

@@ -1,8 +1,10 @@
 """Delivering outbox messages downstream: at least once, each with its idempotency key, so each effect
 happens exactly once. A dispute's messages go out in order; a transient failure holds the rest back until its retry
-time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A parked
-message (refused, out of attempts, or out of attempts none of which reached its service) holds back only the messages
-that wait for it (`OutboxMessage.waits_for`): they are parked with it, in the same write, never sent. That write also
+time (`OutboxMessage.not_before`), however soon a message queued after it made the dispute due. A 401 (its service
+refusing our credentials, which applied nothing) is retried as a transient failure is. A parked message (refused, out
+of attempts, out of attempts none of which reached its service, or out of attempts its service refusing our
+credentials) holds back only the messages that wait for it (`OutboxMessage.waits_for`): they are parked with it, in
+the same write, never sent. That write also
 queues a staff alert naming the case, the parked effect and what to do (`Dispute.parked_alert`), unless what was
 parked is itself a staff alert; and when the messages it holds include the latest decision's message to the customer,
 one that says what the customer's view of the case now says instead (`Dispute.decision_told_instead`)."""
@@ -22,6 +24,7 @@ from disputes.ports import (
     Accounts,
     Claimed,
     Clock,
+    CredentialsRefused,
     EffectRejected,
     EffectUnavailable,
     Finance,
@@ -151,9 +154,12 @@ class Relay:
             return await self._fail(dispute, dispute_id, message, later, f"rejected: {error}", reason)
         except EffectUnavailable as error:
             message = message.model_copy(update={"never_reached": unreached and not error.reached})
-            out = ParkReason.NEVER_REACHED if message.never_reached else ParkReason.OUT_OF_ATTEMPTS
+            refused = isinstance(error, CredentialsRefused)  # applied nothing, and may be taken once the key is there
+            out = (ParkReason.CREDENTIALS_REFUSED if refused
+                   else ParkReason.NEVER_REACHED if message.never_reached else ParkReason.OUT_OF_ATTEMPTS)
             parked = out if message.attempts + 1 >= self.max_attempts else None
-            return await self._fail(dispute, dispute_id, message, later, f"unavailable: {error}", parked,
+            failed = f"{'rejected' if refused else 'unavailable'}: {error}"
+            return await self._fail(dispute, dispute_id, message, later, failed, parked,
                                     not_before=error.retry_after or timedelta(), reached=error.reached)
         await self.outbox.delivered(dispute_id, message, self.clock.now(), ending, reference)
         return [Attempt(dispute_id, message.id, message.kind, Result.DELIVERED)]

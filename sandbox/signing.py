@@ -4,6 +4,9 @@ in docs/downstream.md, not from the service's code, so a test passing means the 
     Disputes-Signature: t=<unix seconds>,kid=<key id>,v2=<hex HMAC-SHA256(secret of kid,
                                                             "<t>.<Idempotency-Key>.<raw body>")>
 
+and, while a new key rolls out, a second group ``kid=<key id>,v2=<hex>`` after the first: each ``v2`` belongs to the
+``kid`` before it, and a message is taken when a group whose ``kid`` is held verifies.
+
 The key is part of what is signed, so a message without exactly one ``Idempotency-Key`` proves nothing. Only ``v2``
 values count: ``v1`` signed the body alone (a captured message verified under any key), and other names are
 ignored, as the guide says, so the scheme can grow.
@@ -32,21 +35,32 @@ def refusal(
         return "missing_signature"
     if not idempotency_key:
         return "missing_idempotency_key"
-    fields: dict[str, list[str]] = {}
+    timestamps: list[str] = []
+    groups: list[tuple[str, list[str]]] = []  # (kid, its v2 values), in the header's order
     for item in header.split(","):
         name, sep, value = item.strip().partition("=")
         if not sep:
             return "malformed_signature"
-        fields.setdefault(name, []).append(value)
-    timestamps, key_ids, signatures = fields.get("t", []), fields.get("kid", []), fields.get("v2", [])
-    if len(timestamps) != 1 or not _TIMESTAMP.match(timestamps[0]) or len(key_ids) != 1 or not signatures:
+        if name == "t":
+            timestamps.append(value)
+        elif name == "kid":
+            groups.append((value, []))
+        elif name == "v2":
+            if not groups:
+                return "malformed_signature"
+            groups[-1][1].append(value)
+    if len(timestamps) != 1 or not _TIMESTAMP.match(timestamps[0]) or not groups or not all(v2 for _, v2 in groups):
         return "malformed_signature"
-    if (secret := keys.get(key_ids[0])) is None:
+    held = [(keys[key_id], signatures) for key_id, signatures in groups if key_id in keys]
+    if not held:
         return "unknown_key"
     if abs(now - int(timestamps[0])) > REPLAY_WINDOW_SECONDS:
         return "stale_timestamp"
     signed = f"{timestamps[0]}.{idempotency_key}.".encode(errors="surrogateescape") + body
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    matches = [hmac.compare_digest(expected.encode(), candidate.lower().encode(errors="surrogateescape"))
-               for candidate in signatures]
-    return None if any(matches) else "bad_signature"
+    for secret, signatures in held:
+        expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+        matches = [hmac.compare_digest(expected.encode(), candidate.lower().encode(errors="surrogateescape"))
+                   for candidate in signatures]
+        if any(matches):
+            return None
+    return "bad_signature"

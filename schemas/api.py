@@ -323,8 +323,9 @@ class Effects(_Output):
                     "refused it for good) and `never_reached` (no attempt reached its service: refused connections, an "
                     "unreachable host, a DNS failure, a connect timeout, a failed TLS handshake; sending it again is "
                     "safe once the service is reachable) did not happen: a reopened case pays those units again with "
-                    "no override_reason. `out_of_attempts` (no answer within the attempts) and `refused_on_retry` "
-                    "(refused after an attempt that may have been applied) may have happened: check with the service by "
+                    "no override_reason. `out_of_attempts` (no answer within the attempts), `refused_on_retry` "
+                    "(refused after an attempt that may have been applied) and `credentials_refused` (out of attempts, "
+                    "the service refusing our signing key with a 401) may have happened: check with the service by "
                     "the `key` first. `held` was never sent: it waits for one parked."
     )
 

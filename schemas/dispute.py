@@ -284,6 +284,10 @@ class ParkReason(StrEnum):
     no answer, lost its connection or got a 5xx, on the same pass or an earlier one): it may have happened."""
     OUT_OF_ATTEMPTS = "out_of_attempts"
     """No answer within the relay's attempts: a request that got none may have been applied."""
+    CREDENTIALS_REFUSED = "credentials_refused"
+    """Out of attempts, the last one refused because its service did not take our credentials (a 401: a signing key it
+    does not hold). That attempt applied nothing, but an earlier one that got no answer or a 5xx may have: it may have
+    happened."""
     NEVER_REACHED = "never_reached"
     """Out of attempts, none of which reached its service (`OutboxMessage.never_reached`): it did not happen, and sending
     it again under its key is safe."""

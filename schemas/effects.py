@@ -50,10 +50,11 @@ class ReshipRequest(_Model):
     recipient_name: str
 
 
-ParkedReason = Literal["refused", "refused_on_retry", "out_of_attempts", "never_reached"]
+ParkedReason = Literal["refused", "refused_on_retry", "out_of_attempts", "credentials_refused", "never_reached"]
 """Why an effect was parked: `refused` (its service refused it for good, nothing before that may have been applied)
-and `never_reached` (no attempt reached its service: no connection was made) did not happen; `refused_on_retry` and
-`out_of_attempts` may have."""
+and `never_reached` (no attempt reached its service: no connection was made) did not happen; `refused_on_retry`,
+`out_of_attempts` and `credentials_refused` (out of attempts, the last refused with a 401: its service did not take our
+signing key) may have."""
 
 
 class ParkedEffect(_Model):

@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from carriers.retry import waits_end_on
 from sandbox.downstream import LEDGER, create_downstream_sandbox
 from sandbox.signing import DEVELOPMENT_KEY_ID, DEVELOPMENT_SECRET, REPLAY_WINDOW_SECONDS
-from disputes.ports import EffectRejected, EffectUnavailable
+from disputes.ports import CredentialsRefused, EffectRejected, EffectUnavailable
 from disputes.relay import Relay
 from disputes.schedule import DueWork
 from schemas.common import Outcome, RefundDestination
@@ -494,10 +494,21 @@ async def test_a_message_signed_with_v1_beside_v2_is_taken_by_a_v2_verifier(sess
 async def test_a_signature_under_an_unknown_key_or_a_wrong_secret_is_refused_and_nothing_applied(session, sandbox) -> None:
     base = str(sandbox.make_url("/"))
     for signer in (Signer("2025-12", SecretStr(DEVELOPMENT_SECRET)), Signer(DEVELOPMENT_KEY_ID, SecretStr("x" * 32))):
-        with pytest.raises(EffectRejected, match="payments rejected the request: HTTP 401"):
+        with pytest.raises(CredentialsRefused, match="payments refused our credentials: HTTP 401") as refused:
             await PaymentsClient(session, base, 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+        assert isinstance(refused.value, EffectUnavailable)  # the relay tries it again later
 
     assert received(sandbox) == [401, 401] and applied(sandbox) == {}
+
+
+async def test_signed_with_the_new_key_and_the_previous_one_a_message_is_taken_by_a_service_holding_the_previous(
+    session, sandbox
+) -> None:
+    signer = Signer("2026-12", SecretStr("n" * 32), previous=(DEVELOPMENT_KEY_ID, SecretStr(DEVELOPMENT_SECRET)))
+
+    await PaymentsClient(session, str(sandbox.make_url("/")), 2.0, 3, signer=signer, backoff=FAST).refund(REFUND, KEY)
+
+    assert received(sandbox) == [200] and applied(sandbox) == {KEY: 1}
 
 
 async def test_a_tampered_body_or_a_stale_timestamp_is_refused_by_the_sandbox(session, sandbox) -> None:
@@ -529,7 +540,7 @@ async def test_the_signing_secret_never_reaches_the_logs(session, sandbox) -> No
 
     with capture_logs() as logs:
         await payments(session, sandbox).refund(REFUND, KEY)
-        with pytest.raises(EffectRejected):
+        with pytest.raises(CredentialsRefused):
             await PaymentsClient(
                 session, str(sandbox.make_url("/")), 2.0, 3, signer=Signer("old", SecretStr(DEVELOPMENT_SECRET)),
                 backoff=FAST,

@@ -4,6 +4,9 @@ scheme, refusing every way a message can be wrong."""
 
 import hashlib
 import hmac
+import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -61,6 +64,34 @@ def test_a_verifier_of_v2_takes_a_header_carrying_v1_too_and_ignores_v1() -> Non
     assert refusal(f"t={T},kid=2026-01,v1={LEGACY_V1},v2={V2}", KEY + "-replayed", BODY, KEYS, now=T) == "bad_signature"
 
 
+PREVIOUS = "effects-test-previous-secret-0123456789abcdef"
+PREVIOUS_V2 = hmac.new(PREVIOUS.encode(), f"{T}.{KEY}.".encode() + BODY, hashlib.sha256).hexdigest()
+
+
+def test_during_a_rotation_the_previous_key_signs_too_in_a_second_group_after_the_current_key_s() -> None:
+    rotating = Signer("2026-01", SecretStr(SECRET), now=lambda: T, previous=("2025-07", SecretStr(PREVIOUS)))
+    header = rotating.headers(KEY, BODY)[SIGNATURE_HEADER]
+    assert header == f"t={T},kid=2026-01,v2={V2},kid=2025-07,v2={PREVIOUS_V2}"
+    assert PREVIOUS not in repr(rotating)
+    legacy = Signer("2026-01", SecretStr(SECRET), now=lambda: T, legacy_v1=True, previous=("2025-07", SecretStr(PREVIOUS)))
+    assert legacy.headers(KEY, BODY)[SIGNATURE_HEADER].startswith(f"t={T},kid=2026-01,v1={LEGACY_V1},v2={V2},kid=2025-07,v1=")
+
+
+@pytest.mark.parametrize("keys", [{"2026-01": SECRET}, {"2025-07": PREVIOUS}, {"2025-07": PREVIOUS, "2026-01": SECRET}])
+def test_the_sandbox_takes_a_message_signed_with_two_keys_holding_either(keys) -> None:
+    assert refusal(f"t={T},kid=2026-01,v2={V2},kid=2025-07,v2={PREVIOUS_V2}", KEY, BODY, keys, now=T) is None
+
+
+@pytest.mark.parametrize(("header", "reason"), [
+    (f"t={T},kid=2026-01,v2={PREVIOUS_V2},kid=2025-07,v2={V2}", "bad_signature"),  # a v2 belongs to the kid before it
+    (f"t={T},kid=2025-07,v2={PREVIOUS_V2},kid=2026-01,v2={PREVIOUS_V2}", "bad_signature"),
+    (f"t={T},kid=2025-07,kid=2026-01,v2={V2}", "malformed_signature"),  # a group without its signature
+    (f"t={T},kid=2025-07,v2={PREVIOUS_V2},kid=2025-08,v2={PREVIOUS_V2}", "unknown_key"),
+])
+def test_the_sandbox_refuses_a_two_key_header_whose_held_group_does_not_verify(header, reason) -> None:
+    assert refusal(header, KEY, BODY, KEYS, now=T) == reason
+
+
 def test_the_signer_shows_no_secret() -> None:
     assert SECRET not in repr(signer()) and SECRET not in str(signer())
 
@@ -108,3 +139,24 @@ V1 = hmac.new(SECRET.encode(), f"{T}.".encode() + BODY, hashlib.sha256).hexdiges
 ])
 def test_the_sandbox_refuses_a_message_that_is_not_proven(header, key, body, now, reason) -> None:
     assert refusal(header, key, body, KEYS, now=now) == reason
+
+
+def guide_verifier() -> Any:
+    """docs/downstream.md's `verify_signature`, run as written."""
+    guide = Path(__file__).resolve().parents[2] / "docs" / "downstream.md"
+    [block] = re.findall(r"```python\n(.*?)```", guide.read_text(), re.DOTALL)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(guide), "exec"), namespace)
+    return namespace["verify_signature"]
+
+
+def test_the_guide_s_verifier_takes_the_group_whose_key_it_holds() -> None:
+    verify_signature = guide_verifier()
+    header = f"t={T},kid=2026-01,v2={V2},kid=2025-07,v2={PREVIOUS_V2}"
+    assert verify_signature(header, KEY, BODY, {"2025-07": PREVIOUS}, now=T) is True
+    assert verify_signature(header, KEY, BODY, {"2026-01": SECRET}, now=T) is True
+    assert verify_signature(header, KEY, BODY, {"2025-08": SECRET}, now=T) is False
+    crossed = f"t={T},kid=2026-01,v2={PREVIOUS_V2},kid=2025-07,v2={V2}"  # each v2 belongs to the kid before it
+    assert verify_signature(crossed, KEY, BODY, {"2025-07": PREVIOUS}, now=T) is False
+    assert verify_signature(crossed, KEY, BODY, {"2026-01": SECRET}, now=T) is False
+    assert verify_signature(f"t={T},v2={V2},kid=2026-01,v2={PREVIOUS_V2}", KEY, BODY, {"2026-01": SECRET}, now=T) is False

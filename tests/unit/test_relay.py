@@ -15,7 +15,7 @@ from disputes.actors import Actor
 from disputes.errors import Forbidden
 from disputes.lanes import Lanes, Place
 from disputes.next_step import next_step
-from disputes.ports import Claimed, EffectRejected, EffectUnavailable, Lease
+from disputes.ports import Claimed, CredentialsRefused, EffectRejected, EffectUnavailable, Lease
 from disputes.relay import Attempt, Relay, Result
 from disputes.rules import Rules
 from disputes.service import DisputeService
@@ -278,6 +278,43 @@ async def test_a_refusal_on_the_first_attempt_is_parked_as_refused_for_good(rela
     await relay.run_once()
 
     assert repository.docs[refunded.id].effects_parked[0].parked is ParkReason.REFUSED
+
+
+UNAUTHENTICATED = CredentialsRefused("payments refused our credentials: HTTP 401")
+
+
+async def test_a_refund_whose_service_refused_our_credentials_is_sent_again_and_goes_out_once_it_takes_them(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=5, backoff=timedelta(seconds=1))
+    downstream.failures = [None, UNAUTHENTICATED, UNAUTHENTICATED, None]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    assert [key for service, key in downstream.calls if service == "payments"] == [f"{refunded.effects_prefix}:d1:refund"] * 3
+    assert repository.docs[refunded.id].effects_parked == [] and downstream.alerts == []
+    assert [m.kind for m in repository.docs[refunded.id].outbox] == []  # the decision's notification went out after it
+
+
+async def test_a_refund_refused_our_credentials_until_out_of_attempts_is_parked_saying_so_and_staff_alerted(
+    make_relay, refunded, downstream, clock, repository
+):
+    relay = make_relay(max_attempts=2, backoff=timedelta(seconds=1))
+    downstream.failures = [None, UNAUTHENTICATED, UNAUTHENTICATED]
+    for _ in range(3):
+        await relay.run_once()
+        clock.advance(minutes=10)
+
+    refund = next(m for m in repository.docs[refunded.id].effects_parked if m.kind is EffectKind.REFUND)
+    assert (refund.parked, refund.attempts) == (ParkReason.CREDENTIALS_REFUSED, 2)
+    assert not refund.parked.did_not_happen  # an earlier attempt may have gone unanswered: never a second refund
+    [parked] = [alert["parked"] for alert in downstream.alerts]
+    assert (parked.key, parked.reason, parked.error) == (
+        f"{refunded.effects_prefix}:d1:refund", "credentials_refused",
+        "rejected: payments refused our credentials: HTTP 401",
+    )
+    assert parked.to_do.startswith("Its service refused our credentials (HTTP 401)") and "override_reason" in parked.to_do
 
 
 async def test_a_parked_staff_alert_queues_no_alert_of_its_own(relay, service, request_for, downstream, repository, clock):

@@ -511,11 +511,39 @@ def test_a_secret_is_read_without_surrounding_whitespace_wherever_it_comes_from(
             env_file.write_text(f"{variable}={json.dumps(value)}\n")  # double-quoted: its escapes are read
         case "file":
             (secrets_dir / variable).write_text(value)
+    named = {"effects_signing_previous_key_id": "k-old"} if setting == "effects_signing_previous_secret" else {}
     loaded = Settings(_env_file=env_file if source == ".env" else None,
-                      mongodb_uri="mongodb://disputes-app@mongo1:27017/?authSource=admin")
+                      mongodb_uri="mongodb://disputes-app@mongo1:27017/?authSource=admin", **named)
 
     secret = getattr(loaded, setting)
     assert isinstance(secret, SecretStr) and secret.get_secret_value() == JWT_SECRET
+
+
+def test_the_previous_effects_signing_key_comes_from_its_file_with_its_id(
+    secrets_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (secrets_dir / "disputes_effects_signing_previous_secret").write_text(JWT_SECRET + "\n")
+    monkeypatch.setenv("DISPUTES_EFFECTS_SIGNING_PREVIOUS_KEY_ID", "k-2026-06")
+    loaded = settings(effects_signing_key_id="k-2026-12")
+    assert loaded.effects_signing_previous == ("k-2026-06", SecretStr(JWT_SECRET))
+    assert JWT_SECRET not in repr(loaded)
+    assert settings(effects_signing_previous_secret=None, effects_signing_previous_key_id=None).effects_signing_previous is None
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"effects_signing_previous_secret": JWT_SECRET}, "set both during a rotation, or neither"),
+    ({"effects_signing_previous_key_id": "k-2026-06"}, "set both during a rotation, or neither"),
+    ({"effects_signing_previous_secret": JWT_SECRET, "effects_signing_previous_key_id": "dev"},
+     "give the new DISPUTES_EFFECTS_SIGNING_SECRET a new DISPUTES_EFFECTS_SIGNING_KEY_ID"),
+    ({"effects_signing_previous_secret": "short", "effects_signing_previous_key_id": "k-2026-06"},
+     "must be at least 32 characters long"),
+])
+def test_a_previous_effects_signing_key_without_its_id_or_under_the_current_id_is_refused(
+    secrets_dir: Path, changes: dict, why: str
+) -> None:
+    with pytest.raises(ValidationError, match=why) as refused:
+        settings(**changes)
+    assert JWT_SECRET not in str(refused.value)
 
 
 def test_without_a_secrets_directory_no_file_is_read(secrets_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -357,6 +357,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                              "servise anahtarıyla sorun"),
         "out_of_attempts": ("no answer within its attempts: it may have happened; check with the service by its key",
                             "denemeleri içinde yanıt alınamadı: gerçekleşmiş olabilir; servise anahtarıyla sorun"),
+        "credentials_refused": ("the service refused our credentials (its signing key) until the attempts ran out: "
+                                "it may have happened; check with the service by its key",
+                                "servis denemeler bitene kadar kimlik bilgilerimizi (imza anahtarını) reddetti: "
+                                "gerçekleşmiş olabilir; servise anahtarıyla sorun"),
         "never_reached": ("never reached the service: no attempt made a connection, so it did not happen; sending it "
                           "again is safe",
                           "servise hiç ulaşmadı: hiçbir denemede bağlantı kurulamadı, yani gerçekleşmedi; yeniden "
