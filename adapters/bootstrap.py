@@ -24,6 +24,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from adapters.downstream import (
     AccountsClient,
@@ -55,7 +56,7 @@ from adapters.mongo.breakers import MongoBreakerStore
 from adapters.observability import failure
 from adapters.mongo.client import connect
 from adapters.mongo.disputes import Doc, MongoDisputes
-from adapters.mongo.errors import DATABASE_SECONDS
+from adapters.mongo.errors import CREDENTIALS_REFUSED, DATABASE_SECONDS, credentials_refused
 from adapters.mongo.evidence_store import MongoEvidenceStore
 from adapters.mongo.idempotency import MongoIdempotencyKeys
 from adapters.mongo.indexes import CARRIER_EVENTS, DISPUTES
@@ -146,6 +147,7 @@ from disputes.ports import (
     Payments,
     Schedule,
     StaffDirectory,
+    StorageUnavailable,
     TestClocks,
     Workload,
     WorkloadReader,
@@ -282,10 +284,12 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
                     settings.mongodb_uri, password=settings.mongodb_password,
                     timeout_seconds=settings.mongodb_timeout_seconds, event_listeners=overrides.mongo_listeners,
                 )
-                # readiness asks the database over a connection of its own: a pool busy with requests is no database gone
+                # readiness asks the database over a connection of its own: a pool busy with requests is no database
+                # gone; made and authenticated afresh for each check, so a password the database no longer takes fails
+                # readiness, not only the requests that open a connection
                 pinging = connect(
                     settings.mongodb_uri, password=settings.mongodb_password,
-                    timeout_seconds=settings.mongodb_timeout_seconds, pool_size=1,
+                    timeout_seconds=settings.mongodb_timeout_seconds, pool_size=1, fresh_connections=True,
                 )
             except OSError as error:  # a TLS file the URI names that holds no certificate or key
                 raise UnusableSetting(f"DISPUTES_MONGODB_URI: a TLS file it names cannot be used: {error}") from None
@@ -551,7 +555,12 @@ def _pinger(db: AsyncDatabase[Doc], setup: StorageSetup) -> ops.ReadinessCheck:
         # (0.9 s measured after the database was killed), so the wait is cut at the same time.
         async with asyncio.timeout(ops.READINESS_TIMEOUT_SECONDS):
             with pymongo.timeout(ops.READINESS_TIMEOUT_SECONDS):
-                await db.command("ping")
+                try:
+                    await db.command("ping")
+                except OperationFailure as error:
+                    if credentials_refused(error):
+                        raise StorageUnavailable(CREDENTIALS_REFUSED) from error
+                    raise
 
     return ping
 

@@ -7,16 +7,22 @@ from pydantic import SecretStr
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import ConfigurationError
 
+FRESH_IDLE_MS = 1
+"""How long a connection of a client that wants fresh ones may stay idle and still be reused (ms): none is."""
+
 
 def connect(
     uri: str, *, password: SecretStr | None = None, timeout_seconds: float = 5.0,
     event_listeners: Sequence[monitoring._EventListener] = (), pool_size: int | None = None,
+    fresh_connections: bool = False,
 ) -> AsyncMongoClient[dict[str, Any]]:
     """A client that returns aware UTC datetimes and fails fast when the database is away, so the API can
     answer 503 instead of hanging, authenticating the user the URI names with `password` when it is given (as is,
     with no URI escaping), with at most `pool_size` connections when it is given and none kept open ahead of need (over the URI's
     `maxPoolSize` and `minPoolSize`: a URI may keep more open than such a pool holds). Connecting is lazy: no I/O
     happens here; options the driver cannot combine (`minPoolSize` above `maxPoolSize`) are a ConfigurationError.
+    With `fresh_connections`, a connection is never reused once idle (`maxIdleTimeMS` of 1): each use opens and
+    authenticates one afresh, proving that the database takes our credentials now (readiness's client).
 
     Every write asks for `{w: "majority", j: true}` itself: a write is acknowledged once a majority of the replica
     set's data-bearing members hold it in their on-disk journal, so a fail-over cannot roll it back (MongoDB manual,
@@ -29,6 +35,7 @@ def connect(
     majority or linearizable."""
     credentials: dict[str, Any] = {} if password is None else {"password": password.get_secret_value()}
     pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size, "minPoolSize": 0}
+    pool |= {"maxIdleTimeMS": FRESH_IDLE_MS} if fresh_connections else {}
     try:
         return AsyncMongoClient(
             uri,

@@ -8,9 +8,17 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 
 import pymongo
+import structlog
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from disputes.ports import StorageUnavailable
+
+log = structlog.get_logger(__name__)
+AUTHENTICATION_FAILED = 18
+"""MongoDB's error code for a user and password it does not take (`AuthenticationFailed`); the embedded database
+sends the same words, "Authentication failed", with no code."""
+CREDENTIALS_REFUSED = "the database refused our credentials (authentication failed)"
+"""What an outage of storage whose cause is our user or password says: never the user nor the password."""
 
 OUT_OF_DISK_SPACE = 14031
 """MongoDB's error code for a disk too full to write."""
@@ -32,9 +40,9 @@ DATABASE_SECONDS: ContextVar[float | None] = ContextVar("database_seconds", defa
 def translate_driver_errors[C: type](cls: C) -> C:
     """`cls` with every public coroutine method bounded by `DATABASE_SECONDS` and raising `StorageUnavailable` (from
     the driver's error) when the database cannot be reached or does not answer in time (`ConnectionFailure` and its
-    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout), cannot
-    write to its disk (`disk_fault`), or reads its data file as damaged (`data_damage`: it ends with a restore, not a
-    change of the caller's)."""
+    kinds: server selection timeout, network timeout, lost connection; any error the driver marks as a timeout), refuses
+    our credentials (`credentials_refused`, logged as `storage_auth_failed`), cannot write to its disk (`disk_fault`),
+    or reads its data file as damaged (`data_damage`: it ends with a restore, not a change of the caller's)."""
     for name, method in list(vars(cls).items()):
         if not name.startswith("_") and inspect.iscoroutinefunction(method):
             setattr(cls, name, _translating(method))
@@ -50,6 +58,11 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
         except ConnectionFailure as error:
             raise StorageUnavailable(f"the database is unavailable ({type(error).__name__})") from error
         except PyMongoError as error:
+            if credentials_refused(error):
+                # a new connection authenticating with a password the database no longer takes (changed in MongoDB
+                # before this process was restarted with it): every request needing one fails until the restart
+                log.error("storage_auth_failed", error=type(error).__name__, code=getattr(error, "code", None))
+                raise StorageUnavailable(CREDENTIALS_REFUSED) from error
             if fault := disk_fault(error):
                 raise StorageUnavailable(f"the database cannot write to its disk ({fault})") from error
             if damage := data_damage(str(error)):
@@ -59,6 +72,13 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
             raise StorageUnavailable(f"the database did not answer in time ({type(error).__name__})") from error
 
     return translated
+
+
+def credentials_refused(error: PyMongoError) -> bool:
+    """The database refused to authenticate us: the user or password we connect with is not (or no longer) its."""
+    if not isinstance(error, OperationFailure):
+        return False
+    return error.code == AUTHENTICATION_FAILED or "authentication failed" in str(error).lower()
 
 
 def disk_fault(error: PyMongoError) -> str | None:
