@@ -234,6 +234,19 @@ def _json_bytes(evidence: Evidence) -> int:
     return len(evidence.__pydantic_serializer__.to_json(evidence))
 
 
+def _sent_again(parked: OutboxMessage) -> OutboxMessage:
+    """A parked message as it goes back to the outbox (`Dispute.resend_effect`), all its attempts ahead of it. One
+    parked as certainly not applied (refused for good, never reached, held unsent) is sent as never tried, so a refusal
+    of the new attempts parks it `refused` again; one that may have been applied keeps when it was first tried, so a
+    refusal after it still says it may have happened."""
+    untried = parked.parked is not None and (parked.parked.did_not_happen or parked.parked is ParkReason.HELD)
+    return parked.model_copy(update={
+        "attempts": 0, "not_before": None, "attempt_token": None, "parked_at": None, "parked": None,
+        "tried_at": None if untried else parked.tried_at,
+        "last_error": None if parked.parked is ParkReason.HELD else parked.last_error,
+    })
+
+
 def _notice(message: OutboxMessage) -> str | None:
     """What a notification or a staff alert says of the case: its template, its reason (None: another kind)."""
     said = {EffectKind.NOTIFICATION: "template", EffectKind.STAFF_ALERT: "reason"}.get(message.kind)
@@ -2067,19 +2080,20 @@ class Dispute(BaseModel):
     def resend_effect(self, actor: Actor, effect: str, reason: str, now: datetime) -> bool:
         """A supervisor sends a parked effect (`effect`: its id or its key) again, with a reason, once what made its
         service refuse it or not answer is put right: it goes back to the outbox as it was, under its key, which its
-        service dedupes, with all its attempts ahead of it, and the timeline says who, why, and how it had been
-        parked (its parking leaves `effects_parked`, so the relay's entry for it with it). A refund or reshipment is
-        never sent again so (a supervisor reopens the case and decides again, which checks whether it may have been
-        paid), nor a message held with another (it goes when that one is sent: a new decision tells the customer).
-        Whether anything changed: a call again for one already sent again (pending or delivered since) changes
-        nothing."""
+        service dedupes, with all its attempts ahead of it (`_sent_again`), and with it, after it, the messages parked
+        only because they waited for it (`_held_behind`: the customer's message of an account restriction, held with
+        it), and the timeline says who, why, how it had been parked and what went with it (its parking leaves
+        `effects_parked`, so the relay's entry for it with it). Refused: a refund or reshipment (a supervisor reopens
+        the case and decides again, which checks whether it may have been paid), a message held with another (it goes
+        when that one is sent again). Whether anything changed: a call again for one already sent again, or gone with
+        one sent again (pending or delivered since), changes nothing."""
         actor.require(Role.SUPERVISOR)
         self._require_not_anonymised()  # its messages' personal data was anonymised: nothing left to send
         message = next((m for m in self.effects_parked if effect in (m.id, m.key)), None)
         if message is None:
-            pending = {m.id for m in self.outbox} | {e.id for e in self.effects_delivered}
-            if any(e.action == "effect_resent" and effect in (e.details["message"], e.details["key"])
-                   and e.details["message"] in pending for e in self.timeline):
+            named = {m.key for m in [*self.outbox, *self.effects_delivered] if effect in (m.id, m.key)}
+            if any(e.action == "effect_resent" and named.intersection([e.details["key"], *(e.details.get("held") or ())])
+                   for e in self.timeline):
                 return False
             raise UnknownParkedEffect(f"No effect of this case by id or key {effect!r} is parked.")
         if message.kind in COMPENSATIONS:
@@ -2090,22 +2104,34 @@ class Dispute(BaseModel):
             )
         if message.parked is ParkReason.HELD:
             raise EffectNotResendable(
-                f"It was never sent: it waits for {message.last_error and message.last_error.removeprefix('held: ')}. "
-                "Act on that one.", kind=message.kind.value,
+                f"It was never sent: it {(message.last_error or '').removeprefix('held: ')}. Act on that one (a "
+                "message sent again takes those held with it along).", kind=message.kind.value,
             )
-        again = message.model_copy(update={
-            "attempts": 0, "not_before": None, "attempt_token": None, "parked_at": None, "parked": None,
-        })
+        held = self._held_behind(message)
         self._apply(actor, "effect_resent", now, None, {
             "effect": message.kind.value, "key": message.key, "message": message.id, "reason": reason,
             "parked": message.parked.value if message.parked else None, "parked_at": message.parked_at,
-            "error": message.last_error,
+            "tried_at": message.tried_at, "error": message.last_error, "held": [m.key for m in held] or None,
         })
-        self.effects_parked = [m for m in self.effects_parked if m.id != message.id]
-        self.outbox.append(again)
-        self._unsaved.append(again)
-        self._resent = (*self.resent, message.id)
+        again = [_sent_again(m) for m in (message, *held)]
+        gone = {m.id for m in again}
+        self.effects_parked = [m for m in self.effects_parked if m.id not in gone]
+        self.outbox.extend(again)
+        self._unsaved.extend(again)
+        self._resent = (*self.resent, *(m.id for m in again))
         return True
+
+    def _held_behind(self, message: OutboxMessage) -> list[OutboxMessage]:
+        """The messages parked only because they waited for `message`, directly or through one another
+        (`disputes/relay.py`'s `waiting_for`, inverted): each waits for nothing else still parked."""
+        parked_ids, going = {m.id for m in self.effects_parked}, {message.id}
+        held = []
+        for m in self.effects_parked:
+            parked = parked_ids.intersection(m.waits_for)
+            if m.parked is ParkReason.HELD and parked and parked <= going:
+                going.add(m.id)
+                held.append(m)
+        return held
 
     def decision_told_instead(self, parked: Sequence[OutboxMessage], appeal_window: timedelta) -> OutboxMessage | None:
         """The customer's message queued in the write that parks `parked` (dated) when it holds the latest decision's

@@ -3,6 +3,7 @@ to the outbox, under its key, with its timeline entry, in its one write, and kee
 
 from datetime import timedelta
 
+from disputes.relay import waiting_for
 from schemas.common import Outcome
 from schemas.dispute import OutboxMessage, ParkReason, ReasonCode
 from tests.contract.conftest import Cases
@@ -55,3 +56,23 @@ async def test_a_send_again_saved_after_a_relay_delivered_another_message_neithe
     assert [m.id for m in stored.outbox] == [told.id]
     assert [e.id for e in stored.effects_delivered] == [opened.id]
     assert stored.effects_parked == []
+
+
+async def test_a_message_held_behind_one_sent_again_goes_back_with_it_after_it_in_the_one_write(cases: Cases) -> None:
+    dispute = await cases.open()
+    decided = await cases.change(
+        dispute.id, lambda d: d.decide(INVESTIGATOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "n", "o", NOW)
+    )
+    opened, told = decided.outbox
+    refused = opened.model_copy(update={"parked_at": LATER, "parked": ParkReason.REFUSED})
+    held = waiting_for(refused, [told.model_copy(update={"waits_for": [opened.id]})], LATER)  # as one that speaks of it
+    await cases.storage.disputes.failed(dispute.id, refused, "rejected: 400", LATER, park=True, held=held)
+
+    stored = await cases.change(dispute.id, lambda d: d.resend_effect(SUPERVISOR, opened.key, REASON, LATER))
+
+    assert stored.effects_parked == []
+    assert [(m.id, m.parked, m.last_error) for m in stored.outbox] == [
+        (opened.id, None, "rejected: 400"), (told.id, None, None)
+    ]
+    assert stored.outbox == await cases.storage.disputes.pending(dispute.id)
+    assert stored.timeline[-1].details["held"] == [told.key]

@@ -12,7 +12,7 @@ from disputes.errors import EffectNotResendable, Forbidden, UnknownParkedEffect
 from disputes.model import APPEAL_WINDOW
 from disputes.ports import EffectRejected, EffectUnavailable
 from schemas.common import Outcome
-from schemas.dispute import EffectKind, ReasonCode
+from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_parked_compensation import relay_until_settled
 from tests.unit.test_relay import Downstream, Relayed
@@ -78,8 +78,10 @@ async def test_a_refund_is_not_sent_again_by_itself(service, request_for, relay,
     with pytest.raises(EffectNotResendable, match="reopen the case and decide again"):
         await service.resend_effect(SUPERVISOR, dispute.id, refund.id, REASON)
     [held] = [m for m in (await service.get(SUPERVISOR, dispute.id)).effects_parked if m.kind is EffectKind.NOTIFICATION]
-    with pytest.raises(EffectNotResendable, match="waits for refund"):
+    with pytest.raises(EffectNotResendable) as refused:
         await service.resend_effect(SUPERVISOR, dispute.id, held.key, REASON)
+    assert str(refused.value) == (f"It was never sent: it waits for refund {refund.id}, which was parked. Act on that "
+                                  "one (a message sent again takes those held with it along).")
 
 
 async def test_only_a_supervisor_sends_again_and_only_what_is_parked(service, request_for, relay, downstream, clock):
@@ -128,3 +130,35 @@ async def test_a_message_parked_again_after_it_was_sent_again_alerts_staff_under
     assert len(alerts) == 2 and len(set(alerts)) == 2 and alerts[1] == f"{alerts[0]}:1"
     parked = [e.details for e in (await service.get(SUPERVISOR, dispute_id)).full_timeline if e.action == "effect_parked"]
     assert [(d["effect"], d["staff_alerted"]) for d in parked] == [("notification", True)]
+
+
+async def test_a_message_refused_for_good_sent_again_and_refused_again_is_parked_as_refused_again(
+    service, request_for, relay, downstream, clock
+):
+    dispute_id = await rejected_and_not_told(service, request_for, relay, downstream, clock)
+    key = f"{dispute_id}:d1:decision_made"
+
+    await service.resend_effect(SUPERVISOR, dispute_id, key, REASON)
+    downstream.failures = [REFUSED]
+    await relay_until_settled(relay, clock)
+
+    stored = await service.get(SUPERVISOR, dispute_id)
+    [again] = [m for m in stored.effects_parked if m.key == key]
+    assert (again.parked, again.attempts) == (ParkReason.REFUSED, 1)
+    [resent] = [e for e in stored.timeline if e.action == "effect_resent"]
+    assert resent.details["tried_at"] < again.tried_at  # the first attempt's time kept on the timeline
+
+
+async def test_a_message_that_may_have_been_applied_sent_again_and_refused_is_parked_as_maybe_applied(
+    service, request_for, relay, downstream, clock
+):
+    no_answer = EffectUnavailable("timed out")
+    dispute_id = await rejected_and_not_told(service, request_for, relay, downstream, clock, no_answer, no_answer)
+    key = f"{dispute_id}:d1:decision_made"
+
+    await service.resend_effect(SUPERVISOR, dispute_id, key, REASON)
+    downstream.failures = [REFUSED]
+    await relay_until_settled(relay, clock)
+
+    [again] = [m for m in (await service.get(SUPERVISOR, dispute_id)).effects_parked if m.key == key]
+    assert again.parked is ParkReason.REFUSED_ON_RETRY
