@@ -128,6 +128,14 @@ class EffectNotResendable(Conflict):
     title = "This parked effect is not sent again"
 
 
+class EffectMovedPast(EffectNotResendable):
+    """A parked message the case has moved past (`Dispute.moved_past`): sent now, it would tell of what no longer
+    stands."""
+
+    code = "effect-moved-past"
+    title = "The case has moved past this parked message"
+
+
 class RestrictionReviewed(Conflict):
     code = "restriction-reviewed"
     title = "The restriction was already confirmed or lifted"

@@ -23,6 +23,7 @@ from disputes.calendar import BusinessCalendar
 from disputes.errors import (
     DomainError,
     AccessibilityNeedRecorded,
+    EffectMovedPast,
     EffectNotResendable,
     UnknownParkedEffect,
     CaseAnonymised,
@@ -139,7 +140,8 @@ REVIEW_NOTICES = frozenset({
 })
 """What the service says of a review as it goes (a notification's template, a staff alert's reason): to the customer,
 that it began and what it asks them; to staff, that its deadlines near or passed. An appeal undone while its review is
-under way takes back those of its review not sent yet (`_undo_appeal`)."""
+under way takes back those of its review not sent yet (`_undo_appeal`); those parked stay on record, never sent again
+once their review is over (`Dispute.moved_past`)."""
 RESTRICTING_FLAGS = frozenset({"repeat_claims"})
 """Abuse signals that restrict the account until a supervisor reviews it: the pattern of claiming again and
 again. The others (a claim soon after the scan, several accounts at one address) only send the case to a person."""
@@ -1798,7 +1800,8 @@ class Dispute(BaseModel):
         no longer counted (the customer may still appeal within the decision's window), the review's deadlines no
         longer watched, a question it asked closed unanswered, and its deadlines, priority, assignee and supervisor's
         routing put back as they were when it came (`before_appeal`), and what the service said of its review and has not
-        sent yet taken back (`REVIEW_NOTICES`, `taken_back`) (`appeal: undone`). Once decided or reopened since, its
+        sent yet taken back (`REVIEW_NOTICES`, `taken_back`; those parked stay parked, on record, and are never sent
+        again: `moved_past`) (`appeal: undone`). Once decided or reopened since, its
         review stands, the appeal counted, its words gone (`appeal: stands`)."""
         assert self.appeal is not None and self.decision is not None  # a case takes an appeal on a decision only
         if not self.is_active or self.review_started_at != added.submitted_at:
@@ -2085,8 +2088,8 @@ class Dispute(BaseModel):
         it), and the timeline says who, why, how it had been parked and what went with it (its parking leaves
         `effects_parked`, so the relay's entry for it with it). Refused: a refund or reshipment (a supervisor reopens
         the case and decides again, which checks whether it may have been paid), a message held with another (it goes
-        when that one is sent again). Whether anything changed: a call again for one already sent again, or gone with
-        one sent again (pending or delivered since), changes nothing."""
+        when that one is sent again), and one the case has moved past (`moved_past`). Whether anything changed: a call
+        again for one already sent again, or gone with one sent again (pending or delivered since), changes nothing."""
         actor.require(Role.SUPERVISOR)
         self._require_not_anonymised()  # its messages' personal data was anonymised: nothing left to send
         message = next((m for m in self.effects_parked if effect in (m.id, m.key)), None)
@@ -2107,6 +2110,8 @@ class Dispute(BaseModel):
                 f"It was never sent: it {(message.last_error or '').removeprefix('held: ')}. Act on that one (a "
                 "message sent again takes those held with it along).", kind=message.kind.value,
             )
+        if past := self.moved_past(message):
+            raise EffectMovedPast(f"The case has moved past it: {past}.", kind=message.kind.value)
         held = self._held_behind(message)
         self._apply(actor, "effect_resent", now, None, {
             "effect": message.kind.value, "key": message.key, "message": message.id, "reason": reason,
@@ -2121,14 +2126,38 @@ class Dispute(BaseModel):
         self._resent = (*self.resent, *(m.id for m in again))
         return True
 
+    def moved_past(self, message: OutboxMessage) -> str | None:
+        """Why the case has moved past a message, so it is never sent again (`resend_effect`), or None: a decision's
+        message (`<id>:d<n>:decision_made`, or the one told in its place) once the case is no longer resolved by that
+        decision (a later decision was taken, or it was appealed, reopened or withdrawn since: the customer was told
+        so, and its next decision tells them); a question to the customer (`information_requested`) no longer open,
+        or asked again since (answered, expired, withdrawn with its review); what the service said of a review as it
+        went (`REVIEW_NOTICES`: an appeal received, staff alerts of its deadlines) once that review is over (decided,
+        undone, withdrawn) or another began."""
+        notice = _notice(message)
+        if notice == "decision_made":
+            latest = self.decision and f"{self.id}:d{self.decision.sequence}:decision_made"
+            if latest is None or message.key not in (latest, f"{latest}:held") or self.status is not Status.RESOLVED:
+                return "the decision it tells of is no longer the case's (decided again, appealed, reopened or withdrawn since)"
+            return None
+        if notice == "information_requested":
+            waiting = self.open_information_request
+            if waiting is None or message.created_at < waiting.asked_at:
+                return "the question it asks is no longer open"
+            return None
+        if notice in REVIEW_NOTICES and (not self.is_active or message.created_at < self.review_started_at):
+            return "the review it speaks of is over"
+        return None
+
     def _held_behind(self, message: OutboxMessage) -> list[OutboxMessage]:
         """The messages parked only because they waited for `message`, directly or through one another
-        (`disputes/relay.py`'s `waiting_for`, inverted): each waits for nothing else still parked."""
+        (`disputes/relay.py`'s `waiting_for`, inverted): each waits for nothing else still parked, and the case has not
+        moved past it (`moved_past`)."""
         parked_ids, going = {m.id for m in self.effects_parked}, {message.id}
         held = []
         for m in self.effects_parked:
             parked = parked_ids.intersection(m.waits_for)
-            if m.parked is ParkReason.HELD and parked and parked <= going:
+            if m.parked is ParkReason.HELD and parked and parked <= going and self.moved_past(m) is None:
                 going.add(m.id)
                 held.append(m)
         return held

@@ -29,6 +29,7 @@ from disputes.errors import (
     CustomerRequired,
     DecisionStands,
     CarrierHasNoPull,
+    EffectMovedPast,
     EffectNotResendable,
     EvidenceRequestsClosed,
     IllegalTransition,
@@ -365,9 +366,13 @@ ENDPOINTS = (
              "Send a message the relay parked (refused, out of attempts, never reached) again, under its key, with a "
              "reason (supervisor): the customer's notification, a staff alert, a risk signal, an account restriction "
              "or its lift, the carrier's liability; a refund or reshipment is issued again by reopening and deciding. "
+             "The messages held only because they waited for it go with it, after it. Refused (effect-moved-past) for "
+             "a message the case has moved past: a decision's message once the case is no longer resolved by that "
+             "decision (decided again, appealed, reopened or withdrawn since), a question to the customer no longer "
+             "open, an appeal's receipt or a staff alert of a review's deadlines once that review is over or undone. "
              "A call again for one already sent again changes nothing (a 412 with the If-Match of before)", SUPERVISOR,
              ResendEffect, response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422),
-             rules=(UnknownParkedEffect, EffectNotResendable, CaseAnonymised, Contended)),
+             rules=(UnknownParkedEffect, EffectNotResendable, EffectMovedPast, CaseAnonymised, Contended)),
     Endpoint("POST", ONE + "/withdraw", withdraw, "Withdraw (the customer found the parcel; agents: at their request)",
              CUSTOMER_SIDE, Withdraw, body_optional=True, response=CustomerDisputeView, headers=("If-Match",),
              errors=(404, 409, 412, 422), rules=(DecisionStands, IllegalTransition, Contended),

@@ -123,3 +123,22 @@ async def test_the_console_offers_it_beside_the_parked_message_to_a_supervisor_a
     page = await (await api.get(case, headers=supervisor())).text()
     assert form_at not in page and "bekletilen mesaj yeniden gönderildi" in page and REASON in page
     await eventually(lambda: notified(downstream, key), timeout=10)
+
+
+async def test_a_decision_s_message_the_case_moved_past_is_refused_and_not_offered(api, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id = await rejected_while_notifications_refuse(api, downstream)
+    one, key = f"/v1/disputes/{dispute_id}", f"{dispute_id}:d1:decision_made"
+    reopened = await api.post(one + "/reopen", json={"reason": "Yeni kanıt geldi."}, headers=SUPERVISOR)
+    assert reopened.status == 200, await reopened.text()
+
+    refused = await api.post(one + "/effects/resend", json={"effect": key, "reason": REASON}, headers=SUPERVISOR)
+
+    problem = await refused.json()
+    assert (refused.status, refused.content_type, problem["type"].split(":")[-1]) == (409, PROBLEM, "effect-moved-past")
+    assert problem["detail"] == ("The case has moved past it: the decision it tells of is no longer the case's "
+                                 "(decided again, appealed, reopened or withdrawn since).")
+    after = await (await api.get(one, headers=SUPERVISOR)).json()
+    assert after["version"] == (await reopened.json())["version"] and after["effects"]["parked"][0]["key"] == key
+    page = await (await api.get(f"/console/disputes/{dispute_id}", headers=supervisor())).text()
+    assert f'action="/console/disputes/{dispute_id}/effects/resend"' not in page and f"<code>{key}</code>" in page
