@@ -2094,7 +2094,8 @@ class Dispute(BaseModel):
         self._require_not_anonymised()  # its messages' personal data was anonymised: nothing left to send
         message = next((m for m in self.effects_parked if effect in (m.id, m.key)), None)
         if message is None:
-            named = {m.key for m in [*self.outbox, *self.effects_delivered] if effect in (m.id, m.key)}
+            named = {m.key for m in self.outbox if effect in (m.id, m.key)}
+            named |= {e.key for e in self.effects_delivered if effect in (e.id, e.key)}
             if any(e.action == "effect_resent" and named.intersection([e.details["key"], *(e.details.get("held") or ())])
                    for e in self.timeline):
                 return False
