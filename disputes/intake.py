@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from pydantic_core import to_json
+
 from disputes.policy.receivers import with_worded_relation
 from disputes.ports import AttachmentStore, CarrierSource, Clock, EvidenceInbox, StoredAttachment
 from schemas.dispute import Evidence
@@ -25,9 +27,10 @@ def push_key(carrier: str, event_id: str) -> str:
 
 
 def pull_key(proof: ProofOfDelivery) -> str:
-    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing."""
-    content = proof.model_dump_json(exclude={"received_at", "raw_ref"})
-    return "pull:" + hashlib.sha256(content.encode()).hexdigest()[:32]
+    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. Its times are written
+    as given (offset and microseconds), not as answers write them, so an answer stored before they were keeps its key."""
+    content = to_json(proof.model_dump(exclude={"received_at", "raw_ref"}))
+    return "pull:" + hashlib.sha256(content).hexdigest()[:32]
 
 
 def raw_ref(body: bytes) -> str:

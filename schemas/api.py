@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from schemas.common import Id, Outcome, TrackingNumber, Reason, RefundDestination, Remark, Resolution, Role, Statement, rfc3339
+from schemas.common import (
+    Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Timestamp, TrackingNumber, rfc3339,
+)
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
     MAX_KEPT_SUBMISSIONS,
@@ -347,8 +349,8 @@ class DisputeView(_Output):
     claim: Claim
     missing_items: list[MissingItem]
     packing: PackingCheck | None = Field(description="The seller's packing record, for missing-item claims.")
-    opened_at: AwareDatetime
-    updated_at: AwareDatetime
+    opened_at: Timestamp
+    updated_at: Timestamp
     sla: Sla
     assignee: str | None
     decision: Decision | None
@@ -383,7 +385,7 @@ class DisputeView(_Output):
     customer_evidence: list[CustomerEvidence] = Field(
         description="What the customer added (appeal, information), images by reference to the attachment store."
     )
-    evidence_pull_due: AwareDatetime | None
+    evidence_pull_due: Timestamp | None
     proof_missing: bool
     effects: Effects
     information_requests: list[QuestionToCustomer] = Field(description="Questions put to the customer, oldest first.")
@@ -399,7 +401,7 @@ class CustomerDecision(_Output):
         description="Why, in the words of `reason_code` on the staff view; none where staff keep the reason to "
                     "themselves (`suspected_abuse`: the next step's words say the account's claims were weighed)."
     )
-    decided_at: AwareDatetime
+    decided_at: Timestamp
     refund_to: RefundDestination | None
     lines: list[LineOutcome] = Field(
         default=[], description="Missing-item claims and digital orders decided line by line: what each claimed line gets."
@@ -417,7 +419,7 @@ class CustomerOrder(_Output):
     shipment_id: str
     carrier: str
     tracking_number: str
-    delivered_at: AwareDatetime
+    delivered_at: Timestamp
     items: list[OrderItem]
 
 
@@ -432,13 +434,13 @@ class CustomerSideEvidence(_Output):
     kind: SubmissionKind
     statement: str
     images: list[CustomerImage] = Field(default=[])
-    submitted_at: AwareDatetime
+    submitted_at: Timestamp
     submitted_by: str | None = Field(description="The customer's id; null when an agent sent it for them.")
     deleted_images: list[DeletedImage] = Field(
         default=[], description="Your images deleted under retention after the case closed, or with the submission taken "
                                 "off the case, one marker each."
     )
-    removed_at: AwareDatetime | None = Field(
+    removed_at: Timestamp | None = Field(
         default=None, description="When customer service took it off your case as sent to it by mistake (its text is "
                                   "replaced by a marker, its images deleted)."
     )
@@ -455,9 +457,9 @@ class _CustomerSideView(_Output):
     preferred_resolution: Resolution
     claim: Claim
     missing_items: list[MissingItem]
-    opened_at: AwareDatetime
-    updated_at: AwareDatetime
-    decision_due: AwareDatetime
+    opened_at: Timestamp
+    updated_at: Timestamp
+    decision_due: Timestamp
     decision: CustomerDecision | None
     compensation: Outcome | None = Field(
         description="The refund or reship the case issued, whatever its latest decision: a review after an appeal or a "
@@ -523,11 +525,11 @@ class DisputeSummary(_Output):
                     "nothing was issued, or its service refused it for good or never received it."
     )
     assignee: str | None = Field(description="Who works the case; null on the customer's side.")
-    opened_at: AwareDatetime
-    updated_at: AwareDatetime = Field(description="The case's last activity.")
-    first_response_due: AwareDatetime
-    decision_due: AwareDatetime
-    decided_at: AwareDatetime | None
+    opened_at: Timestamp
+    updated_at: Timestamp = Field(description="The case's last activity.")
+    first_response_due: Timestamp
+    decision_due: Timestamp
+    decided_at: Timestamp | None
 
 
 class DisputePageView(_Output):
@@ -675,14 +677,14 @@ class CarrierReportRow(_Output):
 
 
 class CarrierReport(_Output):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Timestamp
+    end: Timestamp
     carriers: list[CarrierReportRow]
 
 
 class SlaReport(_Output):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Timestamp
+    end: Timestamp
     disputes: int
     decided: int
     decided_within_sla: float | None
@@ -713,7 +715,7 @@ class ResponseTimesRow(_Output):
 
 
 class ResponseTimesReport(_Output):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Timestamp
+    end: Timestamp
     by_channel: list[ResponseTimesRow]
     by_carrier: list[ResponseTimesRow]

@@ -6,7 +6,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator, AwareDatetime, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, Strict, StringConstraints,
+    AfterValidator, AwareDatetime, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, PlainSerializer, Strict,
+    StringConstraints, WithJsonSchema,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
@@ -88,14 +89,28 @@ def _none_if_placeholder(value: datetime | None) -> datetime | None:
     return value if value is None or plausible(value) else None
 
 
-Stamp = Annotated[AwareDatetime, AfterValidator(_has_utc_instant)]
+def timestamp_text(value: datetime) -> str:
+    """An instant as every answer and message writes it: in UTC, with `Z` and milliseconds, always
+    (`2026-12-06T07:00:00.000Z`). Milliseconds are what MongoDB keeps of a time (it drops the rest), so a time reads the
+    same in the answer that stored it as in every later one; an offset as given, or a fraction only when there is one,
+    would change with the value and between the two."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
+
+
+Timestamp = Annotated[
+    AwareDatetime, PlainSerializer(timestamp_text, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+"""A time a boundary model holds: read as any aware datetime, written by `timestamp_text`."""
+
+Stamp = Annotated[Timestamp, AfterValidator(_has_utc_instant)]
 """A time with an offset that names an instant: `0001-01-01T00:00:00+14:00` has none in UTC, so could be neither
 stored (storage keeps times in UTC) nor compared. The canonical proof's: the carriers' readers take no placeholder
 (`carriers.parsing.instant`), and what was stored before they refused one still reads."""
-Moment = Annotated[AwareDatetime | None, AfterValidator(_none_if_placeholder)]
+Moment = Annotated[Timestamp | None, AfterValidator(_none_if_placeholder)]
 """The order service's times: a placeholder (before `EARLIEST`, or from `LATEST`) is no time at all, so one on a
 shipment or a record the case does not need costs nothing, and the one it needs reads as unknown."""
-Instant = Annotated[AwareDatetime, Strict(False), BeforeValidator(dated), AfterValidator(_plausible)]
+Instant = Annotated[Timestamp, Strict(False), BeforeValidator(dated), AfterValidator(_plausible)]
 """A time a partner sends: written with its date and offset (`dated`), between `EARLIEST` and `LATEST` (a
 placeholder is refused: the field is left out for none). Not strict, even in a strict model: past the check of its
 text, the text is read as a datetime (strict, only JSON's own parser would read it, and a check before it hands the

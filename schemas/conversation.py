@@ -3,9 +3,9 @@ questions investigators put to the customer, with the answers linked to them."""
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import Role, Statement
+from schemas.common import Role, Statement, Timestamp
 
 
 class _Model(BaseModel):
@@ -19,12 +19,12 @@ class QuestionToCustomer(_Model):
     id: str
     question: str
     asked_by: str
-    asked_at: AwareDatetime
-    answer_by: AwareDatetime
-    decision_due_before: AwareDatetime
+    asked_at: Timestamp
+    answer_by: Timestamp
+    decision_due_before: Timestamp
     """The decision deadline when the question was asked: the pause counts from it."""
-    answered_at: AwareDatetime | None = None
-    expired_at: AwareDatetime | None = None
+    answered_at: Timestamp | None = None
+    expired_at: Timestamp | None = None
     """When it was closed unanswered: its time to answer over, or the case withdrawn or decided without the answer."""
 
     @property
@@ -48,14 +48,14 @@ class MessageKind(StrEnum):
 
 
 class ThreadMessage(_Model):
-    at: AwareDatetime
+    at: Timestamp
     kind: MessageKind
     role: Role = Field(description="Who wrote it: customer, agent (for the customer), investigator or supervisor.")
     author: str | None = Field(description="The writer's id (staff views only).")
     text: str | None = None
     request_id: str | None = Field(default=None, description="The information request this asks, or that expired.")
     reply_to: str | None = Field(default=None, description="The information request this message answers.")
-    answer_by: AwareDatetime | None = Field(default=None, description="When the customer is asked to answer by.")
+    answer_by: Timestamp | None = Field(default=None, description="When the customer is asked to answer by.")
 
 
 class Thread(_Model):
@@ -68,9 +68,9 @@ class WaitingForCustomer(_Model):
 
     request_id: str
     question: str
-    asked_at: AwareDatetime
-    answer_by: AwareDatetime
-    decision_due: AwareDatetime = Field(
+    asked_at: Timestamp
+    answer_by: Timestamp
+    decision_due: Timestamp = Field(
         description="The decision deadline while the SLA clock is paused: the latest it can be (an answer sooner "
                     "brings it forward by the time not used)."
     )

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.common import Timestamp
 
 
 class DigitalChannel(StrEnum):
@@ -35,13 +37,13 @@ class DigitalDelivery(BaseModel):
     found: bool = Field(description="The provider has a delivery record for the line at all.")
     channel: DigitalChannel = DigitalChannel.UNKNOWN
     sent_to: str | None = Field(default=None, description="The address or app account it was sent to, as the provider masks it.")
-    sent_at: AwareDatetime | None = None
+    sent_at: Timestamp | None = None
     link_present: bool | None = Field(
         default=False, description="The message carried the code or a working link; null: the provider did not say."
     )
-    opened_at: AwareDatetime | None = None
-    activated_at: AwareDatetime | None = None
-    received_at: AwareDatetime = Field(description="When this service received the record.")
+    opened_at: Timestamp | None = None
+    activated_at: Timestamp | None = None
+    received_at: Timestamp = Field(description="When this service received the record.")
 
     def __repr_args__(self) -> Iterator[tuple[str, Any]]:
         return ((name, getattr(self, name)) for name in self._shown)

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import Outcome, RefundDestination, Role
+from schemas.common import Outcome, RefundDestination, Role, Timestamp
 from schemas.orders import Address, OrderItem, PackingRecord
 from schemas.proof import ProofOfDelivery
 
@@ -85,12 +85,12 @@ class Restriction(_Model):
     """An account restriction a case's abuse flags led to, and its review by a supervisor."""
 
     flags: list[str]
-    raised_at: AwareDatetime
+    raised_at: Timestamp
     raised_by: str
-    review_due: AwareDatetime = Field(description="Unconfirmed by then, a restriction the system raised is lifted.")
+    review_due: Timestamp = Field(description="Unconfirmed by then, a restriction the system raised is lifted.")
     state: RestrictionState = RestrictionState.PENDING_REVIEW
     reviewed_by: str | None = None
-    reviewed_at: AwareDatetime | None = None
+    reviewed_at: Timestamp | None = None
     reason: str | None = None
 
 
@@ -133,12 +133,12 @@ class OrderSnapshot(_Model):
     shipment_id: str
     carrier: str
     tracking_number: str
-    delivered_at: AwareDatetime
+    delivered_at: Timestamp
     items: list[OrderItem]
     value_minor: int
     reshippable: bool
     declared_weight_grams: int | None = None
-    placed_at: AwareDatetime | None = Field(
+    placed_at: Timestamp | None = Field(
         default=None, description="When the order was placed; absent on cases opened before it was kept."
     )
 
@@ -149,9 +149,9 @@ class OrderSnapshot(_Model):
 
 
 class Sla(_Model):
-    first_response_due: AwareDatetime
-    evidence_due: AwareDatetime
-    decision_due: AwareDatetime
+    first_response_due: Timestamp
+    evidence_due: Timestamp
+    decision_due: Timestamp
 
 
 class Decision(_Model):
@@ -161,7 +161,7 @@ class Decision(_Model):
     refund_to: RefundDestination | None
     decided_by: str
     decided_by_role: Role
-    decided_at: AwareDatetime
+    decided_at: Timestamp
     sequence: int
     recommended: str | None = None
     lines: list[LineOutcome] = Field(
@@ -170,12 +170,12 @@ class Decision(_Model):
     )
     overridden: bool = False
     override_reason: str | None = None
-    decision_due: AwareDatetime | None = Field(
+    decision_due: Timestamp | None = Field(
         default=None,
         description="The decision deadline this decision was taken against: the one of the review it closed (an "
                     "appeal or a reopening starts a new review with a deadline of its own).",
     )
-    appeal_ends: AwareDatetime | None = Field(
+    appeal_ends: Timestamp | None = Field(
         default=None,
         description="The end of the time to appeal this decision, as its message to the customer named it: the "
                     "decision's time plus the appeal window configured when it was taken. Absent on decisions taken "
@@ -190,7 +190,7 @@ class Decision(_Model):
 
 class Appeal(_Model):
     statement: str
-    appealed_at: AwareDatetime
+    appealed_at: Timestamp
 
 
 class SubmissionKind(StrEnum):
@@ -229,20 +229,20 @@ class CustomerEvidence(_Model):
     kind: SubmissionKind
     statement: str
     images: list[CustomerImage] = Field(default_factory=list)
-    submitted_at: AwareDatetime
+    submitted_at: Timestamp
     submitted_by: str
     deleted_images: list[DeletedImage] = Field(
         default_factory=list, description="The images deleted under retention, or with the submission taken off the "
                                           "case (`removed_at`), one marker each, in the order sent."
     )
-    removed_at: AwareDatetime | None = Field(
+    removed_at: Timestamp | None = Field(
         default=None, description="When staff took it off the case as sent to the wrong case: its statement is replaced "
                                   "by a marker and its images are deleted; the policy no longer reads it."
     )
 
 
 class TimelineEntry(_Model):
-    at: AwareDatetime
+    at: Timestamp
     actor: str
     role: Role
     action: str
@@ -307,11 +307,11 @@ class OutboxMessage(_Model):
     kind: EffectKind
     key: str
     payload: dict[str, Any]
-    created_at: AwareDatetime
+    created_at: Timestamp
     attempts: int = 0
     """Attempts whose failure was recorded."""
     last_error: str | None = None
-    tried_at: AwareDatetime | None = None
+    tried_at: Timestamp | None = None
     """When the relay began its first attempt, recorded before sending it: any later attempt is a retry of one that
     may have been applied, even when the pass that made it ended with nothing recorded (its worker killed, its lease
     lost), so a refusal parks it `refused_on_retry`. None before, and on messages tried before this was kept."""
@@ -327,7 +327,7 @@ class OutboxMessage(_Model):
     so one that failed after another relay began an attempt (its lease lost meanwhile) never marks that attempt, which
     may have reached the service, as never reached. None between attempts, and on messages stored before this was
     kept."""
-    not_before: AwareDatetime | None = None
+    not_before: Timestamp | None = None
     """Not sent again before this, the time its last failed attempt set for the next (its backoff, or the service's
     `Retry-After` when later): the messages queued after it wait with it, and a message queued meanwhile does not
     hurry it. None until an attempt failed."""
@@ -339,7 +339,7 @@ class OutboxMessage(_Model):
     """The ids of earlier messages this one speaks of (a decision's refunds and reships, and an earlier decision's
     still on their way, for the customer's notification of it): it goes out only after they are delivered, and is
     parked with any of them that is parked, so the customer is never told of an effect that did not happen."""
-    parked_at: AwareDatetime | None = None
+    parked_at: Timestamp | None = None
     """When the relay parked it: None while it is pending, and on messages parked before this was kept."""
     parked: ParkReason | None = None
     """Why it was parked (None as for `parked_at`: such a message may have been applied)."""
@@ -354,7 +354,7 @@ class DeliveredEffect(_Model):
     id: str
     kind: EffectKind
     key: str
-    delivered_at: AwareDatetime
+    delivered_at: Timestamp
     reference: str | None = None
     """The receiving service's own id for what it applied (payments' refund, fulfillment's shipment), when its answer
     named one (docs/downstream.md); None when it did not, and on messages delivered before this was kept."""

@@ -1,11 +1,10 @@
 """What the service asks of downstream services: the payloads of outbox messages."""
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import Outcome, RefundDestination
+from schemas.common import Outcome, RefundDestination, Timestamp
 from schemas.orders import Address, OrderItem
 
 
@@ -78,8 +77,8 @@ class StaffAlert(_Model):
         "deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "effect_parked",
         "first_response_near", "first_response_missed",
     ]
-    decision_due: datetime
-    first_response_due: datetime | None = None
+    decision_due: Timestamp
+    first_response_due: Timestamp | None = None
     """The first response's deadline, on an alert about it."""
     priority: int
     parked: ParkedEffect | None = None
@@ -91,7 +90,7 @@ class CustomerRisk(_Model):
     customer_id: str
     dispute_id: str
     flags: list[str]
-    observed_at: datetime
+    observed_at: Timestamp
 
 
 class AccountRestriction(_Model):
@@ -101,9 +100,9 @@ class AccountRestriction(_Model):
     dispute_id: str
     change: Literal["restricted", "confirmed", "lifted"]
     flags: list[str]
-    review_due: datetime
+    review_due: Timestamp
     changed_by: str
-    changed_at: datetime
+    changed_at: Timestamp
 
 
 class CarrierLiability(_Model):
@@ -115,7 +114,7 @@ class CarrierLiability(_Model):
     amount_minor: int
     currency: str
     reason: str
-    decided_at: datetime
+    decided_at: Timestamp
 
 
 NotificationTemplate = Literal[

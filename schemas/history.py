@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import Outcome
+from schemas.common import Outcome, Timestamp
 from schemas.dispute import Claim, Channel, ReasonCode, RestrictionState, Status
 
 
@@ -35,9 +35,9 @@ class PastDispute(BaseModel):
     channel: Channel
     value_minor: int = Field(description="What the claim is worth (the package, or the missing lines).")
     currency: str
-    opened_at: AwareDatetime
-    decision_due: AwareDatetime
-    closed_at: AwareDatetime | None
+    opened_at: Timestamp
+    decision_due: Timestamp
+    closed_at: Timestamp | None
     outcome: Outcome | None = Field(description="The latest decision's outcome; none while undecided.")
     reason_code: ReasonCode | None
     compensation: Outcome | None = Field(description="The refund or reship issued, if any.")

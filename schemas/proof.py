@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Id, ShortText, Stamp, TrackingNumber, one_spelling
+from schemas.common import Id, ShortText, Stamp, Timestamp, TrackingNumber, one_spelling
 
 CODE_CHARS = 64
 StatusCode = Annotated[str, StringConstraints(min_length=1, max_length=CODE_CHARS)]
@@ -309,7 +308,7 @@ class ProofOfDelivery(_Private):
                     "packageDetails.count. Absent where the carrier states no package weight.",
     )
     source: ProofSource
-    received_at: AwareDatetime
+    received_at: Timestamp
     raw_ref: Id | None = None
     events: tuple[TrackingEvent, ...] = Field(
         default=(), max_length=MAX_EVENTS,

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.common import Timestamp
 
 from schemas.dispute import MissingItem
 
@@ -111,8 +113,8 @@ class Recommendation(_Private):
         default=None,
         description="Turkish, for the customer only, while waiting for their check: who received it and where.",
     )
-    check_by: AwareDatetime | None = Field(
+    check_by: Timestamp | None = Field(
         default=None,
         description="While waiting for the customer's check with a third party: when their time to check ends.",
     )
-    computed_at: AwareDatetime
+    computed_at: Timestamp

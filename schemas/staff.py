@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,7 +16,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from schemas.common import Id, Role, ShortText, Typed, Written
+from schemas.common import Id, Role, ShortText, Timestamp, Typed, Written
 from schemas.history import unset_default
 
 _STAFF_ROLES = Literal[Role.INVESTIGATOR, Role.SUPERVISOR]
@@ -55,7 +54,7 @@ class StaffMember(BaseModel):
         default=None, description="The supervisor who last wrote the record; none on a record never written since it "
                                   "was kept (demo records, older ones)."
     )
-    changed_at: AwareDatetime | None = Field(default=None, description="When the record was last written.")
+    changed_at: Timestamp | None = Field(default=None, description="When the record was last written.")
 
 
 class StaffRecord(BaseModel):

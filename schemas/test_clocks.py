@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.api import Instant
-from schemas.common import ShortText, Typed
+from schemas.common import ShortText, Timestamp, Typed
 
 
 class _Input(BaseModel):
@@ -24,5 +24,5 @@ class AdvanceTestClock(_Input):
 class TestClockView(BaseModel):
     id: str
     name: str | None
-    frozen_time: AwareDatetime = Field(description="The time the cases on this clock live by.")
-    created_at: AwareDatetime
+    frozen_time: Timestamp = Field(description="The time the cases on this clock live by.")
+    created_at: Timestamp

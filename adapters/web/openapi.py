@@ -143,6 +143,8 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes. "
                                 "Every `pattern` is an ECMA-262 regular expression read with the Unicode flag (`u`), "
                                 "as JSON Schema reads them: the text patterns name characters past U+FFFF. Every "
+                                "`date-time` in an answer is UTC with `Z` and milliseconds, always "
+                                "(`2026-12-06T07:00:00.000Z`); one sent may carry any offset. Every "
                                 "answer carries `X-Request-ID` (the caller's, when it is 1 to 64 of `A-Z a-z 0-9 . _ "
                                 "-`, else one made here), which the service's logs name the request by."},
         "servers": [{"url": "/", "description": "This service: the document is served by the API it describes."}],

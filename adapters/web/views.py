@@ -13,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from disputes.model import COMPENSATIONS, Dispute
 from disputes.next_step import next_step, reads_otherwise_from
-from schemas.common import Outcome
+from schemas.common import Outcome, timestamp_text
 from schemas.dispute import CompensatedLine, EffectKind, CustomerEvidence, ParkReason, customer_side_reason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
@@ -28,14 +28,16 @@ def view_json(view: View) -> bytes:
     """A view written straight from the aggregate's values (validated when they were stored), byte for byte what
     its model writes (tests/unit/test_views.py): validating trusted data into a view model only to serialise it
     was most of a read's cost."""
-    return orjson.dumps(view, default=_model_fields, option=orjson.OPT_UTC_Z)
+    return orjson.dumps(view, default=_model_fields, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def _model_fields(value: object) -> object:
-    """orjson's fallback: a model as its fields, in the order pydantic writes them; anything else as pydantic
-    writes a value of no declared type."""
+    """orjson's fallback: a model as its fields, in the order pydantic writes them; a time as the models write theirs
+    (`timestamp_text`); anything else as pydantic writes a value of no declared type."""
     if isinstance(value, BaseModel):
         return value.__dict__
+    if isinstance(value, datetime):
+        return timestamp_text(value)
     return to_jsonable_python(value)
 
 
@@ -260,7 +262,7 @@ class QueueRows:
     what a save changes (what storage changes on its own, effects and views, no row shows) but its `compensation`, which
     a refusal for good takes away (`issued_compensation`), and a save gives the dispute a new version, so a row stands
     until its dispute's next version or refusal. The queue is the busiest read and shows mostly the same disputes again: writing
-    a row is a dict of its fields and orjson's writing of its instants (each through its time zone's Python methods),
+    a row is a dict of its fields and the writing of its instants (each through Python's time zone methods),
     a kept row is a lookup. Rows are written straight from the aggregates (validated when they were stored), byte for
     byte what `DisputeSummary` writes (tests/unit/test_views.py). Holding `size` rows, it starts again empty."""
 
@@ -297,7 +299,7 @@ class DisputeViews:
     customer's side's next step tells of the refunds and reshipments the relay parked, so is kept by them too, and
     the staff view by the refusals the relay parked, which its compensated lines leave out (`compensated_lines`).
     A dispute is read again and again (the order page, the investigator's screen) and writing its view is mostly
-    orjson's writing of its instants (each through its time zone's Python methods); a kept view is a lookup. Views
+    the writing of its instants (each through Python's time zone methods); a kept view is a lookup. Views
     are written straight from the aggregates (validated when they were stored), byte for byte what their models
     write (tests/unit/test_views.py). Holding `max_bytes` of JSON, it starts again empty."""
 

@@ -31,7 +31,7 @@ async def test_a_need_recorded_after_a_rejection_gives_the_appeal_priority_1(api
     staff = await (await api.get(one, headers=INVESTIGATOR)).json()
     assert staff["status"] == "appealed" and staff["accessibility_need"] is True
     # appealed Wed 18.11.2026 12:30 Istanbul: 2 business days -> end of Fri 20.11 (21:00Z), not Mon 23.11
-    assert staff["sla"]["decision_due"] == "2026-11-20T21:00:00Z"
+    assert staff["sla"]["decision_due"] == "2026-11-20T21:00:00.000Z"
     assert staff["priority"] == 1
 
 
@@ -65,7 +65,7 @@ async def test_a_need_recorded_after_a_decision_gives_the_reopened_review_priori
     reopened = await api.post(one + "/reopen", json={"reason": "Ödeme reddedildi."}, headers=SUPERVISOR)
     assert reopened.status == 200, await reopened.text()
     staff = await reopened.json()
-    assert staff["sla"]["decision_due"] == "2026-11-20T21:00:00Z"  # 2 business days from Wed 18.11
+    assert staff["sla"]["decision_due"] == "2026-11-20T21:00:00.000Z"  # 2 business days from Wed 18.11
     assert staff["priority"] == 1
 
 

@@ -151,14 +151,14 @@ def test_every_decision_is_kept_in_full_on_the_timeline_when_a_later_one_replace
     assert decided_entries(case) == [
         {"outcome": "refund", "reason_code": "weak_proof", "note": "Kargo imza alamadı.",
          "refund_to": "original_payment", "decided_by": "inv-ayse", "decided_by_role": "investigator",
-         "decided_at": "2026-11-18T09:30:00Z", "sequence": 1, "recommended": "needs_person", "lines": [],
-         "overridden": False, "decision_due": "2026-11-23T21:00:00Z",  # opened Wednesday: due as Monday ends
-         "appeal_ends": "2026-12-02T09:30:00Z"},
+         "decided_at": "2026-11-18T09:30:00.000Z", "sequence": 1, "recommended": "needs_person", "lines": [],
+         "overridden": False, "decision_due": "2026-11-23T21:00:00.000Z",  # opened Wednesday: due as Monday ends
+         "appeal_ends": "2026-12-02T09:30:00.000Z"},
         {"outcome": "rejected", "reason_code": "suspected_abuse", "note": "Kayıtta teslim görülüyor.",
-         "decided_by": "sup-zeynep", "decided_by_role": "supervisor", "decided_at": "2026-11-18T11:30:00Z",
+         "decided_by": "sup-zeynep", "decided_by_role": "supervisor", "decided_at": "2026-11-18T11:30:00.000Z",
          "sequence": 2, "recommended": "needs_person", "lines": [], "overridden": True,
-         "override_reason": "Kamera kaydı teslimi gösteriyor.", "decision_due": "2026-11-23T21:00:00Z",
-         "appeal_ends": "2026-12-02T11:30:00Z"},
+         "override_reason": "Kamera kaydı teslimi gösteriyor.", "decision_due": "2026-11-23T21:00:00.000Z",
+         "appeal_ends": "2026-12-02T11:30:00.000Z"},
     ]
 
 

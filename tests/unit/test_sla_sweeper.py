@@ -45,7 +45,7 @@ async def test_a_first_response_not_given_is_escalated_near_its_deadline_and_rec
     stored = repository.docs[dispute.id]
     assert stored.priority == 2 and not stored.escalated and stored.timeline[-1].action == "first_response_escalated"
     assert stored.outbox[-1].payload["reason"] == "first_response_near"
-    assert stored.outbox[-1].payload["first_response_due"] == "2026-11-19T21:00:00Z"  # the end of Thursday 19.11
+    assert stored.outbox[-1].payload["first_response_due"] == "2026-11-19T21:00:00.000Z"  # the end of Thursday 19.11
     assert stored.sla_check_due == FIRST_RESPONSE_DUE and await sweeper.run_once() == 0
 
     clock.current = FIRST_RESPONSE_DUE
@@ -53,7 +53,7 @@ async def test_a_first_response_not_given_is_escalated_near_its_deadline_and_rec
     stored = repository.docs[dispute.id]
     assert stored.timeline[-1].action == "first_response_missed" and stored.status is Status.OPENED
     assert (stored.outbox[-1].payload["reason"], stored.outbox[-1].payload["first_response_due"]) == (
-        "first_response_missed", "2026-11-19T21:00:00Z"
+        "first_response_missed", "2026-11-19T21:00:00.000Z"
     )
     assert [e.action for e in stored.timeline].count("first_response_missed") == 1
     assert stored.sla_check_due == dispute.sla.decision_due - timedelta(hours=12)
