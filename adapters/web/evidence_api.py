@@ -103,6 +103,6 @@ ENDPOINTS = (
              "the carrier, its `raw_ref`, as a download; customers: the images they sent), a document (PDF, HTML, XML) in a "
              "sandbox (Content-Security-Policy: sandbox, no scripts); each view is recorded on the timeline (a HEAD, "
              "which sends no file, is not)", CUSTOMER_SIDE | {Role.INVESTIGATOR, Role.SUPERVISOR},
-             headers=("If-None-Match", "Range", "If-Range"), errors=(404, 416),
+             headers=("Range", "If-Range"), errors=(404, 416),
              extra={"file": SERVED}),
 )

@@ -48,7 +48,6 @@ HEADERS = {
                 'them, or "*" for any current version: the change is made only to that version. Optional unless a 428 '
                 "is listed; a malformed value is refused with 400, one naming no current version with 412 (weak ETags "
                 "never match).",
-    "If-None-Match": "ETags of the copy you hold (the file's SHA-256, as its ETag gives it), or \"*\": 304 when current.",
     "Range": "bytes=first-last, first- or -suffix: the part of the file to send (206). Of several ranges only the first "
              "satisfiable one is sent; a Range that cannot be read is ignored (the whole file, 200).",
     "If-Range": "The ETag of the copy you hold a part of: the Range applies only if it is still current.",
@@ -61,6 +60,19 @@ SUCCESS_HEADERS = {
             'need is recorded per case, so record it on each of them too.',
     "Idempotent-Replayed": '"true" when the answer is the first one given for this Idempotency-Key, not a new record.',
 }
+REQUEST_ID = ("Names the request in the service's logs: yours, when it is 1 to 64 of `A-Z a-z 0-9 . _ -`, else one "
+              "made here; quote it when you ask for help.")
+SHARED_PARAMETERS = {
+    "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                    "description": 'The ETags of the copies you hold, as their answers\' ETag gave them, or "*": 304 '
+                                   "(no body) when one is current."},
+    "RequestId": {"name": "X-Request-ID", "in": "header", "required": False, "schema": {"type": "string"},
+                  "description": REQUEST_ID},
+}
+"""Request headers taken by many operations, declared once (`components/parameters`): `X-Request-ID` by every one,
+`If-None-Match` by every one that answers 304."""
+SHARED_HEADERS = {"X-Request-ID": {"description": "The request's id: " + REQUEST_ID, "schema": {"type": "string"}}}
+"""Headers on every answer, declared once (`components/headers`)."""
 HEADER_SCHEMAS = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
 PRIVATE_CACHE = f"{PRIVATE}: never kept by shared caches; a browser asks again (304) before each showing."
 BODY_ETAG = ("The SHA-256 of the body (strong; a queue page's, of its cursor and its rows' own): named in If-None-Match "
@@ -155,10 +167,25 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
             "examples": {_example_name(kind): _problem_example(kind) for kind in problem_types()},
         },
     })
+    _shared_headers(document)
     examples.fill(document)
     used = set(re.findall(r'"#/components/examples/([^"]+)"', json.dumps(document["paths"])))
     document["components"]["examples"] = {name: e for name, e in document["components"]["examples"].items() if name in used}
     return document
+
+
+def _shared_headers(document: dict[str, Any]) -> None:
+    """Every operation (the partners' pushes too) takes `X-Request-ID` and names it on each answer; one that answers
+    304 takes `If-None-Match`: each a reference to its one declaration."""
+    components = document["components"]
+    components["parameters"], components["headers"] = SHARED_PARAMETERS, SHARED_HEADERS
+    echoed = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
+    for operation in (op for operations in document["paths"].values() for op in operations.values()):
+        taken = ("IfNoneMatch", "RequestId") if "304" in operation["responses"] else ("RequestId",)
+        operation["parameters"] = [p for p in operation.get("parameters", ()) if p.get("name") != "If-None-Match"] + [
+            {"$ref": f"#/components/parameters/{name}"} for name in taken]
+        for answer in operation["responses"].values():
+            answer["headers"] = answer.get("headers", {}) | echoed
 
 
 def _absent_not_null(schema: dict[str, Any]) -> None:

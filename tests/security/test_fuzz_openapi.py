@@ -89,7 +89,7 @@ def before_generate_path_parameters(context: schemathesis.HookContext, strategy:
         "id": st.integers(0, 2**16).map(lambda i: SEEDED["id"][i % len(SEEDED["id"])] if SEEDED["id"] else "dsp_none"),
         "carrier": st.sampled_from(sorted(CARRIERS) + ["aras", "unknown"]),
     }
-    names = {p["name"] for p in context.operation.definition.raw.get("parameters", []) if p["in"] == "path"}
+    names = {p["name"] for p in context.operation.definition.raw.get("parameters", []) if p.get("in") == "path"}
     if not names or not names <= known.keys():
         return strategy
     return st.one_of(strategy, st.fixed_dictionaries({name: known[name] for name in names}))

@@ -23,7 +23,7 @@ def test_every_post_but_a_carrier_webhook_takes_an_idempotency_key_that_lasts_24
     posts = {where: op for where, op in operations() if where[1] == "post"}
     assert len(posts) >= 15 and WEBHOOK in posts
     for where, operation in posts.items():
-        keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        keys = [p for p in operation.get("parameters", []) if p.get("name") == "Idempotency-Key"]
         if WEBHOOKS.fullmatch(where[0]):
             assert keys == [], "webhooks are deduplicated by the carrier's event id"
             continue
@@ -45,7 +45,7 @@ def test_every_operation_of_the_api_but_a_carrier_webhook_documents_the_422_a_qu
 
 def test_a_key_still_in_flight_is_answered_409_with_a_retry_after_of_a_second_not_the_key_s_hold():
     keyed = [(where, op) for where, op in operations()
-             if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))]
+             if any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", []))]
     for where, operation in keyed:
         headers = operation["responses"]["409"].get("headers", {})
         if where == ("/v1/disputes", "post"):  # opening is one write: never in flight
@@ -68,7 +68,7 @@ def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():
             assert "429" not in operation["responses"], path
             continue
         limited = operation["responses"]["429"]
-        assert set(limited["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}, path
+        assert set(limited["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy", "X-Request-ID"}, path
         assert method == "head" or "application/problem+json" in limited["content"], path
     assert "draft-ietf-httpapi-ratelimit-headers-10" in str(DOCUMENT["paths"]["/v1/disputes"]["get"]["responses"]["429"])
 
@@ -78,7 +78,30 @@ def test_every_change_to_a_dispute_takes_if_match_required_only_by_the_decision(
                if where[1] == "post" and where[0].startswith("/v1/disputes/{id}/")}
     assert len(changes) >= 14
     for where, operation in changes.items():
-        [if_match] = [p for p in operation["parameters"] if p["name"] == "If-Match"]
+        [if_match] = [p for p in operation["parameters"] if p.get("name") == "If-Match"]
         decision = where[0].endswith("/decision")
         assert if_match["required"] is decision and ("428" in operation["responses"]) is decision, where
         assert {"400", "412"} <= set(operation["responses"]), where
+
+
+def taken(operation: dict) -> set[str]:
+    """The request headers an operation declares, each declared once in `components/parameters` or inline."""
+    shared = DOCUMENT["components"]["parameters"]
+    declared = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in operation.get("parameters", ())]
+    return {p["name"] for p in declared if p["in"] == "header"}
+
+
+def test_every_get_answering_304_takes_if_none_match_so_a_generated_client_can_send_it():
+    conditional = [(where, op) for where, op in operations() if "304" in op["responses"]]
+    assert len(conditional) >= 30  # every GET of the README's table but the export, and its HEAD
+    for where, operation in conditional:
+        assert "If-None-Match" in taken(operation), where
+        assert {"$ref": "#/components/parameters/IfNoneMatch"} in operation["parameters"], where
+
+
+def test_every_operation_takes_an_x_request_id_and_names_it_on_every_answer():
+    for where, operation in operations():
+        assert "X-Request-ID" in taken(operation), where
+        for status, answer in operation["responses"].items():
+            assert answer["headers"]["X-Request-ID"] == {"$ref": "#/components/headers/X-Request-ID"}, (where, status)
+    assert "logs" in DOCUMENT["components"]["headers"]["X-Request-ID"]["description"]
