@@ -121,22 +121,26 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 _UNWRITTEN = (
     r"\u0000-\u0020\u007f-\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e\u2000-\u200f"
-    r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ue000-\uf8ff\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    r"\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-    r"\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+    r"\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ue000-\uf8ff\ufeff\ufff9-\ufffb"
+)
+_UNWRITTEN_ASTRAL = (
+    r"\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    r"\U000e0020-\U000e007f\U000f0000-\U000ffffd\U00100000-\U0010fffd"
 )
 """Every character of Unicode's white space (Zs, Zl, Zp), control (Cc), format (Cf: zero-width and
-direction marks, BOM, tag characters) and private-use (Co) categories, as ranges; a test derives them again
-from ``unicodedata``. Spelled out, as regex engines disagree on ``\\s`` and ``\\p{…}``."""
-WRITTEN = "[^" + re.sub(r"\\U([0-9a-f]{8})", lambda code: chr(int(code[1], 16)), _UNWRITTEN) + "]"
-"""Some character that is none of those: a letter, mark, number, punctuation or symbol (a code point that is
-unassigned in this Unicode version also counts: a newer emoji must not be refused as blank). Published as
-the schemas' ``pattern``, with the code points beyond U+FFFF written as themselves: ``\\U`` escapes are
-Python's, not ECMA-262's (JSON Schema's dialect), whose engines refuse them."""
-_WRITTEN = re.compile(f"[^{_UNWRITTEN}\\ud800-\\udfff]")
-"""What the server checks: also no lone surrogate (Cs), which JSON's ``\\ud800`` escapes can smuggle in
-but no valid UTF-8 document holds, so the published pattern (for engines that cannot name them) leaves
-them out."""
+direction marks, BOM, tag characters) and private-use (Co) categories, as ranges, those up to U+FFFF and those
+beyond; a test derives them again from ``unicodedata``. Spelled out, as regex engines disagree on ``\\s`` and
+``\\p{…}``."""
+WRITTEN = f"[^{_UNWRITTEN}]"
+"""Some character that is none of those up to U+FFFF: a letter, mark, number, punctuation or symbol (a code point
+that is unassigned in this Unicode version also counts: a newer emoji must not be refused as blank), or any beyond.
+Published as the schemas' ``pattern``, which every regex dialect compiles: engines with no Unicode mode (.NET,
+JavaScript without ``u``) read a pattern as UTF-16 units, and a class naming a code point beyond U+FFFF is a
+surrogate pair and a range out of order to them; a character beyond U+FFFF, two units to them, still matches."""
+_WRITTEN = re.compile(f"[^{_UNWRITTEN}{_UNWRITTEN_ASTRAL}\\ud800-\\udfff]")
+"""What the server checks: also none of those beyond U+FFFF (the tag and private-use characters, which the
+published pattern leaves out), and no lone surrogate (Cs), which JSON's ``\\ud800`` escapes can smuggle in but
+no valid UTF-8 document holds."""
 
 
 _CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"

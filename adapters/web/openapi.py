@@ -153,8 +153,10 @@ def build_openapi(endpoints: tuple[Endpoint, ...], version: str) -> dict[str, An
         "openapi": "3.1.0",
         "info": {"title": "Delivery-dispute investigation service", "version": version,
                  "description": "Opens, investigates and resolves 'shows delivered, never arrived' disputes. "
-                                "Every `pattern` is an ECMA-262 regular expression read with the Unicode flag (`u`), "
-                                "as JSON Schema reads them: the text patterns name characters past U+FFFF. Every "
+                                "Every `pattern` is an ECMA-262 regular expression (JSON Schema's dialect) that "
+                                "names no character past U+FFFF, so engines with no Unicode mode (.NET, JavaScript "
+                                "without `u`) compile it too; the service also refuses text with no written "
+                                "character among those past U+FFFF (tag and private-use characters alone). Every "
                                 "`date-time` in an answer is UTC with `Z` and milliseconds, always "
                                 "(`2026-12-06T07:00:00.000Z`); one sent may carry any offset. Every "
                                 "answer carries `X-Request-ID` (the caller's, when it is 1 to 64 of `A-Z a-z 0-9 . _ "

@@ -26,6 +26,8 @@ from schemas.api import (
     RestrictionReview,
     Withdraw,
 )
+from adapters.bootstrap import ENDPOINTS, OPS_ENDPOINTS
+from adapters.web.openapi import build_openapi
 from schemas.common import TYPED, WRITTEN, Reason, Remark, Statement
 from schemas.conversation import AskCustomer
 from schemas.partner_webhook import PartnerCourier, PartnerEvent, PartnerLocation
@@ -87,23 +89,47 @@ CONTROLS = [chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *rang
 
 
 def unwritten_ranges() -> str:
-    """The character class the schemas publish, derived again from this Python's Unicode database."""
+    """The character class the schemas publish, derived again from this Python's Unicode database: up to U+FFFF."""
     ranges: list[tuple[int, int]] = []
-    for code in range(0x110000):
+    for code in range(0x10000):
         if unicodedata.category(chr(code)) in UNWRITTEN_CATEGORIES:
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)
             else:
                 ranges.append((code, code))
 
-    def escape(code: int) -> str:  # beyond U+FFFF as itself: ECMA-262 (JSON Schema's regex dialect) has no \U
-        return f"\\u{code:04x}" if code < 0x10000 else chr(code)
+    def escape(code: int) -> str:
+        return f"\\u{code:04x}"
 
     return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in ranges)
 
 
-def test_the_published_class_is_exactly_unicode_s_white_space_control_format_and_private_use() -> None:
+def test_the_published_class_is_exactly_unicode_s_white_space_control_format_and_private_use_up_to_u_ffff() -> None:
     assert WRITTEN == f"[^{unwritten_ranges()}]" and "\\U" not in WRITTEN
+
+
+def as_utf16_units(pattern: str) -> str:
+    """The pattern as an engine with no Unicode mode reads it: each character beyond U+FFFF as its two UTF-16 units."""
+    return "".join(chr(unit) for unit in memoryview(pattern.encode("utf-16-le", "surrogatepass")).cast("H"))
+
+
+def test_every_published_pattern_compiles_in_an_engine_with_no_unicode_mode() -> None:
+    """.NET, or JavaScript without `u`, reads a pattern as UTF-16 units: a class naming a character beyond U+FFFF is,
+    to them, a surrogate pair and a range out of order. Python's `re` given those units stands in for them."""
+    text = json.dumps(build_openapi(ENDPOINTS + OPS_ENDPOINTS, "test"), ensure_ascii=False)
+    patterns = set(re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")', text))
+    assert len(patterns) >= 10
+    for pattern in map(json.loads, patterns):
+        assert all(ord(c) < 0x10000 for c in pattern), pattern[:40]
+        re.compile(as_utf16_units(pattern))
+
+
+def test_the_service_still_refuses_text_written_only_with_characters_the_published_pattern_leaves_out() -> None:
+    private_and_tags = "\U000f0000\U0010fffd\U000e0067\U000e007f"
+    assert re.search(WRITTEN, private_and_tags)  # what a partner's validator lets through
+    with pytest.raises(ValidationError) as refused:
+        TypeAdapter(Statement).validate_python(private_and_tags)
+    assert "must contain a letter" in str(refused.value)
 
 
 def test_the_published_patterns_are_ones_the_schema_validators_compile() -> None:
@@ -187,8 +213,9 @@ def test_text_is_accepted_exactly_when_it_has_a_written_character_and_no_control
     else:
         accepted = True
     assert accepted == (written and uncontrolled)
-    assert bool(re.search(WRITTEN, value)) == written
-    assert bool(re.search(TYPED, value)) == accepted  # what the document says is what the server does
+    published = written or any(ord(c) > 0xFFFF for c in value)  # the document names no character beyond U+FFFF
+    assert bool(re.search(WRITTEN, value)) == published
+    assert bool(re.search(TYPED, value)) == (published and uncontrolled)  # the server checks the same, and more
 
 
 def test_lone_surrogates_are_not_text_either() -> None:
