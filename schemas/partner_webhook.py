@@ -46,8 +46,21 @@ MAX_BODY_BYTES = 2 * MAX_IMAGE_B64_CHARS + MAX_TEXT_CHARS * MAX_CHAR_BYTES + FRA
 """The largest push the schema allows, 11,017,296 bytes: an inline signature and photo at their bound
 (2 x 5,500,000), every text at its bound in the longest JSON spelling (1,100 x 12 = 13,200) and the rest (4,096)."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written]
+def _absent_if_blank(value: object) -> object:
+    """Empty or white space alone, which Java's and .NET's serialisers write for "no value": read as left out, so the
+    rest of the event (its images, its times) is stored rather than the push refused for a name it does not have."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Name = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Written] | None,
+    BeforeValidator(_absent_if_blank),
+]
+Place = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Written] | None,
+    BeforeValidator(_absent_if_blank),
+]
+"""A name and a place are optional: blank, they are none."""
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s]+$")]
 _ASCII_WHITESPACE = b" \t\n\r\v\f"
 
@@ -138,7 +151,7 @@ class PartnerLocation(_Strict):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-    text: Place | None = None
+    text: Place = None
 
     @model_validator(mode="after")
     def _coordinates_in_pairs(self) -> Self:
@@ -153,8 +166,8 @@ class PartnerLocation(_Strict):
 
 
 class PartnerCourier(_Strict):
-    name: Name | None = None
-    unit: Name | None = None
+    name: Name = None
+    unit: Name = None
 
 
 class PartnerEvent(_Strict):
@@ -165,7 +178,7 @@ class PartnerEvent(_Strict):
     tracking_number: TrackingNumber
     status: PartnerStatus
     delivered_at: Instant | None = Field(default=None, validate_default=True)
-    received_by: Name | None = None
+    received_by: Name = None
     recipient_relation: RecipientRelation = RecipientRelation.UNKNOWN
     signature: PartnerImage | None = None
     photo: PartnerImage | None = None

@@ -314,6 +314,20 @@ def test_a_location_with_nothing_to_place_is_no_location(yurtici, location: dict
     assert event.proof.location is None and event.proof.notes == () and event.proof.signature is not None
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"], ids=["empty", "spaces", "tab and line break"])
+def test_a_blank_name_or_place_is_read_as_left_out_and_the_proof_is_stored(yurtici, blank: str) -> None:
+    """What Java's and .NET's serialisers write for "no value" (docs/partners.md): the push is not refused for it."""
+    [event] = yurtici.parse_webhook(body(received_by=blank, courier={"name": "Ali", "unit": blank},
+                                         location={"lat": 41.0, "lon": 29.0, "text": blank}))
+    proof = event.proof
+    assert (proof.received_by, proof.notes, proof.status) == (None, (), ProofStatus.DELIVERED)
+    assert proof.signature is not None and proof.photo is not None
+    assert proof.courier is not None and (proof.courier.name, proof.courier.unit) == ("Ali", None)
+    assert proof.location is not None and (proof.location.lat, proof.location.lon, proof.location.text) == (41.0, 29.0, None)
+    [unnamed] = yurtici.parse_webhook(body(courier={"name": blank, "unit": blank}))
+    assert unnamed.proof.courier is None
+
+
 def test_a_location_given_as_the_courier_s_words_alone_is_kept(yurtici) -> None:
     [event] = yurtici.parse_webhook(body(location={"text": "Kapı önü, 3. kat"}))
     location = event.proof.location
