@@ -96,12 +96,28 @@ def misshapen(error: ValidationError, *, carrier: str, what: str) -> MalformedRe
     return MalformedResponse(f"{what} does not match the expected shape ({where})", carrier=carrier)
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def why_not_json(body: bytes) -> str:
+    """Why a body JSON parsers refuse is no JSON text, in words that quote none of it: a UTF-8 byte-order mark first
+    (RFC 8259 §8.1: never sent with JSON), bytes that are not UTF-8 (another charset, such as windows-1254), or its
+    syntax."""
+    if body.startswith(BOM):
+        return "starts with a byte-order mark (send UTF-8 without one)"
+    try:
+        body.decode()
+    except UnicodeDecodeError as error:
+        return f"is not UTF-8 (first bad byte at offset {error.start}; send it as UTF-8)"
+    return "is not JSON"
+
+
 def read_wire[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: str) -> M:
     """Decode a JSON body and validate it against a wire model."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise MalformedResponse(f"{what} is not JSON", carrier=carrier) from None
+        raise MalformedResponse(f"{what} {why_not_json(body)}", carrier=carrier) from None
     with reading(carrier, what):
         return model.model_validate(data)
 
@@ -125,7 +141,7 @@ def read_json[M: WireModel](model: type[M], body: bytes, *, carrier: str, what: 
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
-        raise MalformedResponse(f"{what} is not JSON", carrier=carrier) from None
+        raise MalformedResponse(f"{what} {why_not_json(body)}", carrier=carrier) from None
     if refused.errors()[0]["type"] != "json_invalid":
         raise misshapen(refused, carrier=carrier, what=what) from None
     lenient.clear()  # JSON that pydantic's parser refuses (nested deeper than it goes) and orjson reads

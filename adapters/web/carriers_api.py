@@ -11,7 +11,7 @@ from aiohttp import hdrs, web
 from prometheus_client import CollectorRegistry, Counter
 
 from adapters.web.bodies import Decoder, Rejection, accept_encoding, content_codings, read_decoded, too_large
-from adapters.web.endpoint import JSON_TYPES, Call, Endpoint, json_body
+from adapters.web.endpoint import JSON_TYPES, UTF8_ONLY, Call, Endpoint, json_body, utf8_or_unsaid
 from adapters.web.in_flight import InFlight, at_work
 from adapters.web.keys import CARRIER_HEALTH, CARRIERS, INTAKE, PUSH_CARRIERS, WEBHOOK_MAX_BYTES
 from adapters.web.problems import ProblemError
@@ -109,6 +109,8 @@ def _json_or_unlabelled(request: web.Request) -> None:
         return
     if request.content_type != JSON_MEDIA and not request.content_type.endswith("+json"):
         raise Rejection(WebhookReason.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
+    if not utf8_or_unsaid(request):
+        raise Rejection(WebhookReason.UNSUPPORTED_MEDIA_TYPE, UTF8_ONLY)
 
 
 async def receive_webhook(call: Call) -> web.Response:

@@ -29,6 +29,13 @@ log = structlog.get_logger("api")
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 JSON_TYPES = frozenset({"application/json", JSON["Content-Type"]})
 """Content-Type values read as JSON without parsing them (aiohttp parses with the email package: microseconds)."""
+UTF8_ONLY = "Send JSON in UTF-8: charset=utf-8, or no charset (RFC 8259 §8.1)."
+
+
+def utf8_or_unsaid(request: web.Request) -> bool:
+    """Whether the body's declared charset, if any, is UTF-8: JSON's only one (RFC 8259 §8.1), so a body in another
+    (windows-1254, iso-8859-9) is refused for its charset rather than read as bytes that are not JSON."""
+    return request.headers.get("Content-Type") in JSON_TYPES or (request.charset or "utf-8").lower() in ("utf-8", "utf8")
 
 
 @dataclass(slots=True)
@@ -203,6 +210,8 @@ async def read_json_body(request: web.Request, model: type[BaseModel], optional:
         return model()
     if request.headers.get("Content-Type") not in JSON_TYPES and request.content_type != "application/json":
         raise ProblemError("unsupported-media-type", "Send application/json.")
+    if not utf8_or_unsaid(request):
+        raise ProblemError("unsupported-media-type", UTF8_ONLY)
     value = parse_json(raw)  # parsed once, refused if an object names a member twice
     try:  # the validator itself: `model_validate` passes it six keyword arguments, which cost as much as the parse
         validated: BaseModel = model.__pydantic_validator__.validate_python(value)

@@ -16,6 +16,7 @@ from typing import Any
 import jiter
 
 from adapters.web.problems import MAX_FIELD_ERRORS, ProblemError
+from carriers.parsing import BOM, why_not_json
 from schemas.api import FieldError
 
 Path = tuple[str | int, ...]
@@ -35,7 +36,8 @@ def parse_json(raw: bytes) -> Any:
         raise _too_deep()
     if message.startswith(REPEATED):
         raise _repeated(raw)
-    raise ProblemError("malformed-json", "The body is not valid JSON.")
+    raise ProblemError("malformed-json", f"The body {why_not_json(raw)}." if raw.startswith(BOM) or not raw.isascii()
+                       else "The body is not valid JSON.")
 
 
 class _Members:

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from carriers.base import WebhookEvent
 from carriers.errors import MalformedResponse
-from carriers.parsing import LENIENT, ProofNotes, from_json, misshapen
+from carriers.parsing import LENIENT, ProofNotes, from_json, misshapen, why_not_json
 from schemas.partner_webhook import PartnerEvent, PartnerImage, PartnerLocation, PartnerStatus
 from schemas.proof import (
     Attachment,
@@ -81,7 +81,7 @@ def _refusal(raw_body: bytes, error: ValidationError, carrier: str) -> Malformed
     try:
         body = orjson.loads(raw_body)
     except orjson.JSONDecodeError:  # also invalid UTF-8 and nesting past orjson's depth limit
-        return MalformedResponse(f"{WHAT} is not JSON", carrier=carrier)
+        return MalformedResponse(f"{WHAT} {why_not_json(raw_body)}", carrier=carrier)
     if not isinstance(body, dict):
         return MalformedResponse(f"{WHAT} is not a JSON object", carrier=carrier)
     return misshapen(error, carrier=carrier, what=WHAT)
