@@ -570,10 +570,11 @@ class Settings(BaseSettings):
                     "5,500,000 base64 characters each (11,000,000), 1,100 characters of names and place at 12 "
                     "bytes each when JSON-escaped (13,200), and 4,096 for the other fields, keys and whitespace: "
                     "11,017,296. UPS and DHL push one photo or links only. A process reads and holds the bodies of 2 "
-                    "pushes at this size at once for each carrier (each counted at its Content-Length, a chunked one "
-                    "at this), or as many smaller ones as fit: pushes to one carrier never take another's room, and "
+                    "pushes at this size at once for each carrier (each counted by its bytes received, as they "
+                    "arrive, not by its Content-Length), or as many smaller ones as fit: pushes to one carrier never take another's room, and "
                     "with the eight carriers taking pushes the process holds at most 16 at this size (about 176 MB at "
-                    "the default); a push finding no room is a 503 with Retry-After, its body unread.",
+                    "the default); a push finding no room for its next bytes is a 503 with Retry-After, the rest of "
+                    "its body unread.",
     )
     attachment_retention_days: int = Field(
         default=365, ge=1,

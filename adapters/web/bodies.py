@@ -145,15 +145,21 @@ class Decoder:
 
 
 async def read_decoded(
-    content: StreamReader, codings: tuple[str, ...], limit: int, passed: Callable[[bytes], None] | None = None
+    content: StreamReader, codings: tuple[str, ...], limit: int, arrived: Callable[[int], None],
+    passed: Callable[[bytes], None] | None = None,
 ) -> bytes:
-    """The body decoded, refused as soon as a step of it passes `limit`: a chunked body is never read past it. Given
-    `passed`, the decoded body goes there in pieces as it comes, and the body as sent is returned (`Decoder`)."""
+    """The body decoded, refused as soon as a step of it passes `limit`: a chunked body is never read past it. Each
+    piece of the body as sent is given to `arrived` (its size) as it is read, before anything is done with it (which
+    may refuse it: a budget of the bytes received, `InFlight.taking`). Given `passed`, the decoded body goes there in
+    pieces as it comes, and the body as sent is returned (`Decoder`)."""
     decoder = Decoder(codings, limit, passed)
     if content.is_eof():  # all of it came with the headers
-        return decoder.whole(content.read_nowait())
+        body = content.read_nowait()
+        arrived(len(body))
+        return decoder.whole(body)
     try:
         async for chunk in content.iter_chunked(CHUNK):
+            arrived(len(chunk))
             decoder.feed(chunk)
     except web.RequestPayloadError:  # its chunked framing is broken
         raise _unreadable() from None

@@ -2,7 +2,7 @@
 
 import contextlib
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import NoReturn, Protocol, runtime_checkable
 
@@ -74,10 +74,10 @@ FULL_PUSHES_IN_FLIGHT = 2
 """Pushes at the body limit (`WEBHOOK_MAX_BYTES`) a process reads and holds at once for each carrier, or as many smaller
 ones as fit."""
 PUSHES_IN_FLIGHT: web.AppKey[dict[str, InFlight]] = web.AppKey("pushes_in_flight")
-"""The bodies of pushes being read and held in this process, by carrier: each takes its declared `Content-Length` (a
-chunked one, which declares none, the body limit) of its carrier's budget before a byte of it is read, until it is
-answered, verified or not. Pushes to one carrier's address, whoever sends them, never take another carrier's room; the
-process holds at most `FULL_PUSHES_IN_FLIGHT` bodies at the limit for each carrier that takes pushes."""
+"""The bodies of pushes being read and held in this process, by carrier: each takes of its carrier's budget the bytes
+of its body as they arrive (not what it declares: a client sending slowly, or nothing, holds only what it sent), until
+it is answered, verified or not. Pushes to one carrier's address, whoever sends them, never take another carrier's
+room; the process holds at most `FULL_PUSHES_IN_FLIGHT` bodies at the limit for each carrier that takes pushes."""
 
 
 def pushes_in_flight(carriers: Iterable[str], max_bytes: int) -> dict[str, InFlight]:
@@ -121,8 +121,8 @@ async def receive_webhook(call: Call) -> web.Response:
     refusal (not logged nor counted as one): forged pushes can never use up the carrier's own. Which bucket a push
     takes from is known only once it is verified, so only the refusals that need no body (no such carrier, not JSON,
     a coding we do not decode, declared too large, no credential header or a wrong static one) come before the body
-    is read; so does a 503 when the bodies of the carrier's pushes in flight leave no room for this one's
-    (`PUSHES_IN_FLIGHT`). Once verified, the push turns to its work (`at_work`): a 503 if as many pushes are at work.
+    is read; so does a 503 when the bodies of the carrier's pushes in flight leave no room at all, and, as its body
+    arrives, when they leave no room for its next bytes (`PUSHES_IN_FLIGHT`). Once verified, the push turns to its work (`at_work`): a 503 if as many pushes are at work.
     """
     request, app = call.request, call.request.app
     code = request.match_info["carrier"]
@@ -132,13 +132,13 @@ async def receive_webhook(call: Call) -> web.Response:
         if adapter is None:  # whatever the path names, it is not repeated back
             raise Rejection(WebhookReason.UNKNOWN_CARRIER, "No carrier by this code takes pushes.")
         codings = _on_headers(adapter, request)
-        app[PUSHES_IN_FLIGHT][code].hold(_most_held(request))
+        arrived = app[PUSHES_IN_FLIGHT][code].taking()
         if adapter.webhook_auth.scheme == CREDENTIAL_SCHEME:  # an API key was checked on the headers alone
-            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
+            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES], arrived)
         elif isinstance(adapter, CheckedAsItArrives):
-            raw = await _read_verified(adapter, request, codings, app[WEBHOOK_MAX_BYTES])
+            raw = await _read_verified(adapter, request, codings, app[WEBHOOK_MAX_BYTES], arrived)
         else:
-            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES])
+            raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES], arrived)
             _verify(adapter, request, raw)
     except Rejection as rejection:
         if rejection.reason is WebhookReason.WRONG_CARRIER:  # signed by the carrier: its own mistake, its own bucket
@@ -170,16 +170,10 @@ def _on_headers(adapter: PushCarrier, request: web.Request) -> tuple[str, ...]:
     return codings
 
 
-def _most_held(request: web.Request) -> int:
-    """The most a push's body may make the process hold: its declared length, or the limit when it declares none."""
-    length = request.content_length
-    return length if length is not None else request.app[WEBHOOK_MAX_BYTES]
-
-
 def refused_on_headers(request: web.Request) -> bool:
     """Whether a push is refused on its headers alone, as `receive_webhook` refuses it before reading its body (the
-    route's expectation: such a push is answered its refusal instead of `100 Continue`), or finds no room among the
-    carrier's pushes in flight."""
+    route's expectation: such a push is answered its refusal instead of `100 Continue`), or finds no room at all among
+    the carrier's pushes in flight."""
     code = request.match_info["carrier"]
     if (adapter := request.app[PUSH_CARRIERS].get(code)) is None:
         return True
@@ -187,7 +181,7 @@ def refused_on_headers(request: web.Request) -> bool:
         _on_headers(adapter, request)
     except Rejection:
         return True
-    return not request.app[PUSHES_IN_FLIGHT][code].fits(_most_held(request))
+    return not request.app[PUSHES_IN_FLIGHT][code].fits()
 
 
 @functools.lru_cache(maxsize=64)
@@ -239,12 +233,12 @@ class CheckedAsItArrives(Protocol):
 
 
 async def _read_verified(adapter: CheckedAsItArrives, request: web.Request, codings: tuple[str, ...],
-                         limit: int) -> bytes:
+                         limit: int, arrived: Callable[[int], None]) -> bytes:
     """The body decoded, once verified: until then only the bytes as sent are kept (bounded on the wire by `limit`),
     the decoded body going to the signature's check as it comes out, so that a forged push of a few kilobytes never
     makes the process hold what it inflates to; once the signature holds, it is decoded again."""
     check = adapter.webhook_check(request.headers)
-    sent = await read_decoded(request.content, codings, limit, check.update)
+    sent = await read_decoded(request.content, codings, limit, arrived, check.update)
     with _rejected():
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         check.verify(datetime.now(UTC))

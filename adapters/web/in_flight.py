@@ -1,5 +1,5 @@
 """What a process takes on at once: a budget shared by the requests in flight (the bytes of the bodies being read and
-held, each taken before its body is read; or a count of the requests at work, each taken once its body is in) and given
+held, each taken before its body is read or as it arrives; or a count of the requests at work, each taken once its body is in) and given
 back once the request is answered. A request that finds no room is refused (503 with `Retry-After`) rather than left to
 wait: at once, its body unread, when there is none as it arrives.
 
@@ -53,10 +53,39 @@ class InFlight:
         """Whether `size` more would find room now."""
         return self.held + size <= self.budget
 
+    def taking(self) -> Callable[[int], None]:
+        """A way for the request being handled to take of the budget bit by bit (its body's bytes as they arrive),
+        refused (503) at once if there is no room at all: each call takes that much more, refused as `hold` is when it
+        finds no room; all it took is given back when its handler has its answer."""
+        if not self.fits():
+            raise ProblemError("unavailable", self.busy)
+        taken = _Taken(self)
+        _HELD.get().also(taken.give_back)  # a request is handled behind `Admission.admitting`
+        return taken.take
+
     def _release(self, size: int, holder: str | None) -> None:
         self.held -= size
         if holder is not None:
             self.holders.discard(holder)
+
+
+class _Taken:
+    """What one request took of an `InFlight` bit by bit."""
+
+    __slots__ = ("budget", "size")
+
+    def __init__(self, budget: InFlight) -> None:
+        self.budget, self.size = budget, 0
+
+    def take(self, size: int) -> None:
+        if not self.budget.fits(size):
+            raise ProblemError("unavailable", self.budget.busy)
+        self.budget.held += size
+        self.size += size
+
+    def give_back(self) -> None:
+        self.budget.held -= self.size
+        self.size = 0
 
 
 class _Share:

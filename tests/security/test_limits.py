@@ -37,6 +37,7 @@ from adapters.web.in_flight import ADMISSION
 from adapters.web.keys import INTAKE, SERVICE
 from adapters.web.limits import server_options
 from adapters.web.uploads import FORMS_IN_FLIGHT
+from carriers.partner.signing import sign
 from schemas.orders import Order
 from tests.e2e.conftest import (
     CARRIERS, CUSTOMER, INVESTIGATOR, UPS_WEBHOOK_CREDENTIAL, RunningClock, app_settings, e2e_orders,
@@ -56,6 +57,7 @@ LIMITS = {
 OPEN = json.dumps({"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}).encode()
 WEBHOOK = (Path(__file__).resolve().parents[1] / "fixtures" / "carriers" / "ups" / "alert-delivered.json").read_bytes()
 UPS = {"x-api-key": UPS_WEBHOOK_CREDENTIAL, "Content-Type": "application/json"}
+PARTNER_SECRET = "partner-secret-" + "s" * 32
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -432,24 +434,36 @@ async def answer_head(service: Service, data: bytes) -> Answer:
         writer.close()
 
 
-async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to_retry_before_its_body_is_read(serve):
+def chunked_part(size: int) -> bytes:
+    """`size` bytes of a chunked body (one chunk), the body not ended."""
+    return b"%x\r\n" % size + b" " * size + b"\r\n"
+
+
+async def test_a_push_finding_no_room_among_the_push_bodies_in_flight_is_told_to_retry(serve):
     limit = 64 * 1024
     service = await serve(webhook_max_bytes=limit, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
     pushes = service.runner.app[PUSHES_IN_FLIGHT]["ups"]
-    full = head("POST", "/v1/carriers/ups/webhooks", UPS, limit)
     chunked = head("POST", "/v1/carriers/ups/webhooks", UPS | {"Transfer-Encoding": "chunked"})
     held = []
     try:
-        for request_head in [full] * (FULL_PUSHES_IN_FLIGHT - 1) + [chunked]:  # a chunked one may hold the limit
+        for sent in [limit] * (FULL_PUSHES_IN_FLIGHT - 1) + [limit - len(WEBHOOK) + 1]:  # bodies arriving, not ended
             _, writer = await asyncio.open_connection("127.0.0.1", service.port)
-            writer.write(request_head + (b"1\r\n{\r\n" if request_head is chunked else b"{"))
+            writer.write(chunked + chunked_part(sent))
             held.append(writer)
-        assert await eventually(lambda: pushes.held == FULL_PUSHES_IN_FLIGHT * limit)
+        assert await eventually(lambda: pushes.held == pushes.budget - len(WEBHOOK) + 1)
 
-        small = head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK))
-        refused = await answer_head(service, small)
-        assert refused.status == 503 and int(refused.headers["retry-after"]) > 0
+        invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
+                                                  len(WEBHOOK)))
+        assert invited.status == 100, "the body of a push with room for its first bytes was not invited"
+        refused = await exchange(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Connection": "close"},
+                                               len(WEBHOOK)) + WEBHOOK)  # its bytes do not fit in the room left
+        assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, refused
         assert refused.headers["content-type"].startswith("application/problem+json")
+
+        held[-1].write(chunked_part(len(WEBHOOK) - 1))  # the budget full
+        assert await eventually(lambda: pushes.held == pushes.budget)
+        refused = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS, len(WEBHOOK)))
+        assert refused.status == 503 and int(refused.headers["retry-after"]) > 0
         invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
                                                   len(WEBHOOK)))
         assert invited.status == 503, "the body of a push with no room was invited"
@@ -614,7 +628,7 @@ async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_n
 
 
 async def test_pushes_to_one_carrier_never_take_another_carrier_s_room_nor_a_place_while_their_bodies_arrive(serve):
-    surat = {"surat": {"partner_webhook": {"secrets": ["partner-secret-" + "s" * 32]}}}
+    surat = {"surat": {"partner_webhook": {"secrets": [PARTNER_SECRET]}}}
     limit = 64 * 1024
     service = await serve(carriers=CARRIERS | surat, webhook_max_bytes=limit, webhooks_in_flight=FULL_PUSHES_IN_FLIGHT,
                           body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
@@ -625,9 +639,9 @@ async def test_pushes_to_one_carrier_never_take_another_carrier_s_room_nor_a_pla
     begun = server.requests_count
     held = []
     try:
-        for _ in range(FULL_PUSHES_IN_FLIGHT):  # anyone's, signed with made-up values, each body never finished
+        for _ in range(FULL_PUSHES_IN_FLIGHT):  # anyone's, signed with made-up values, each body at the limit, not ended
             _, writer = await asyncio.open_connection("127.0.0.1", service.port)
-            writer.write(chunked + b"1\r\n{\r\n")
+            writer.write(chunked + chunked_part(limit))
             held.append(writer)
         assert await eventually(lambda: server.requests_count == begun + FULL_PUSHES_IN_FLIGHT)
         invited = await answer_head(service, head("POST", "/v1/carriers/ups/webhooks", UPS | {"Expect": "100-continue"},
@@ -647,6 +661,30 @@ async def test_pushes_to_one_carrier_never_take_another_carrier_s_room_nor_a_pla
     finally:
         for writer in held:
             writer.close()
+
+
+async def test_slow_pushes_with_a_made_up_signature_hold_only_what_they_sent_so_the_carrier_s_own_push_is_taken(serve):
+    service = await serve(carriers=CARRIERS | {"surat": {"partner_webhook": {"secrets": [PARTNER_SECRET]}}},
+                          body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
+    forged = {"X-Partner-Signature": "t=1,v1=forged", "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    bodies = service.runner.app[PUSHES_IN_FLIGHT]["surat"]
+    held = []
+    try:
+        for _ in range(FULL_PUSHES_IN_FLIGHT):  # anyone: no secret needed, one byte sent, then nothing
+            _, writer = await asyncio.open_connection("127.0.0.1", service.port)
+            writer.write(head("POST", "/v1/carriers/surat/webhooks", forged) + b"1\r\n{\r\n")
+            held.append(writer)
+        assert await eventually(lambda: bodies.held == FULL_PUSHES_IN_FLIGHT)
+        body = (ROOT / "tests" / "fixtures" / "carriers" / "surat" / "in-transit.json").read_bytes()
+        signed = {"X-Partner-Signature": sign(PARTNER_SECRET, body, int(time.time())),
+                  "Content-Type": "application/json", "Connection": "close"}
+        taken = await exchange(service, head("POST", "/v1/carriers/surat/webhooks", signed, len(body)) + body)
+        assert taken.status == 202, taken.body
+        assert (await service.stored(RAW_PAYLOADS), await service.stored(CARRIER_EVENTS)) == (1, 1)
+    finally:
+        for writer in held:
+            writer.close()
+    assert await eventually(lambda: bodies.held == 0)
 
 
 async def pipelined(service: Service, *request_heads: bytes) -> list[int]:
