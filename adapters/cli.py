@@ -317,6 +317,9 @@ def require_production_settings(settings: Settings, api: bool) -> None:
     if api and settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET:  # a worker hands out no cursors
         raise CannotStart("DISPUTES_JWT_SECRET must be set to a secret of your own outside the embedded default: "
                           "the API signs its page cursors with it.")
+    if api and (accepted := settings.jwt_accepted_secret) is not None and accepted.get_secret_value() == DEV_JWT_SECRET:
+        raise CannotStart("DISPUTES_JWT_ACCEPTED_SECRET must not be the embedded default's published secret: the API "
+                          "reads the page cursors signed with it as its own.")
     if settings.test_clocks:  # a case on a clock its customer advances could be steered to its default decision
         raise CannotStart("DISPUTES_TEST_CLOCKS is for the embedded default (sandbox) only.")
     if settings.console_dev_sign_in:  # anyone could sign in as staff

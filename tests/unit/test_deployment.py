@@ -19,7 +19,7 @@ import yaml
 from pydantic import SecretStr
 
 from adapters.cli import CannotStart, build_parser, require_production_settings
-from adapters.settings import Settings, unknown_setting, unknown_variables
+from adapters.settings import DEV_JWT_SECRET, Settings, unknown_setting, unknown_variables
 from carriers.base import CarrierSettings
 from carriers.retry import RetryBudget
 
@@ -193,6 +193,17 @@ def test_the_production_commands_take_the_carrier_sandbox_only_where_it_is_allow
         with pytest.raises(CannotStart, match="DISPUTES_SANDBOX_CARRIERS_ALLOWED is set without "
                                               "DISPUTES_CARRIER_SANDBOX_URL"):
             require_production_settings(left_over, api=name == "api")
+
+
+def test_the_api_refuses_the_published_development_secret_for_its_page_cursors_signed_or_accepted(
+    resolved, monkeypatch, tmp_path
+):
+    # Anyone holding the repository could sign cursors the API would read as its own.
+    settings = loaded("api", resolved, monkeypatch, tmp_path)
+    for name in ("jwt_secret", "jwt_accepted_secret"):
+        published = settings.model_copy(update={name: SecretStr(DEV_JWT_SECRET)})
+        with pytest.raises(CannotStart, match=f"DISPUTES_{name.upper()} must"):
+            require_production_settings(published, api=True)
 
 
 def test_every_disputes_variable_in_compose_is_a_settings_field(services):
