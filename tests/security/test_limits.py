@@ -597,8 +597,12 @@ async def test_an_upload_takes_no_place_among_people_s_requests_in_flight_while_
     assert await eventually(lambda: FORMS_IN_FLIGHT.held == 0 and not service.runner.app[ADMISSION].full("people"))
 
 
+@pytest.mark.parametrize(("path", "headers", "body"), [
+    ("/v1/disputes", {**CUSTOMER, "Content-Type": "application/json"}, OPEN),
+    ("/console/sign-in", {"Content-Type": "application/x-www-form-urlencoded"}, b"token=x&next=%2Fconsole"),
+], ids=["json", "console form"])
 async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_no_room_is_told_to_retry(
-    serve, logs, monkeypatch,
+    serve, logs, monkeypatch, path, headers, body,
 ):
     service = await serve(requests_in_flight=1, body_timeout_seconds=30.0, keepalive_timeout_seconds=30.0)
     server = service.runner.server
@@ -606,15 +610,14 @@ async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_n
     queues = Stalled(monkeypatch, service.runner.app[SERVICE], "list", 1)
     begun = server.requests_count
     reader, writer = await asyncio.open_connection("127.0.0.1", service.port)
-    writer.write(head("POST", "/v1/disputes", {**CUSTOMER, "Content-Type": "application/json", "Connection": "close"},
-                      len(OPEN)) + OPEN[:1])
+    writer.write(head("POST", path, headers | {"Connection": "close"}, len(body)) + body[:1])
     working = None
     try:
         assert await eventually(lambda: server.requests_count == begun + 1)  # its body arriving
         working = asyncio.create_task(exchange(service, head("GET", "/v1/disputes",
                                                              {**INVESTIGATOR, "Connection": "close"})))
         assert await eventually(lambda: queues.calls == 1)  # the queue takes the only place, and is at work
-        writer.write(OPEN[1:])
+        writer.write(body[1:])
         refused = parse(await until_closed(reader))
         assert refused.status == 503 and int(refused.headers["retry-after"]) > 0, refused
         assert refused.headers["content-type"].startswith("application/problem+json")
@@ -623,7 +626,7 @@ async def test_a_request_whose_body_is_in_when_people_s_requests_at_work_leave_n
         queues.let_go()
     assert working is not None and (await working).status == 200
     assert await service.stored(DISPUTES) == 0
-    shed = [(line["status"], line["shed"]) for line in request_lines(logs, "/v1/disputes") if "shed" in line]
+    shed = [(line["status"], line["shed"]) for line in request_lines(logs, path) if "shed" in line]
     assert shed == [(503, "people")]
 
 
