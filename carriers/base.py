@@ -65,16 +65,19 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def _not_blank(credential: SecretStr) -> SecretStr:
-    """A template's variable left unset (``"${DHL_API_KEY}"``) is no credential at all: the carrier would refuse
-    every call, and the cases wait for proof until their deadline. The message never repeats the value."""
-    if not credential.get_secret_value().strip():
+def _trimmed(credential: SecretStr) -> SecretStr:
+    """Without the blanks around it (a pasted value, a file's last newline), which no header carries: HTTP strips them
+    from a header's value, so a push credential kept with them would match no push. A template's variable left unset
+    (``"${DHL_API_KEY}"``) is no credential at all: the carrier would refuse every call, and the cases wait for proof
+    until their deadline. The message never repeats the value."""
+    if not (value := credential.get_secret_value().strip()):
         raise ValueError("is blank: give the credential agreed with the carrier")
-    return credential
+    return SecretStr(value)
 
 
-Credential = Annotated[SecretStr, AfterValidator(_not_blank)]
-"""A credential of ours at a carrier (an API key, a client id or secret, a password): kept secret, never blank."""
+Credential = Annotated[SecretStr, AfterValidator(_trimmed)]
+"""A credential of ours at a carrier (an API key, a client id or secret, a password) or a carrier's at ours (a push
+secret): kept secret, never blank, without surrounding blanks."""
 
 
 class CarrierSettings(BaseModel):

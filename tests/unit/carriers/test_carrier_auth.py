@@ -10,6 +10,7 @@ from carriers.auth import ClientCredentials, TokenCache, TokenGrant, client_cred
 from carriers.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from carriers.dhl.settings import DhlSettings
 from carriers.errors import CarrierAuthError, CarrierError, CarrierUnavailable, WebhookReason, WebhookRejected
+from carriers.partner.settings import PartnerWebhookSettings
 from carriers.ups.settings import UpsSettings
 
 CREDENTIALS = ClientCredentials(client_id=SecretStr("id"), client_secret=SecretStr("s3cret"))
@@ -359,6 +360,22 @@ def test_a_push_credential_rotates_with_the_old_and_the_new_one_configured_and_t
 
 
 @pytest.mark.parametrize(("settings", "single"), PUSH_CREDENTIAL_KEYS, ids=["ups", "dhl"])
+def test_a_push_credential_given_with_blanks_around_it_is_kept_without_them_and_a_push_carrying_it_passes(
+    settings, single: str
+) -> None:
+    # A pasted value or a file's last newline: HTTP strips a header value's blanks, so no push could carry it as given.
+    padded = settings({single: f" {OLD_PUSH_CREDENTIAL}\n", f"{single}s": [f"\t{NEW_PUSH_CREDENTIAL}\r\n"]})
+    assert values(padded.push_credentials) == [NEW_PUSH_CREDENTIAL, OLD_PUSH_CREDENTIAL]
+    for credential in (OLD_PUSH_CREDENTIAL, NEW_PUSH_CREDENTIAL):
+        verify_shared_secret({"x-api-key": credential}, "x-api-key", padded.push_credentials)
+
+
+def test_a_partner_s_signing_secret_given_with_blanks_around_it_is_kept_without_them() -> None:
+    given = PartnerWebhookSettings.model_validate({"secrets": [f"{OLD_PUSH_CREDENTIAL}\n", f" {NEW_PUSH_CREDENTIAL}"]})
+    assert values(given.secrets) == [OLD_PUSH_CREDENTIAL, NEW_PUSH_CREDENTIAL]
+
+
+@pytest.mark.parametrize(("settings", "single"), PUSH_CREDENTIAL_KEYS, ids=["ups", "dhl"])
 @pytest.mark.parametrize(("credential", "said"), [
     ("", "is blank"),
     ("   ", "is blank"),
@@ -389,8 +406,9 @@ def test_the_ups_push_credential_is_refused_when_it_is_our_oauth_client_id() -> 
                                     "webhook_credential": client_id})
     assert "webhook_credential" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
     assert client_id not in str(refused.value)
-    with pytest.raises(ValidationError) as refused:
-        UpsSettings.model_validate({"credentials": {"client_id": client_id, "client_secret": "s3cret"},
-                                    "webhook_credentials": [OLD_PUSH_CREDENTIAL, client_id]})
-    assert "webhook_credentials" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
-    assert client_id not in str(refused.value)
+    for given, pushed in ((client_id, client_id), (client_id, f" {client_id}\n"), (f"{client_id} ", client_id)):
+        with pytest.raises(ValidationError) as refused:
+            UpsSettings.model_validate({"credentials": {"client_id": given, "client_secret": "s3cret"},
+                                        "webhook_credentials": [OLD_PUSH_CREDENTIAL, pushed]})
+        assert "webhook_credentials" in str(refused.value) and "is the OAuth client ID" in str(refused.value)
+        assert client_id not in str(refused.value)
