@@ -348,7 +348,9 @@ class Settings(BaseSettings):
     jwt_jwks_refresh_interval_seconds: float = Field(
         default=30.0, gt=0,
         description="The least time between two fetches of the identity provider's keys: a token naming a key not "
-                    "in hand (`kid`) fetches them at once, but no more often than this, however many such tokens come.",
+                    "in hand (`kid`), or a signature the key in hand under its `kid` does not match (the provider "
+                    "may have replaced it), fetches them at once, but no more often than this, however many such "
+                    "tokens come.",
     )
     jwt_issuer: str = Field(
         default="dispute-service",

@@ -239,6 +239,13 @@ def test_the_page_lists_each_setting_with_its_variable_type_default_and_descript
     assert all(cell.strip() for row in rows.values() for cell in row)
 
 
+def test_the_page_says_what_fetches_the_identity_provider_s_keys_before_their_refresh_interval() -> None:
+    [line] = [line for line in PAGE.read_text(encoding="utf-8").splitlines()
+              if line.startswith("| `DISPUTES_JWT_JWKS_REFRESH_INTERVAL_SECONDS`")]
+    assert "a key not in hand (`kid`)" in line, "an unknown key id fetches the keys"
+    assert "a signature the key in hand under its `kid` does not match" in line, "so does a bad signature"
+
+
 def test_the_page_lists_every_carriers_settings_by_their_keys() -> None:
     page = PAGE.read_text(encoding="utf-8")
     carriers = page[page.index("## Carrier settings"):]
