@@ -1,6 +1,7 @@
 """Small value types shared by every boundary: identifiers, instants, roles, resolutions, written text."""
 
 import re
+import string
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -19,13 +20,20 @@ Id = Annotated[
 """An identifier: a plain token, never an object or an operator (`{"$ne": …}` fails validation)."""
 
 
+CAPITALS = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
 def one_spelling(tracking_number: Any) -> Any:
     """A tracking number in the one spelling it is stored, matched and searched in: without blanks, in capitals.
     Every carrier here issues numbers of capitals and digits, which it reads in any case and printed in groups (UPS
     `1Z…`, DHL `JJD…`/digits, FedEx digits, HepsiJET `HJ…`, Yurtiçi and Aras digits, MNG, PTT `KP…`, Sürat `SRT…`:
-    `tests/fixtures/carriers/*/`), so `1z 204 w4r…` read out or pushed is `1Z204W4R…`. Anything but a string is left
-    to fail validation."""
-    return "".join(tracking_number.split()).upper() if isinstance(tracking_number, str) else tracking_number
+    `tests/fixtures/carriers/*/`), so `1z 204 w4r…` read out or pushed is `1Z204W4R…`. Only the letters a–z are put
+    in capitals: any other letter (`ı`, `ß`) is left as it came, for the pattern to refuse, rather than made into
+    another parcel's number (`str.upper` spells `ı` `I`, `ß` `SS`). Anything but a string is left to fail
+    validation."""
+    if not isinstance(tracking_number, str):
+        return tracking_number
+    return "".join(tracking_number.split()).translate(CAPITALS)
 
 
 TrackingNumber = Annotated[Id, BeforeValidator(one_spelling)]

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.api import QueueFilters
+from schemas.common import one_spelling
 from schemas.orders import Shipment
 from schemas.proof import ProofOfDelivery, ProofStatus, ProofSource
 from tests.factories import NOW, shipment
@@ -27,3 +28,11 @@ def test_a_number_in_any_case_and_with_blanks_is_one_spelling_at_every_edge(writ
 def test_an_operator_in_place_of_a_number_is_still_refused():
     with pytest.raises(ValidationError):
         QueueFilters.model_validate({"tracking_number": {"$ne": ""}})
+
+
+@pytest.mark.parametrize(("written", "refused"), [("hj12ı", "HJ12ı"), ("1zß9", "1Zß9"), ("kpﬁ1", "KPﬁ1")])
+def test_a_number_with_a_letter_outside_a_to_z_is_refused_not_read_as_another_number(written, refused):
+    assert one_spelling(written) == refused  # only a–z put in capitals (`str.upper` makes ı I and ß SS)
+    with pytest.raises(ValidationError):
+        QueueFilters.model_validate({"tracking_number": written})
+
