@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from disputes.actors import SYSTEM
 from disputes.contention import Turns
 from disputes.digital import DigitalPuller, retry_times
-from disputes.intake import pull_key
 from disputes.lanes import Lanes, Place
 from disputes.model import MAX_EVIDENCE, MAX_REPLACED, Dispute
 from disputes.ports import (
@@ -44,7 +43,7 @@ from disputes.rules import Rules
 from disputes.schedule import Handover, wait_unless_stopped
 from disputes.service import DisputeService, TimedChange
 from disputes.work import WorkKind
-from schemas.dispute import Evidence
+from schemas.dispute import Evidence, pull_key
 from schemas.proof import ProofOfDelivery, ProofStatus
 
 type Answer = ProofOfDelivery | EvidenceUnavailable | EvidenceRejected

@@ -2,15 +2,14 @@
 or document moved to the attachment store (labelled by what its bytes are), and the proof stamped with when
 the service received it. Pushed events are then recorded once per carrier event, for `PushAttacher`.
 
-Evidence keys and storage references are built here and nowhere else."""
+Push keys and storage references are built here and nowhere else (a pull's key is its content, beside the evidence it
+names: `schemas.dispute.pull_key`)."""
 
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
-
-from pydantic_core import to_json
 
 from disputes.policy.receivers import with_worded_relation
 from disputes.ports import AttachmentStore, CarrierSource, Clock, EvidenceInbox, StoredAttachment
@@ -24,13 +23,6 @@ type MediaType = Callable[[AttachmentKind, bytes], str]
 def push_key(carrier: str, event_id: str) -> str:
     """Identity of pushed evidence: the carrier's own event identity, so a redelivered event adds nothing."""
     return f"push:{carrier}:{event_id}"
-
-
-def pull_key(proof: ProofOfDelivery) -> str:
-    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. Its times are written
-    as given (offset and microseconds), not as answers write them, so an answer stored before they were keeps its key."""
-    content = to_json(proof.model_dump(exclude={"received_at", "raw_ref"}))
-    return "pull:" + hashlib.sha256(content).hexdigest()[:32]
 
 
 def raw_ref(body: bytes) -> str:

@@ -831,7 +831,7 @@ class Dispute(BaseModel):
         delivered = proof.status is ProofStatus.DELIVERED
         action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
         ends_a_pull = delivered and proof.source is ProofSource.PULL and self.evidence_pull_due is not None
-        if any(e.key == evidence.key for e in self.evidence):
+        if any(e.same_as(evidence) for e in self.evidence):
             if not ends_a_pull:
                 return False
             return self._pull_ended(actor, now, action, "evidence_unchanged", {"source": proof.source.value})

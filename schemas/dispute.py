@@ -1,14 +1,16 @@
 """The parts of a dispute that cross a boundary: API views, stored documents, outbox payloads."""
 
+import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 from schemas.common import Outcome, RefundDestination, Role, Timestamp
 from schemas.orders import Address, OrderItem, PackingRecord
-from schemas.proof import ProofOfDelivery
+from schemas.proof import ProofOfDelivery, ProofSource
 
 
 class _Model(BaseModel):
@@ -360,9 +362,22 @@ class DeliveredEffect(_Model):
     named one (docs/downstream.md); None when it did not, and on messages delivered before this was kept."""
 
 
+def pull_key(proof: ProofOfDelivery) -> str:
+    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. Its times are written
+    as given (offset and microseconds), not as answers write them, so an answer stored before they were keeps its key."""
+    content = to_json(proof.model_dump(exclude={"received_at", "raw_ref"}))
+    return "pull:" + hashlib.sha256(content).hexdigest()[:32]
+
+
 class Evidence(_Model):
     """One piece of carrier evidence on a dispute. `key` is its identity, so a redelivered webhook or a
     repeated pull with the same content is recognised and changes nothing."""
 
     key: str
     proof: ProofOfDelivery
+
+    def same_as(self, other: "Evidence") -> bool:
+        """`other` is this evidence: the same key, or, pulled, the same content. A proof pulled before tracking numbers
+        had one spelling is keyed by its content as the carrier wrote the number; read back it is in the one spelling,
+        as the same answer pulled again is, so its key is computed again to recognise it."""
+        return other.key == self.key or (self.proof.source is ProofSource.PULL and other.key == pull_key(self.proof))

@@ -20,14 +20,14 @@ from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import StaleVersion
 from disputes.evidence import EARLIER_PUSHES
-from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, pull_key, raw_ref
+from disputes.intake import EvidenceIntake, PushedEvent, attachment_ref, raw_ref
 from disputes.lanes import Lanes
 from disputes.model import MAX_EVIDENCE, ClockReading, Dispute
 from disputes.ports import CUSTOMER_IMAGE, STORED_LATELY, CarrierSource, CustomerSource, StoredAttachment
 from disputes.schedule import DueWork, Job
 from disputes.work import COPY_CHECKS, WorkKind
 from schemas.common import Outcome
-from schemas.dispute import CustomerImage, Evidence, ReasonCode
+from schemas.dispute import CustomerImage, Evidence, ReasonCode, pull_key
 from schemas.proof import Attachment, AttachmentKind, DeletedAttachment, ProofOfDelivery, ProofSource, ProofStatus
 from schemas.recommendation import Citation, Effect, Finding, PolicyRule, Recommendation, RecommendedAction
 from tests.contract.conftest import Cases, Storage

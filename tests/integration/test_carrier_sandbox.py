@@ -32,12 +32,12 @@ from carriers.parsing import attachment_media_type
 from carriers.registry import CARRIERS, create_adapter
 from carriers.turkish import ascii_key
 from disputes.actors import SYSTEM, Actor
-from disputes.intake import EvidenceIntake, pull_key
+from disputes.intake import EvidenceIntake
 from disputes.policy import CustomerHistory, PolicySettings, recommend
 from disputes.rules import Rules
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution, Role
-from schemas.dispute import Claim, Evidence, MissingItem
+from schemas.dispute import Claim, Evidence, MissingItem, pull_key
 from schemas.proof import ProofOfDelivery, ProofStatus
 from schemas.proof import RecipientRelation as R
 from schemas.recommendation import PolicyRule, RecommendedAction

@@ -30,10 +30,11 @@ from disputes.sla import deadlines
 from disputes import test_clocks as clocks_use_case
 from disputes.work import WorkKind
 from schemas.common import Outcome, Resolution
-from schemas.dispute import Channel, Evidence, ReasonCode
-from schemas.proof import ProofSource
+from schemas.dispute import Channel, Evidence, ReasonCode, pull_key
+from schemas.proof import ProofOfDelivery, ProofSource, ProofStatus
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, SUPERVISOR, CountedCleaner, order, shipment, subjects
 from tests.integration.test_attachment_retention import PNG, signed_proof
+from tests.unit.test_tracking_spelling import pulled_before_the_one_spelling
 
 LEASE = timedelta(seconds=30)
 
@@ -661,3 +662,23 @@ async def test_a_case_and_a_push_stored_with_the_number_in_another_spelling_matc
     await mongo_db[migrations.MIGRATIONS].delete_one({"_id": migrations.ONE_SPELLING})
     assert await migrate(mongo_db) == 0
     query_audit.commands.clear()  # as the first run
+
+
+async def test_a_proof_pulled_before_the_one_spelling_is_recognised_when_the_same_answer_is_pulled_again(
+    mongo_db, query_audit
+):
+    """Stored with the number as the carrier wrote it and keyed by that content: read back in the one spelling, it is
+    the same answer a pull brings now, not a second piece of evidence."""
+    service = DisputeService(MongoDisputes.in_database(mongo_db), InMemoryOrders([order()]), FixedClock(NOW), Rules())
+    opened = (await service.open(CUSTOMER, OpenRequest("ord-1", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+    answer = ProofOfDelivery(carrier="yurtici", tracking_number="trkshp1", status=ProofStatus.DELIVERED,
+                             delivered_at=NOW - timedelta(hours=1), source=ProofSource.PULL, received_at=NOW)
+    before = pulled_before_the_one_spelling(answer, "trkshp1")
+    await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, before, NOW))
+    await mongo_db[DISPUTES].update_one({"_id": opened.id}, {"$set": {"evidence.0.proof.tracking_number": "trkshp1"}})
+    await migrate(mongo_db)
+
+    again = Evidence(key=pull_key(answer), proof=answer)
+    await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, again, NOW))
+
+    assert [e.key for e in (await service.get(SYSTEM, opened.id)).evidence] == [before.key]

@@ -14,13 +14,12 @@ from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import CarrierHasNoPull
 from disputes.evidence import EvidencePuller, PushAttacher
-from disputes.intake import pull_key
 from disputes.policy import PolicySettings
 from disputes.ports import Claimed, EvidenceRejected, EvidenceUnavailable, Lease, StorageUnavailable
 from disputes.rules import Rules
 from disputes.schedule import DueWork, Handover, LeaseLost, Wake
 from disputes.work import WorkKind
-from schemas.dispute import Evidence, Status
+from schemas.dispute import Evidence, Status, pull_key
 from schemas.proof import Attachment, AttachmentKind, ProofOfDelivery, ProofSource, ProofStatus, RecipientRelation
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW, order, shipment, subjects
 

@@ -8,9 +8,9 @@ import pytest
 
 from adapters.memory import FixedClock, InMemoryEvidenceStore
 from carriers.parsing import attachment_media_type
-from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, pull_key, push_key, raw_ref
+from disputes.intake import EvidenceIntake, PushedEvent, PushReceipt, attachment_ref, push_key, raw_ref
 from disputes.work import WorkKind
-from schemas.dispute import Evidence
+from schemas.dispute import Evidence, pull_key
 from schemas.proof import (
     Attachment, AttachmentKind, Courier, DeliveryLocation, ProofOfDelivery, ProofOffer, ProofSource, ProofStatus,
     RecipientRelation, TrackingEvent,
