@@ -92,12 +92,22 @@ again.
 Tracking numbers in one spelling: cases and pushed events stored before tracking numbers were written in one spelling
 (`schemas.common.one_spelling`: no blanks, capitals) keep the number as the orders service or the carrier wrote it,
 which the pushes, pulls and searches of the same parcel, now in that spelling, would not match: it is written so. Their
-keys stay (`shipment_key` and the effects' keys are the order's and shipment's ids, never the tracking number).
+keys stay (`shipment_key` and the effects' keys are the order's and shipment's ids, never the tracking number; a pulled
+proof's key is matched by its content, `Dispute.attach_evidence`). This one is not recorded: during a rolling deploy
+the release before keeps writing numbers as it got them after the first new instance started, so every start-up
+respells what is not in the one spelling. A regex on the number (a letter a–z or a blank) finds only those documents,
+tested on the keys of the index holding the number (`queue_order_by_tracking_number`, `events_by_push`) rather than on
+the documents, and they are written `BATCH` to a round trip: on MongoDB a start-up with nothing to respell fetches no
+document.
+What the release before wrote after the last new instance started is respelt at the next start-up of any instance:
+an upgrade from a release without the one spelling ends with one restart once the rollout is over (README, upgrades).
 
 Each step that changes what a case shows writes it at a new version, so its `ETag` changes too."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import getitem
 from typing import Any
 
 from pymongo import UpdateOne
@@ -176,7 +186,8 @@ HANDED_OVER_MARKED = "handed_over_marked"
 RELABELLED_NEED = "decision_deadline_moved"
 DEADLINE_RULE_APART = "deadline_rule_apart"
 HANDED_OVER = "sla_deadline_reached"
-ONE_SPELLING = "tracking_numbers_in_one_spelling"
+NOT_ONE_SPELLING = r"[a-z\s]"
+"""A number holding a letter a–z or a blank is not in its one spelling (`schemas.common.one_spelling`)."""
 NEW_VERSION: Doc = {"$inc": {"version": 1}}
 """A change to what a case shows is a new version (its ETag), as every save makes one."""
 BATCH = 500
@@ -194,7 +205,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
         CHANNELS_RECORDED: _channels_recorded, PERSONAL_DATA_DUE: _personal_data_due,
         ANONYMISED_AGAIN: _anonymised_again, PLACEHOLDER_TIMES: _placeholder_times,
         ORDER_PLACEHOLDER: _order_placeholder, HANDED_OVER_MARKED: _handed_over_marked,
-        DEADLINE_RULE_APART: _deadline_rule_apart, ONE_SPELLING: _one_spelling,
+        DEADLINE_RULE_APART: _deadline_rule_apart,
     }
     done = {doc["_id"] async for doc in db[MIGRATIONS].find({"_id": {"$in": list(steps)}}, {"_id": 1})}
     pending = [name for name in steps if name not in done]
@@ -211,7 +222,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
             count = await step(db)
             await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"changed": count}}, upsert=True)
             changed += count
-    return changed
+    return changed + await _one_spelling(db)
 
 
 async def _holds_documents(db: AsyncDatabase[Doc]) -> bool:
@@ -450,24 +461,24 @@ async def _deadline_rule_apart(db: AsyncDatabase[Doc]) -> int:
 
 
 async def _one_spelling(db: AsyncDatabase[Doc]) -> int:
-    changed = 0
-    async for doc in db[DISPUTES].find({}, {"order.tracking_number": 1}).sort("_id", 1):
-        written = doc.get("order", {}).get("tracking_number")
-        changed += await _respell(db[DISPUTES], doc["_id"], written, ("order.tracking_number",), NEW_VERSION)
-    async for doc in db[CARRIER_EVENTS].find({}, {"tracking_number": 1}).sort("_id", 1):
-        written = doc.get("tracking_number")
-        changed += await _respell(db[CARRIER_EVENTS], doc["_id"], written, ("tracking_number", "proof.tracking_number"))
-    return changed
+    """Run at every start-up: only the documents holding a number not in the one spelling are read."""
+    changed = await _respelt(db[DISPUTES], "order.tracking_number", (), NEW_VERSION, "queue_order_by_tracking_number")
+    return changed + await _respelt(db[CARRIER_EVENTS], "tracking_number", ("proof.tracking_number",), {}, "events_by_push")
 
 
-async def _respell(
-    collection: AsyncCollection[Doc], _id: object, written: object, fields: tuple[str, ...], also: Doc | None = None
-) -> int:
-    """Write the document's tracking number (`written`, in `fields`) in its one spelling, unless it is so already."""
-    if not isinstance(written, str) or (spelt := one_spelling(written)) == written:
-        return 0
-    update = {"$set": dict.fromkeys(fields, spelt)} | (also or {})
-    return (await collection.update_one({"_id": _id, fields[0]: written}, update)).modified_count
+async def _respelt(collection: AsyncCollection[Doc], field: str, also: tuple[str, ...], bump: Doc, index: str) -> int:
+    """Write the number in `field` (and in `also`) in its one spelling, where it is not, `BATCH` documents to a
+    round trip; a write meanwhile of the same document in the one spelling is left as it is. The filter is tested
+    on the keys of `index`, which holds the field (without reading the documents that are in the one spelling)."""
+    changed, batch = 0, []
+    async for doc in collection.find({field: {"$regex": NOT_ONE_SPELLING}}, {field: 1}, hint=index):
+        written = reduce(getitem, field.split("."), doc)
+        respelt = {"$set": dict.fromkeys((field, *also), one_spelling(written))} | bump
+        batch.append(UpdateOne({"_id": doc["_id"], field: written}, respelt))
+        if len(batch) == BATCH:
+            changed += (await collection.bulk_write(batch, ordered=False)).modified_count
+            batch = []
+    return changed + ((await collection.bulk_write(batch, ordered=False)).modified_count if batch else 0)
 
 
 async def _channels_recorded(db: AsyncDatabase[Doc]) -> int:
