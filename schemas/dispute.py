@@ -10,7 +10,7 @@ from pydantic_core import to_json
 
 from schemas.common import Outcome, RefundDestination, Role, Timestamp
 from schemas.orders import Address, OrderItem, PackingRecord
-from schemas.proof import ProofOfDelivery, ProofSource
+from schemas.proof import ProofOfDelivery
 
 
 class _Model(BaseModel):
@@ -362,11 +362,17 @@ class DeliveredEffect(_Model):
     named one (docs/downstream.md); None when it did not, and on messages delivered before this was kept."""
 
 
+PULLED = "pull:"
+"""How the key of evidence identified by its content starts (`pull_key`)."""
+NOT_CONTENT = ("received_at", "raw_ref")
+"""What a pulled proof's identity leaves out: when and how we kept it, not what the carrier said."""
+
+
 def pull_key(proof: ProofOfDelivery) -> str:
     """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. Its times are written
     as given (offset and microseconds), not as answers write them, so an answer stored before they were keeps its key."""
-    content = to_json(proof.model_dump(exclude={"received_at", "raw_ref"}))
-    return "pull:" + hashlib.sha256(content).hexdigest()[:32]
+    content = to_json(proof.model_dump(exclude=set(NOT_CONTENT)))
+    return PULLED + hashlib.sha256(content).hexdigest()[:32]
 
 
 class Evidence(_Model):
@@ -377,7 +383,11 @@ class Evidence(_Model):
     proof: ProofOfDelivery
 
     def same_as(self, other: "Evidence") -> bool:
-        """`other` is this evidence: the same key, or, pulled, the same content. A proof pulled before tracking numbers
-        had one spelling is keyed by its content as the carrier wrote the number; read back it is in the one spelling,
-        as the same answer pulled again is, so its key is computed again to recognise it."""
-        return other.key == self.key or (self.proof.source is ProofSource.PULL and other.key == pull_key(self.proof))
+        """`other` is this evidence: the same key, or, both identified by their content (pulled), the same content.
+        A proof pulled before tracking numbers had one spelling is keyed by its content with the number as the carrier
+        wrote it; read back it is in the one spelling, as the same answer pulled again is, under another key."""
+        mine, theirs = self.proof, other.proof
+        return other.key == self.key or (
+            self.key.startswith(PULLED) and other.key.startswith(PULLED)
+            and mine.model_copy(update={name: getattr(theirs, name) for name in NOT_CONTENT}) == theirs
+        )
