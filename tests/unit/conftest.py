@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from adapters.memory import FixedClock, InMemoryDisputes, InMemoryEvidenceStore, InMemoryOrders, InMemorySchedule
@@ -6,6 +8,7 @@ from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
 from tests.factories import NOW, order
+from tests.unit.test_relay import Downstream, Relayed
 
 
 @pytest.fixture
@@ -54,3 +57,14 @@ def request_for():
         return OpenRequest(order_id, shipment_id, statement, resolution)
 
     return make
+
+
+@pytest.fixture
+def downstream() -> Downstream:
+    """The marketplace's services as the relay meets them, scripted per call (`tests/unit/test_relay.py`)."""
+    return Downstream()
+
+
+@pytest.fixture
+def relay(repository, downstream, clock, due_work) -> Relayed:
+    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))

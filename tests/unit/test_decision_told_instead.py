@@ -1,7 +1,6 @@
 """A decision whose refund or reshipment the relay parks is still told: the write that parks it queues, in place of
 the decision's message held with it, one saying what the customer's view of the case says then."""
 
-from datetime import timedelta
 
 import pytest
 
@@ -18,14 +17,6 @@ from tests.unit.test_missing_items import BOX, ISTANBUL, Records, claim
 from tests.unit.test_relay import Downstream, Relayed
 
 
-@pytest.fixture
-def downstream() -> Downstream:
-    return Downstream()
-
-
-@pytest.fixture
-def relay(repository, downstream, clock, due_work) -> Relayed:
-    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
 
 
 @pytest.fixture

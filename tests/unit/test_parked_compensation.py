@@ -29,14 +29,6 @@ REFUSED_AFTER_NO_ANSWER = EffectRejected("HTTP 409, after an attempt that may ha
 BOX = order("ord-box", shipments=[shipment("shp-box", items=BOXED)])
 
 
-@pytest.fixture
-def downstream() -> Downstream:
-    return Downstream()
-
-
-@pytest.fixture
-def relay(repository, downstream, clock, due_work) -> Relayed:
-    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
 
 
 async def relay_until_settled(relay: Relayed, clock) -> None:

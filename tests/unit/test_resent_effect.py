@@ -3,7 +3,6 @@ restriction, the carrier's liability) is sent again by a supervisor once its ser
 under its key, with a timeline entry, once however often asked. A refund or reshipment is not: a reopening and a new
 decision issue it again. While the decision's message is parked, the customer's side's view says so."""
 
-from datetime import timedelta
 
 import pytest
 
@@ -15,20 +14,12 @@ from schemas.common import Outcome
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_parked_compensation import relay_until_settled
-from tests.unit.test_relay import Downstream, Relayed
+from tests.unit.test_relay import Downstream
 
 REFUSED = EffectRejected("HTTP 400: template missing")
 REASON = "Bildirim şablonu düzeltildi; karar mesajı yeniden gönderiliyor."
 
 
-@pytest.fixture
-def downstream() -> Downstream:
-    return Downstream()
-
-
-@pytest.fixture
-def relay(repository, downstream, clock, due_work) -> Relayed:
-    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
 
 
 async def rejected_and_not_told(service, request_for, relay, downstream, clock, *failures: Exception | None) -> str:

@@ -2,9 +2,7 @@
 longer resolved by that decision, an undone appeal's receipt, a question once it is closed. Sent, it would tell the
 customer, last, of what no longer stands."""
 
-from datetime import timedelta
 
-import pytest
 
 from adapters.web.console.case import offered
 from disputes.errors import EffectMovedPast
@@ -15,18 +13,9 @@ from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR
 from tests.unit.test_misdirected_submission import WRONG, rejected, service, store  # noqa: F401
 from tests.unit.test_parked_compensation import relay_until_settled
-from tests.unit.test_relay import Downstream, Relayed
 from tests.unit.test_resent_effect import REASON, REFUSED, rejected_and_not_told, told
 
 
-@pytest.fixture
-def downstream() -> Downstream:
-    return Downstream()
-
-
-@pytest.fixture
-def relay(repository, downstream, clock, due_work) -> Relayed:
-    return Relayed(repository, downstream, clock, due_work, max_attempts=2, backoff=timedelta(seconds=1))
 
 
 async def refused_to_send(service, dispute_id: str, key: str, clock) -> str | None:  # noqa: F811
