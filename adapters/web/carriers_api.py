@@ -153,11 +153,12 @@ async def receive_webhook(call: Call) -> web.Response:
     except Rejection as rejection:
         _refuse(app, code, rejection, adapter)
     kept = await app[INTAKE].receive_push(code, raw, events, adapter.capabilities.push)
-    for event in events:  # what the carrier may ask about later: its event id and the parcel (no person's data)
-        log.info("pushed_event", carrier=code, event_id=event.event_id, tracking_number=event.proof.tracking_number)
     app[WEBHOOK_COUNTER].accepted(code, kept.received, kept.duplicates)
-    # named on the request line
-    structlog.contextvars.bind_contextvars(carrier=code, events=kept.received, duplicates=kept.duplicates)
+    # named on the request line, with what the carrier may ask about later: each event's id and parcel (no person's data)
+    structlog.contextvars.bind_contextvars(
+        carrier=code, events=kept.received, duplicates=kept.duplicates,
+        event_ids=[event.event_id for event in events], tracking_numbers=[event.proof.tracking_number for event in events],
+    )
     return json_body(_receipt(kept.received, kept.duplicates), status=adapter.received_status)
 
 

@@ -51,11 +51,10 @@ async def test_a_push_in_lower_case_reaches_the_case_and_the_logs_tell_which_eve
     case = await (await api.get(f"/v1/disputes/{dispute['id']}", headers=INVESTIGATOR)).json()
     assert [e["proof"]["tracking_number"] for e in case["evidence"]] == [UPS_TRACKING]
     [request] = [line for line in lines(log_audit) if line.get("route") == "/v1/carriers/{carrier}/webhooks"]
-    [event] = [line for line in lines(log_audit) if line["event"] == "pushed_event"]
-    assert (event["carrier"], event["tracking_number"], event["request_id"]) == ("ups", UPS_TRACKING, request["request_id"])
+    assert (request["carrier"], request["tracking_numbers"], len(request["event_ids"])) == ("ups", [UPS_TRACKING], 1)
     [attached] = [line for line in lines(log_audit) if line["event"] == "pushed_events_attached"]
     assert (attached["tracking_number"], attached["dispute_ids"]) == (UPS_TRACKING, [dispute["id"]])
-    assert attached["events"] == [f"push:ups:{event['event_id']}"]
+    assert attached["events"] == [f"push:ups:{request['event_ids'][0]}"]
 
 
 async def test_a_push_for_a_parcel_no_case_holds_is_logged_as_matching_none(api, log_audit):
