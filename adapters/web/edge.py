@@ -9,6 +9,7 @@ are added through `EdgeRoutes`, which also answers, last, the paths and methods 
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, cast
@@ -18,7 +19,7 @@ from aiohttp.typedefs import Handler
 
 from adapters.observability import UNMATCHED, request_middleware
 from adapters.web.limits import within_body_deadline
-from adapters.web.problems import error_response
+from adapters.web.problems import ProblemError, error_response
 from adapters.web.rate_limit import add_headers
 
 
@@ -97,13 +98,22 @@ class EdgeRoutes:
 
     def close(self) -> None:
         """The last route: what no other takes. Which methods each path takes is listed here, once."""
-        takes = [(_matcher(resource.get_info()), frozenset(route.method for route in resource))
+        takes = [Takes(_matcher(resource.get_info()), frozenset(route.method for route in resource), resource.canonical)
                  for resource in self.router.resources()]
         self.router.add_route("*", UNMATCHED, at_edge(partial(_unmatched, takes)))
 
 
-type Matcher = Callable[[str], object]
-"""Whether a resource's path matches a request's (truthy when it does)."""
+type Matcher = Callable[[str], re.Match[str] | bool | None]
+"""Whether a resource's path matches a request's (truthy when it does; a match names its segments)."""
+
+
+@dataclass(frozen=True)
+class Takes:
+    """A resource: whether a path is its, the methods it takes and its path with its segments named."""
+
+    matches: Matcher
+    methods: frozenset[str]
+    canonical: str
 
 
 def _matcher(info: Mapping[str, Any]) -> Matcher:
@@ -112,17 +122,44 @@ def _matcher(info: Mapping[str, Any]) -> Matcher:
     return cast(str, info["path"]).__eq__
 
 
+_WORD = re.compile(r"[a-z0-9_-]{1,32}")
+"""A segment named back in a near miss's address (a carrier code, an id); any other is named by its placeholder."""
+_NEAR_MISSES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("without the trailing slash, doubled slashes or capitals", lambda path: path),
+    ("under /v1", lambda path: "/v1" + path),
+    ("in the plural", lambda path: path + "s"),
+)
+"""Paths a client meant a route by, from the request's path written one way (lower case, no empty segments)."""
+
+
+def _near_miss(takes: list[Takes], method: str, path: str) -> str | None:
+    """Where a request to a path no route takes probably meant to go, in words, or None."""
+    plain = "/" + "/".join(segment for segment in path.lower().split("/") if segment)
+    for how, near in _NEAR_MISSES:
+        candidate = near(plain)
+        for resource in takes:
+            if candidate != path and method in resource.methods and (found := resource.matches(candidate)):
+                named = found.groupdict() if isinstance(found, re.Match) else {}
+                address = resource.canonical.format_map(
+                    {name: value if _WORD.fullmatch(value) else f"{{{name}}}" for name, value in named.items()})
+                return (f"Nothing is at this address; {method} requests go to {address} ({how}). One here is not "
+                        "redirected: send it there.")
+    return None
+
+
 async def _file(files: dict[str, Path], request: web.Request) -> web.FileResponse:
     if (path := files.get(request.match_info["name"])) is None:
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
 
 
-async def _unmatched(takes: list[tuple[Matcher, frozenset[str]]], request: web.Request) -> NoReturn:
+async def _unmatched(takes: list[Takes], request: web.Request) -> NoReturn:
     """A path no route takes is a 404; a method its route does not take a 405 naming those it does (what aiohttp
-    answers when no route matches)."""
+    answers when no route matches). A 404 near a route's path (`/v1/carriers/ups/webhooks/`) names that route's."""
     path = request.rel_url.path_safe
-    allowed = set().union(*(methods for matches, methods in takes if matches(path)))
+    allowed = set().union(*(resource.methods for resource in takes if resource.matches(path)))
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
+    if near := _near_miss(takes, request.method, path):  # named, never redirected to: a POST's body would not follow
+        raise ProblemError("not-found", near)
     raise web.HTTPNotFound()

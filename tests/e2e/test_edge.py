@@ -57,3 +57,15 @@ async def test_what_no_route_takes_is_a_problem_logged_as_unmatched(api, log_aud
     await assert_problem(root, 404)
     assert request_lines(log_audit) == [("unmatched", 404), ("unmatched", 405), ("unmatched", 404),
                                         ("/v1/disputes/{id}", 404)]
+
+
+async def test_a_push_to_a_near_miss_of_its_address_is_told_the_address_not_redirected(api):
+    for path in ("/v1/carriers/ups/webhooks/", "/v1/carriers//ups/webhooks", "/V1/Carriers/UPS/Webhooks",
+                 "/carriers/ups/webhooks", "/v1/carriers/ups/webhook"):
+        response = await api.post(path, json={}, allow_redirects=False)
+        problem = await assert_problem(response, 404, "not-found")
+        assert "POST requests go to /v1/carriers/ups/webhooks " in problem["detail"], (path, problem)
+        assert "reason" not in problem and "Location" not in response.headers
+    odd = await assert_problem(await api.post("/v1/carriers/<b>/webhooks/", json={}), 404, "not-found")
+    assert "/v1/carriers/{carrier}/webhooks " in odd["detail"] and "<b>" not in odd["detail"]
+    assert "detail" not in await assert_problem(await api.post("/v1/nothing/"), 404, "not-found")
