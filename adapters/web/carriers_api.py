@@ -139,7 +139,7 @@ async def receive_webhook(call: Call) -> web.Response:
             raw = await _read_verified(adapter, request, codings, app[WEBHOOK_MAX_BYTES], arrived)
         else:
             raw = await read_decoded(request.content, codings, app[WEBHOOK_MAX_BYTES], arrived)
-            _verify(adapter, request, raw)
+            _verify(adapter, request, raw, codings)
     except Rejection as rejection:
         if rejection.reason is WebhookReason.WRONG_CARRIER:  # signed by the carrier: its own mistake, its own bucket
             limit(request, app[RATE_LIMITS].webhooks, code)
@@ -240,7 +240,7 @@ async def _read_verified(adapter: CheckedAsItArrives, request: web.Request, codi
     makes the process hold what it inflates to; once the signature holds, it is decoded again."""
     check = adapter.webhook_check(request.headers)
     sent = await read_decoded(request.content, codings, limit, arrived, check.update)
-    with _rejected():
+    with _rejected(codings):
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         check.verify(datetime.now(UTC))
     raw = Decoder(codings, limit).whole(sent)
@@ -249,20 +249,26 @@ async def _read_verified(adapter: CheckedAsItArrives, request: web.Request, codi
     return raw
 
 
-def _verify(adapter: PushCarrier, request: web.Request, raw: bytes) -> None:
-    with _rejected():
+def _verify(adapter: PushCarrier, request: web.Request, raw: bytes, codings: tuple[str, ...] = ()) -> None:
+    with _rejected(codings):
         # The replay window is about transport, so it is measured on the real clock, not the business one.
         adapter.verify_webhook(request.headers, raw, datetime.now(UTC))
 
 
+SIGNED_DECODED = (" The body was sent compressed (Content-Encoding): the signature is checked over it decompressed, the "
+                  "bytes you signed before compressing, not over the compressed bytes as sent.")
+"""What a bad signature over a compressed body adds: signing the compressed bytes is the likely mistake."""
+
+
 @contextlib.contextmanager
-def _rejected() -> Iterator[None]:
-    """A carrier's refusal as the web layer's."""
+def _rejected(codings: tuple[str, ...] = ()) -> Iterator[None]:
+    """A carrier's refusal as the web layer's; a bad signature over a body that came in `codings` says what is signed."""
     try:
         yield
     except WebhookRejected as rejected:
         why = str(rejected)  # names what is wrong, never quotes a value
-        raise Rejection(rejected.reason, f"{why[:1].upper()}{why[1:]}.") from None
+        hint = SIGNED_DECODED if codings and rejected.reason is WebhookReason.BAD_SIGNATURE else ""
+        raise Rejection(rejected.reason, f"{why[:1].upper()}{why[1:]}.{hint}") from None
 
 
 def _events(adapter: PushCarrier, raw: bytes) -> list[PushedEvent]:

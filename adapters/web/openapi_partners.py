@@ -54,7 +54,8 @@ REASONS = {
     WebhookReason.UNKNOWN_SIGNATURE_VERSION: "The header carries signatures only under schemes other than `v1`.",
     WebhookReason.STALE_TIMESTAMP: "`t` is outside the replay window around our clock: sign again when you retry.",
     WebhookReason.BAD_SIGNATURE: "The signature or credential matches none of the carrier's current secrets "
-                                 "(a changed body, a wrong secret, or one retired after a rotation).",
+                                 "(a changed body, a wrong secret, or one retired after a rotation). A compressed body "
+                                 "is signed before it is compressed: `detail` says so when it came compressed.",
     WebhookReason.NOT_CONFIGURED: "We hold no credential for this carrier (UPS, DHL) yet: it cannot push. A partner "
                                   "carrier without a secret is `unknown_carrier`.",
     WebhookReason.WRONG_CARRIER: "The body's `carrier` is another carrier than the path's and the secret's.",

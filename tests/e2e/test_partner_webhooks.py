@@ -217,6 +217,22 @@ async def test_a_compressed_push_is_signed_over_its_json_and_one_that_does_not_d
         assert (problem["type"], problem["reason"]) == ("urn:dispute-service:problem:unreadable-body", "unreadable_body")
 
 
+
+async def test_a_bad_signature_over_a_compressed_push_says_the_signature_covers_it_decompressed(api):
+    """Signing the compressed bytes is the likely mistake of a push refused with them, so the refusal says what is
+    signed; a bad signature over an uncompressed body, or a wrong credential (which signs no body), does not."""
+    body = json.dumps(event("srt-e2e-gzip-hint")).encode()
+    over_the_wire = gzip.compress(body)
+    refused = await api.post(WEBHOOK, data=over_the_wire, headers={**signed(over_the_wire), "Content-Encoding": "gzip"})
+    problem = await refused.json(content_type=None)
+    assert (refused.status, problem["reason"]) == (401, "bad_signature")
+    assert "checked over it decompressed" in problem["detail"] and "not over the compressed bytes" in problem["detail"]
+    forged = await api.post(WEBHOOK, data=body, headers=signed(body, "whsec_guessed_0123456789abcdef0123456789"))
+    assert (await forged.json(content_type=None))["detail"] == "Signature does not match."
+    ups = {"Content-Type": "application/json", "x-api-key": "a-guessed-ups-credential", "Content-Encoding": "gzip"}
+    credential = await (await api.post("/v1/carriers/ups/webhooks", data=over_the_wire, headers=ups)).json(content_type=None)
+    assert (credential["reason"], credential["detail"]) == ("bad_signature", "Wrong x-api-key credential.")
+
 def largest_push() -> bytes:
     """A delivery with an inline signature and photo at their bound and every text at its bound, its Turkish
     letters escaped as a JSON library does by default: then padded with whitespace to exactly the limit."""
