@@ -15,6 +15,11 @@ the places held:
 
 A job may ask for claims of `least` items at the least while it has work in flight: places that free up one by
 one are then claimed together (a claim of many costs storage about what a claim of one does).
+
+A job whose items do not wait in a full lane but are given back (`given_back_when_full`: the relay) claims no more
+at once than the fewest free places of a lane met that has any, less the items not read yet: a claim cannot tell
+which lanes its items are in, so a larger one, while a lane has a place or two, brings that lane's items only to
+give them back, again at each place it frees.
 """
 
 import asyncio
@@ -24,10 +29,12 @@ UNREAD = ""
 
 
 class Lanes:
-    def __init__(self, per_lane: int, least: int = 1) -> None:
+    def __init__(self, per_lane: int, least: int = 1, given_back_when_full: bool = False) -> None:
         self.per_lane = per_lane
         self.least = least
         """While places are held, less room than this is none."""
+        self.given_back_when_full = given_back_when_full
+        """An item whose lane is full is given back rather than waiting in it."""
         self.changed = asyncio.Event()
         """Set whenever a place is given up or moves to a lane: the room may have grown."""
         self._held: Counter[str] = Counter()
@@ -40,6 +47,10 @@ class Lanes:
     def room(self) -> int:
         lanes = sum(1 for lane in self._held if lane != UNREAD)
         free = self.per_lane * lanes + (1 if lanes else self.per_lane) - self._held.total()
+        if self.given_back_when_full:
+            fewest = min((self.per_lane - held for lane, held in self._held.items()
+                          if lane != UNREAD and held < self.per_lane), default=self.per_lane)
+            free = min(free, fewest - self._held[UNREAD])
         return free if free >= self.least or not self._held.total() else 0
 
     def full(self) -> frozenset[str]:

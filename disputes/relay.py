@@ -74,8 +74,9 @@ class Relay:
     """Disputes delivered at once per downstream service: the relay's lanes are services (`EffectKind.service`), a
     dispute's place moving to the service of each message as it is sent, and claims skip the disputes whose next message
     goes to a service with no free place. A dispute whose next message goes to such a service (its refund sent, its
-    notification next) is given back, due at once, not moved into it. A slow service holds up to `batch` disputes,
-    never the places of another."""
+    notification next) is given back, due at once, not moved into it, and claims are no larger than the fewest free
+    places of a service met (`Lanes.given_back_when_full`), so none is claimed only to be given back. A slow service
+    holds up to `batch` disputes, never the places of another."""
     max_attempts: int = 20
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)
@@ -87,7 +88,7 @@ class Relay:
     _rng: random.Random = field(default_factory=random.Random)
 
     def lanes(self) -> Lanes:
-        return Lanes(self.batch)
+        return Lanes(self.batch, given_back_when_full=True)
 
     async def handle(self, claimed: Claimed, place: Place) -> None:
         """Deliver the claimed dispute's pending messages (as the claim found them); recording the last one

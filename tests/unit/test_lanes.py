@@ -66,3 +66,18 @@ def test_a_place_moves_only_into_a_lane_with_room_unless_it_is_there_already():
     assert slow[0].move_if_room("notifications")  # already in it
     slow[0].leave()
     assert sent.move_if_room("notifications")
+
+
+def test_where_items_are_given_back_from_a_full_lane_a_claim_is_no_larger_than_the_fewest_free_places():
+    lanes = Lanes(per_lane=3, given_back_when_full=True)
+    busy = [lanes.enter() for _ in range(2)]
+    for place in busy:
+        place.move_to("notifications")
+    lanes.enter().move_to("payments")  # two of its places free
+    assert lanes.room() == 1  # notifications' last place: a claim of more could bring it items only to give back
+    unread = lanes.enter()
+    assert lanes.room() == 0  # that place may be the unread item's
+    unread.move_to("notifications")
+    assert lanes.full() == {"notifications"} and lanes.room() == 2  # skipped by claims now: payments' free places
+    busy[0].leave()
+    assert lanes.room() == 1

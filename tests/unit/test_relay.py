@@ -844,3 +844,58 @@ async def test_a_case_whose_notification_goes_to_a_full_lane_is_given_back_so_th
 
 def customer(customer_id: str) -> Actor:
     return replace(CUSTOMER, id=customer_id, customer_id=customer_id)
+
+
+class OneAtATimeNotifications(Downstream):
+    """Payments answer at once; notifications each once `answers` lets one through (a service that stays full)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers = asyncio.Semaphore(1_000)  # quick until the test takes the answers away
+        self.waiting = 0
+
+    async def notify(self, request, idempotency_key):
+        self.waiting += 1
+        await self.answers.acquire()
+        self.waiting -= 1
+        await super().notify(request, idempotency_key)
+
+
+async def test_while_a_service_stays_full_its_cases_are_not_claimed_only_to_be_given_back(
+    service, orders, request_for, repository, clock, schedule, due_work, monkeypatch
+):
+    batch, cases = 3, 12
+    for n in range(cases):
+        orders.orders[f"ord-{n}"] = order(f"ord-{n}", f"cust-{n}", [shipment(f"shp-{n}")])
+    downstream = d = OneAtATimeNotifications()
+    work = due_work(Relay(repository, d, d, d, d, d, clock, batch=batch), poll=timedelta(minutes=1))
+    opened = [(await service.open(customer(f"cust-{n}"), request_for(f"ord-{n}"), None)).dispute for n in range(cases)]
+    await work.run_once()  # the openings' notifications go out while notifications are quick
+    downstream.answers = asyncio.Semaphore(0)
+    for dispute in opened:  # each outbox: the refund (payments), then the decision's notification
+        clock.advance(seconds=1)
+        await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    claimed: list[int] = []
+    claim_due = schedule.claim_due
+
+    async def counted(*args, **kwargs):
+        found = await claim_due(*args, **kwargs)
+        claimed.append(len(found))
+        return found
+
+    monkeypatch.setattr(schedule, "claim_due", counted)
+
+    running = asyncio.create_task(work.run_once())
+    try:
+        await until(lambda: sum(1 for service, _ in downstream.calls if service == "payments") == cases)
+        for told in range(1, cases + 1):  # the notifications' lane frees one place at a time, and is full again
+            await until(lambda told=told: downstream.waiting == min(batch, cases - told + 1))
+            downstream.answers.release()
+            await until(lambda told=told: len(downstream.told) == cases + told)
+    finally:
+        for _ in range(cases):
+            downstream.answers.release()
+    await asyncio.wait_for(running, 5)  # once the lane frees, nothing waits for a poll (a minute here)
+
+    assert not any(dispute.outbox for dispute in repository.docs.values())
+    assert sum(claimed) <= 2 * cases, claimed  # each case for its refund, then once more for its notification
