@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.assessment import Assessor
 from disputes.errors import Conflict, NotFound
@@ -19,27 +18,15 @@ from disputes.service import DisputeService, Upload
 from schemas.common import Outcome
 from schemas.dispute import ReasonCode, Status, SubmissionKind
 from schemas.recommendation import PolicyRule, RecommendedAction
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, CountedCleaner
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER
+from tests.unit import kept_images
 from tests.unit.policy.builders import evidence
 
 DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
 HALLWAY = Upload("koridor.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"hall-pixels" * 40)
 WINDOW = Rules().appeal_window
 
-
-@pytest.fixture
-def store() -> InMemoryEvidenceStore:
-    return InMemoryEvidenceStore()
-
-
-@pytest.fixture
-def cleaner() -> CountedCleaner:
-    return CountedCleaner()
-
-
-@pytest.fixture
-def service(repository, orders, clock, store, cleaner) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=cleaner)
+store, cleaner, service = kept_images.store, kept_images.cleaner, kept_images.service  # the fixtures
 
 
 @pytest.fixture

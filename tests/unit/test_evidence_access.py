@@ -9,19 +9,20 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import SYSTEM
 from disputes.errors import Forbidden, NotFound
 from disputes.model import ClockReading
 from disputes.evidence_access import VIEWED, VIEWS_LIMIT_REACHED, EvidenceAccess
 from disputes.ports import CarrierSource, StoredAttachment, ViewBound
-from disputes.rules import Rules
-from disputes.service import DisputeService, Upload
+from disputes.service import Upload
 from schemas.common import Outcome, Role
 from schemas.dispute import Evidence, ReasonCode, TimelineEntry
 from schemas.proof import Attachment, AttachmentKind, ProofSource
-from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR, CountedCleaner
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SUPERVISOR
+from tests.unit import kept_images
 from tests.unit.policy.builders import proof
+
+store, cleaner, service = kept_images.store, kept_images.cleaner, kept_images.service  # the fixtures
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"someone-elses-signature" * 30
 DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 40)
@@ -29,16 +30,6 @@ DOOR = Upload("kapi.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"door-pixels" * 4
 
 def ref_of(content: bytes) -> str:
     return "att_" + hashlib.sha256(content).hexdigest()[:40]
-
-
-@pytest.fixture
-def store() -> InMemoryEvidenceStore:
-    return InMemoryEvidenceStore()
-
-
-@pytest.fixture
-def service(repository, orders, clock, store) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=CountedCleaner())
 
 
 @pytest.fixture

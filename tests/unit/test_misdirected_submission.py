@@ -7,35 +7,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from adapters.memory import InMemoryEvidenceStore
 from disputes.actors import Actor
 from disputes.conversation import thread
 from disputes.errors import CaseAnonymised, Forbidden, TooManySubmissions, UnknownSubmission
 from disputes.model import MAX_SUBMISSIONS, REMOVAL_WINDOW, REMOVED_STATEMENT
 from disputes.policy.missing import customer_photos
 from disputes.rules import Rules
-from disputes.service import DisputeService
 from disputes.sla import business_calendar, deadlines
 from schemas.common import Outcome
 from schemas.api import RemoveSubmission
 from schemas.dispute import MAX_KEPT_SUBMISSIONS, DeletedImage, ReasonCode, Status
-from tests.factories import AGENT, CountedCleaner, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR
+from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, OTHER_INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR, HALLWAY, ref_of
 from tests.unit.test_conversation import notices
+from tests.unit import kept_images
+
+store, cleaner, service = kept_images.store, kept_images.cleaner, kept_images.service  # the fixtures
 
 WRONG = "Müşterinin (cust-2) kapı fotoğrafı, adres: Moda Cad. 5"
 REASON = "Başka bir müşterinin fotoğrafı yanlış başvuruya gönderildi."
 OTHER_AGENT = Actor("agent-can", AGENT.role)
-
-
-@pytest.fixture
-def store() -> InMemoryEvidenceStore:
-    return InMemoryEvidenceStore()
-
-
-@pytest.fixture
-def service(repository, orders, clock, store) -> DisputeService:
-    return DisputeService(repository, orders, clock, Rules(), attachments=store, clean_image=CountedCleaner())
 
 
 @pytest.fixture

@@ -11,14 +11,15 @@ from schemas.common import Outcome
 from schemas.dispute import ReasonCode
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_customer_evidence import DOOR
-from tests.unit.test_misdirected_submission import WRONG, rejected, service, store  # noqa: F401
+from tests.unit import kept_images
+from tests.unit.test_misdirected_submission import WRONG, rejected  # noqa: F401
 from tests.unit.test_parked_compensation import relay_until_settled
 from tests.unit.test_resent_effect import REASON, REFUSED, rejected_and_not_told, told
 
+store, cleaner, service = kept_images.store, kept_images.cleaner, kept_images.service  # the fixtures
 
 
-
-async def refused_to_send(service, dispute_id: str, key: str, clock) -> str | None:  # noqa: F811
+async def refused_to_send(service, dispute_id: str, key: str, clock) -> str | None:
     """The refusal's words when a supervisor asks to send `key` again (None: sent), and that the console offered no
     Send again for it."""
     case = await service.get(SUPERVISOR, dispute_id)
@@ -33,7 +34,7 @@ async def refused_to_send(service, dispute_id: str, key: str, clock) -> str | No
 
 
 async def test_a_decision_s_message_is_not_sent_again_once_the_case_was_reopened_nor_once_decided_again(
-    service, request_for, relay, downstream, clock  # noqa: F811
+    service, request_for, relay, downstream, clock
 ):
     dispute_id = await rejected_and_not_told(service, request_for, relay, downstream, clock)
     first = f"{dispute_id}:d1:decision_made"
@@ -70,7 +71,7 @@ async def test_an_undone_appeal_s_parked_receipt_is_not_sent_again(
 
 
 async def test_a_question_is_sent_again_while_it_is_open_and_not_once_the_decision_closed_it(
-    service, request_for, relay, downstream, clock  # noqa: F811
+    service, request_for, relay, downstream, clock
 ):
     dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
     await relay_until_settled(relay, clock)
