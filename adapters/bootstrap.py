@@ -240,8 +240,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     endpoints = ENDPOINTS + (test_clocks_api.ENDPOINTS if settings.test_clocks else ())
     app[ops.OPENAPI] = _openapi_document(settings.test_clocks)
     mongodb = settings.storage == "mongodb"
-    routes = (_DatabaseBoundRoutes(app, min(settings.mongodb_request_timeout_seconds, settings.mongodb_timeout_seconds))
-              if mongodb else EdgeRoutes(app))
+    routes = _DatabaseBoundRoutes(app, settings.mongodb_request_timeout_seconds) if mongodb else EdgeRoutes(app)
     admission = app[ADMISSION] = Admission(app[METRICS], settings.requests_in_flight, settings.webhooks_in_flight)
     for endpoint in endpoints + OPS_ENDPOINTS + HIDDEN if api else OPS_ENDPOINTS:
         handler = endpoint.aiohttp_handler()

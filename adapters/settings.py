@@ -278,7 +278,8 @@ class Settings(BaseSettings):
         default=3.0, gt=0, le=MOST_WAIT,
         description="How long one storage call of an API request may wait for the database (PyMongo's client-side "
                     "operation timeout, all of the call's operations together; server selection included, so never "
-                    "longer than mongodb_timeout_seconds, and refused when set longer) before the request answers "
+                    "longer than mongodb_timeout_seconds: refused when set longer, and mongodb_timeout_seconds when "
+                    "left unset and that is shorter) before the request answers "
                     "503. Three times the slowest whole request measured on the embedded default at saturation (the "
                     "queue of 50, p99 about 1 s), below the 5 s callers and load balancers commonly give up at. At "
                     "most 300 (5 minutes): longer is a value in milliseconds.",
@@ -289,8 +290,8 @@ class Settings(BaseSettings):
                     "stored in one call; the carrier sends it again after a 503), may wait for the database (also one "
                     "it cannot reach: PyMongo's operation timeout takes the place of mongodb_timeout_seconds there) "
                     "before the pass fails and is tried again: the default lease_seconds, past which the work is "
-                    "another worker's; refused when set longer than lease_seconds. At most 300 (5 minutes): longer is "
-                    "a value in milliseconds.",
+                    "another worker's; refused when set longer than lease_seconds, and lease_seconds when left unset and "
+                    "that is shorter. At most 300 (5 minutes): longer is a value in milliseconds.",
     )
     storage: Literal["mongodb", "memory"] = Field(
         default="mongodb",
@@ -810,15 +811,11 @@ class Settings(BaseSettings):
                 for field, variable in self._variables(config).items():
                     reason = re.sub(rf"\b{field}\b", variable, reason)
                 raise ValueError(reason) from None
-        given = self.model_fields_set  # a default left as it is gives way to a shorter bound that is given
-        if "mongodb_request_timeout_seconds" in given and (
-            self.mongodb_request_timeout_seconds > self.mongodb_timeout_seconds
-        ):
-            raise ValueError("DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS cannot be longer than "
-                             "DISPUTES_MONGODB_TIMEOUT_SECONDS, which bounds reaching the database")
-        if "mongodb_worker_timeout_seconds" in given and self.mongodb_worker_timeout_seconds > self.lease_seconds:
-            raise ValueError("DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS cannot be longer than DISPUTES_LEASE_SECONDS: a "
-                             "pass still waiting for the database would hold work another worker has taken")
+        for timeout, bound, refusal in _TIMEOUT_BOUNDS:
+            if getattr(self, timeout) > (most := getattr(self, bound)):
+                if timeout in self.model_fields_set:
+                    raise ValueError(refusal)
+                setattr(self, timeout, most)  # left at its default, it gives way to the shorter bound
         if self.policy_third_party_review_hours >= 24 * self.accessible_decision_business_days:
             raise ValueError("DISPUTES_POLICY_THIRD_PARTY_REVIEW_HOURS must be shorter than the shortest decision "
                              "deadline, DISPUTES_ACCESSIBLE_DECISION_BUSINESS_DAYS (in days): a customer would get no "
@@ -869,6 +866,17 @@ class Settings(BaseSettings):
                     )
         return values
 
+
+_TIMEOUT_BOUNDS = (
+    ("mongodb_request_timeout_seconds", "mongodb_timeout_seconds",
+     "DISPUTES_MONGODB_REQUEST_TIMEOUT_SECONDS cannot be longer than DISPUTES_MONGODB_TIMEOUT_SECONDS, which bounds "
+     "reaching the database"),
+    ("mongodb_worker_timeout_seconds", "lease_seconds",
+     "DISPUTES_MONGODB_WORKER_TIMEOUT_SECONDS cannot be longer than DISPUTES_LEASE_SECONDS: a pass still waiting for "
+     "the database would hold work another worker has taken"),
+)
+"""Storage timeouts never longer than their bound (the setting named second): one set longer is refused, one left at
+its default is the bound whenever the bound is shorter, whether the bound is set or its own default."""
 
 NEAR_CUTOFF = 0.9
 """How like a setting's variable a name outside the prefix must be to be taken for it misspelt (difflib's ratio):

@@ -183,10 +183,16 @@ def test_timings_within_their_bounds_and_one_another_are_taken(monkeypatch: pyte
 
 def test_a_shorter_lease_or_database_timeout_alone_leaves_the_defaults_that_give_way_to_it() -> None:
     """The workers' storage timeout and the request timeout are refused longer than the lease and the database
-    timeout when given; left at their defaults, a shorter lease or database timeout alone is taken (a test's
-    1-second lease; a request then waits the database timeout at most, the shorter of the two)."""
-    assert settings(lease_seconds=1, heartbeat_seconds=0.3).lease_seconds == 1
-    assert settings(mongodb_timeout_seconds=1).mongodb_timeout_seconds == 1
+    timeout when given; left at their defaults, a shorter lease or database timeout alone is taken and they give way
+    to it (a test's 1-second lease: a worker's storage call then waits a second at most, not the 10 s default, which
+    would have it hold work another worker had taken)."""
+    short_lease = settings(lease_seconds=1, heartbeat_seconds=0.3)
+    assert (short_lease.lease_seconds, short_lease.mongodb_worker_timeout_seconds) == (1, 1)
+    short_reach = settings(mongodb_timeout_seconds=1)
+    assert (short_reach.mongodb_timeout_seconds, short_reach.mongodb_request_timeout_seconds) == (1, 1)
+    default = settings()
+    assert (default.mongodb_request_timeout_seconds, default.mongodb_worker_timeout_seconds) == (3, 10)
+    assert settings(lease_seconds=20, mongodb_timeout_seconds=4).mongodb_worker_timeout_seconds == 10  # within both
 
 
 @pytest.mark.parametrize("level", ["LOUD", "trace", "10"])
