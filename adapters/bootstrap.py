@@ -90,7 +90,7 @@ from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
 from adapters.web.idempotency import FIRST_ANSWERS
 from adapters.web.in_flight import ADMISSION, Admission, held_until_done
-from adapters.web.uploads import ImageCleaner
+from adapters.web.uploads import ImageCleaner, form_refused
 from adapters.web.keys import (
     ASSIGNMENTS,
     BODY_TIMEOUT,
@@ -425,11 +425,13 @@ def _share(endpoint: Endpoint) -> str:
 
 
 def _refused_on_headers(admission: Admission, endpoint: Endpoint) -> Refused:
-    """A request finding its share's requests in flight at their limit, or a push refused on its headers alone: not
-    invited to send its body."""
+    """A request finding its share's requests in flight at their limit, or a push or form refused on its headers alone:
+    not invited to send its body."""
     no_room = admission.refusing(_share(endpoint))
     if endpoint.handler is carriers_api.receive_webhook:
         return lambda request: no_room(request) or carriers_api.refused_on_headers(request)
+    if endpoint.read is not None:  # a form with files
+        return lambda request: no_room(request) or form_refused(request)
     return no_room
 
 

@@ -33,7 +33,7 @@ from adapters.images import (
     without_metadata,
 )
 from adapters.web.bodies import refuse_coded
-from adapters.web.endpoint import Call, read_json_body
+from adapters.web.endpoint import Call, read_json_body, remembered_caller
 from adapters.web.in_flight import InFlight, at_work, waiting_on_client
 from adapters.web.keys import SERVICE
 from adapters.web.problems import ProblemError, validation_problem
@@ -91,6 +91,17 @@ FORMS_IN_FLIGHT = InFlight(
 )
 """The multipart bodies held at once, each counted at the most it may hold, and one form at a time for each caller (the
 token's subject), so that no one caller can take the budget from the others."""
+
+
+def form_refused(request: web.Request) -> bool:
+    """Whether a form is refused on its headers alone, as `read_submission` refuses it before a byte is read (the
+    route's expectation: such a form is answered its refusal instead of `100 Continue`): no room among the forms in
+    flight for what it declares, or a caller (known by a token already verified) with a form being sent."""
+    if request.content_type != "multipart/form-data":
+        return False
+    caller = remembered_caller(request)
+    held = caller is not None and caller.id in FORMS_IN_FLIGHT.holders
+    return held or not FORMS_IN_FLIGHT.fits(request.content_length or MAX_FORM_BYTES)
 
 
 class _Bounded:

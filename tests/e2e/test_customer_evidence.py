@@ -508,3 +508,42 @@ async def test_a_customer_sends_one_form_at_a_time_and_cannot_keep_another_from_
         held.close()
     await until(lambda: uploads.FORMS_IN_FLIGHT.held == 0)
     assert await stored_attachments(api, mongo_uri) == 1
+
+
+async def first_head(api, path: str, caller: dict[str, str], length: int = 2000) -> bytes:
+    """The first answer's head to a form's headers sent with `Expect: 100-continue`, its body never sent."""
+    reader, writer = await asyncio.open_connection(api.host, api.port)
+    writer.write(f"POST {path}/information HTTP/1.1\r\nHost: {api.host}\r\nAuthorization: {caller['Authorization']}\r\n"
+                 f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {length}\r\n"
+                 "Expect: 100-continue\r\n\r\n".encode())
+    await writer.drain()
+    try:
+        async with asyncio.timeout(10):  # bounds the wait only: the answer comes without the body
+            return await reader.readuntil(b"\r\n\r\n")
+    finally:
+        writer.close()
+
+
+async def test_a_form_refused_by_the_forms_in_flight_is_refused_instead_of_invited_to_send_its_body(
+    api, mongo_uri, monkeypatch,
+):
+    """A second form of a caller sending one, and a form finding no room among the forms in flight, are answered the
+    refusal their body would get (429, 503) instead of `100 Continue`, so the body is not sent for nothing."""
+    forms = uploads.InFlight(uploads.MAX_FORM_BYTES, uploads.FORMS_IN_FLIGHT.busy, one_each=uploads.FORMS_IN_FLIGHT.one_each)
+    monkeypatch.setattr(uploads, "FORMS_IN_FLIGHT", forms)
+    one = await opened(api)
+    theirs = await opened_by(api, OTHER_CUSTOMER)
+    _, held = await asyncio.open_connection(api.host, api.port)
+    held.write(held_open(api, theirs, OTHER_CUSTOMER))
+    await held.drain()
+    await until(lambda: forms.held == uploads.MAX_FORM_BYTES)
+    try:
+        second = await first_head(api, theirs, OTHER_CUSTOMER)
+        no_room = await first_head(api, one, CUSTOMER)
+    finally:
+        held.close()
+    assert second.startswith(b"HTTP/1.1 429") and b"application/problem+json" in second, second
+    assert no_room.startswith(b"HTTP/1.1 503") and b"\r\nretry-after: " in no_room.lower(), no_room
+    await until(lambda: forms.held == 0)
+    assert (await first_head(api, one, CUSTOMER)).startswith(b"HTTP/1.1 100 Continue")  # room again: invited
+    assert await stored_attachments(api, mongo_uri) == 0
