@@ -1,5 +1,6 @@
 """The one way the service connects to MongoDB: the same client and options for mongoeco and production."""
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,8 @@ from pymongo.errors import ConfigurationError
 
 FRESH_IDLE_MS = 1
 """How long a connection of a client that wants fresh ones may stay idle and still be reused (ms): none is."""
+_CLIENTS: weakref.WeakSet[AsyncMongoClient[dict[str, Any]]] = weakref.WeakSet()
+"""The clients `connect` made in this process (while in use), whose pooled connections `drop_pooled_connections` drops."""
 
 
 def connect(
@@ -37,7 +40,7 @@ def connect(
     pool: dict[str, Any] = {} if pool_size is None else {"maxPoolSize": pool_size, "minPoolSize": 0}
     pool |= {"maxIdleTimeMS": FRESH_IDLE_MS} if fresh_connections else {}
     try:
-        return AsyncMongoClient(
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             uri,
             **credentials,
             **pool,
@@ -51,3 +54,18 @@ def connect(
         )
     except ValueError as refused:  # the driver checks its pool options here, after the URI was read
         raise ConfigurationError(str(refused)) from None
+    _CLIENTS.add(client)
+    return client
+
+
+async def drop_pooled_connections() -> None:
+    """Close the pooled connections of every client `connect` made in this process (idle ones now, those in use when
+    they are given back), so that the next operation opens a connection and authenticates it afresh: the way out of
+    connections the database logged out (their user dropped while they were open), which the driver would otherwise
+    keep using for good. PyMongo 4.20 has no public way to do so on a client in use (a closed client cannot be used
+    again: `AsyncMongoClient.close`, "Once closed, the client cannot be used again"; the driver clears a pool itself
+    only after a network error or an error of a connection's handshake), so this is the driver's own clearing,
+    without pausing the pool (the server is up: new connections may open at once)."""
+    for client in list(_CLIENTS):
+        for server in client._topology._servers.values():
+            await server.pool.reset_without_pause()

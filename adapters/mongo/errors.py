@@ -11,12 +11,18 @@ import pymongo
 import structlog
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
+from adapters.mongo.client import drop_pooled_connections
 from disputes.ports import StorageUnavailable
 
 log = structlog.get_logger(__name__)
 AUTHENTICATION_FAILED = 18
 """MongoDB's error code for a user and password it does not take (`AuthenticationFailed`); the embedded database
 sends the same words, "Authentication failed", with no code."""
+UNAUTHORIZED = 13
+"""MongoDB's error code for a command it does not run for us (`Unauthorized`): for want of a role ("not authorized on
+... to execute command", a fault of the deployment's roles), or, in the words "requires authentication", on a
+connection it logged out because the user it authenticated was dropped; the embedded database says the latter
+"Authentication required", with no code."""
 CREDENTIALS_REFUSED = "the database refused our credentials (authentication failed)"
 """What an outage of storage whose cause is our user or password says: never the user nor the password."""
 
@@ -60,8 +66,12 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
         except PyMongoError as error:
             if credentials_refused(error):
                 # a new connection authenticating with a password the database no longer takes (changed in MongoDB
-                # before this process was restarted with it): every request needing one fails until the restart
+                # before this process was restarted with it): every request needing one fails until the restart; or
+                # a pooled connection logged out (its user dropped): the pool's connections are dropped, so the next
+                # request authenticates a new one, as the user the database may have been given again
                 log.error("storage_auth_failed", error=type(error).__name__, code=getattr(error, "code", None))
+                if logged_out(error):
+                    await drop_pooled_connections()
                 raise StorageUnavailable(CREDENTIALS_REFUSED) from error
             if fault := disk_fault(error):
                 raise StorageUnavailable(f"the database cannot write to its disk ({fault})") from error
@@ -75,10 +85,18 @@ def _translating[**P, R](method: Callable[P, Coroutine[object, object, R]]) -> C
 
 
 def credentials_refused(error: PyMongoError) -> bool:
-    """The database refused to authenticate us: the user or password we connect with is not (or no longer) its."""
+    """The database refused to authenticate us, or logged us out (`logged_out`): the user or password we connect with
+    is not (or no longer) its."""
     if not isinstance(error, OperationFailure):
         return False
-    return error.code == AUTHENTICATION_FAILED or "authentication failed" in str(error).lower()
+    return error.code == AUTHENTICATION_FAILED or "authentication failed" in str(error).lower() or logged_out(error)
+
+
+def logged_out(error: OperationFailure) -> bool:
+    """The database no longer holds the connection as authenticated (MongoDB logs out a dropped user's connections)."""
+    said = str(error).lower()
+    return (error.code == UNAUTHORIZED and "requires authentication" in said) or (
+        error.code is None and "authentication required" in said)
 
 
 def disk_fault(error: PyMongoError) -> str | None:

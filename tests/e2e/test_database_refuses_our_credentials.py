@@ -2,7 +2,8 @@
 `changeUserPassword` opens): a request that needs a new connection gets a 503 with Retry-After, not a 500, and
 `/readyz` says the database refuses our credentials, so the load balancer stops sending traffic; the log names it
 (`storage_auth_failed`) and never holds the password. Once the database takes the service's password again, both
-recover by themselves."""
+recover by themselves. A user dropped while the service's connections are open logs them out: a request on one gets
+the same 503, and the next one a connection authenticated afresh (the user given again)."""
 
 import json
 import uuid
@@ -30,6 +31,13 @@ def change_password(server: AsyncMongoEcoProxyServer, password: str) -> None:
     """As `changeUserPassword` does: connections already authenticated stay so, new ones need the new password
     (mongoeco has no such command: its users are replaced in place)."""
     server._auth._users = only_user_with(password)
+
+
+def log_out_every_connection(server: AsyncMongoEcoProxyServer) -> None:
+    """As `dropUser` does to the connections authenticated as the user: they stay open, no longer authenticated, and
+    refuse every command (mongoeco has no such command: its connections are logged out in place)."""
+    for connection in server._connections._connections.values():
+        connection.logout()
 
 
 @pytest.fixture
@@ -84,6 +92,22 @@ async def test_a_password_the_database_no_longer_takes_is_a_503_until_it_takes_i
     assert PASSWORD not in log_audit.getvalue() and CHANGED not in log_audit.getvalue()
 
     change_password(database, PASSWORD)  # the service restarted with the new password, or the change undone
+
+    assert (await api.get("/v1/disputes?limit=1", headers=INVESTIGATOR)).status == 200
+
+
+async def test_a_user_dropped_while_its_connections_are_pooled_is_a_503_then_a_connection_authenticated_afresh(
+    api, database, log_audit,
+):
+    assert (await api.get("/v1/disputes?limit=1", headers=INVESTIGATOR)).status == 200
+
+    log_out_every_connection(database)  # the user dropped, then created again with the same password
+
+    refused = await api.get("/v1/disputes?limit=1", headers=INVESTIGATOR)
+    assert (refused.status, (await refused.json())["type"].rsplit(":", 1)[-1]) == (503, "unavailable")
+    assert refused.headers["Retry-After"]
+    assert [line["event"] for line in map(json.loads, log_audit.getvalue().splitlines())
+            if line["event"] in ("storage_auth_failed", "unhandled_error")] == ["storage_auth_failed"]
 
     assert (await api.get("/v1/disputes?limit=1", headers=INVESTIGATOR)).status == 200
 
