@@ -92,8 +92,10 @@ def credentials_refused(error: PyMongoError) -> bool:
     return error.code == AUTHENTICATION_FAILED or "authentication failed" in str(error).lower() or logged_out(error)
 
 
-def logged_out(error: OperationFailure) -> bool:
+def logged_out(error: PyMongoError) -> bool:
     """The database no longer holds the connection as authenticated (MongoDB logs out a dropped user's connections)."""
+    if not isinstance(error, OperationFailure):
+        return False
     said = str(error).lower()
     return (error.code == UNAUTHORIZED and "requires authentication" in said) or (
         error.code is None and "authentication required" in said)
