@@ -229,6 +229,15 @@ class TooManySubmissions(Conflict):
     title = "The case holds as many additions as it may"
 
 
+class CaseFull(Conflict):
+    """The case's document holds as much as it may: staff's notes and messages have filled their room
+    (`disputes.model.STAFF_WRITING_BYTES`), or storage refused the change as past its document limit. Nothing was
+    changed; what the service itself writes on the case (its decisions and their messages) still fits."""
+
+    code = "case-full"
+    title = "The case holds as much as it may"
+
+
 class ClockOnlyMovesForward(Conflict):
     code = "clock-only-moves-forward"
     title = "A test clock only moves forward"

@@ -32,6 +32,7 @@ from disputes.errors import (
     AssignedToAnother,
     AwaitsSupervisor,
     CaseClosed,
+    CaseFull,
     CompensationAlreadyIssued,
     DecisionStands,
     CarrierHasNoPull,
@@ -215,21 +216,39 @@ carrier's receipt but is not attached, which the timeline says once (`evidence_l
 EVIDENCE_BYTES = 8 * 1024 * 1024
 """What a case's evidence may hold, as JSON: a full case of the carriers' longest proofs stays well within MongoDB's
 16 MiB document limit (manual, "MongoDB Limits and Thresholds", BSON Document Size), which it refuses to pass on an
-update where the embedded database takes it; the rest of a case is bounded by its counts (notes, messages,
-submissions, views). An entry that would pass it finds the case full, as one past `MAX_EVIDENCE` does."""
+update where the embedded database takes it; staff's notes and messages are bounded in bytes too
+(`STAFF_WRITING_BYTES`), the rest of a case by its counts (contact logs, customer messages, submissions, views). An
+entry that would pass it finds the case full, as one past `MAX_EVIDENCE` does."""
 MAX_REPLACED = MAX_EVIDENCE
 """Proofs of delivery that take an entry's place on a full case, at most: each says so on the timeline, so a carrier
 sending proof after proof would otherwise grow the case's document without bound. Beyond it a full case takes no
 more events, proofs included (`evidence_limit_reached`)."""
 MAX_STAFF_WRITINGS = 500
-"""Notes and messages to the customer staff may write on one case (at most 2,000,000 characters), so its document
-stays bounded however long the case runs."""
+"""Notes and messages to the customer staff may write on one case, so its document stays bounded however long the case
+runs; in bytes they are bounded by `STAFF_WRITING_BYTES`."""
+STAFF_WRITINGS = ("note_added", "staff_message")
+"""The timeline's entries of staff's notes and messages to the customer."""
+STAFF_WRITING_BYTES = 4 * 1024 * 1024
+"""What staff's notes and messages to the customer may hold on one case, in bytes of UTF-8 as stored (a character is
+one to four): every copy counted, a note's on the timeline, a message's on the timeline and in its notification's
+payload in both languages (`_stored_bytes`), which stays in the outbox until delivered and in `effects_parked` for good
+when parked. With `EVIDENCE_BYTES` and the rest of a case bounded by its counts, a full case stays within MongoDB's 16 MiB
+document limit with room for what the service itself must write on it, however full: the deadline's decision, a
+decision's messages and timeline entries. A writing that would pass it finds the case full (`CaseFull`) and changes
+nothing."""
 MAX_MESSAGES = 50
 """Messages the customer's side may write on one case (at most 100,000 characters), so its document stays bounded; an
 answer to an investigator's question is always taken (their number is bounded per review)."""
 MAX_CONTACT_LOGS = 200
 """Contacts customer service may log on one case (at most 400,000 characters), apart from the customer's messages, so
 its document stays bounded however often the customer calls."""
+
+
+def _stored_bytes(action: str, text: str) -> int:
+    """The bytes staff's note or message (`action`) saying `text` holds as stored: a note its text, a message its text
+    and the notification's words in both languages quoting it."""
+    quoted = staff_message(text) if action == "staff_message" else ()
+    return sum(len(said.encode()) for said in (text, *quoted))
 
 
 def _json_bytes(evidence: Evidence) -> int:
@@ -1214,7 +1233,7 @@ class Dispute(BaseModel):
     def message_customer(self, actor: Actor, text: str, now: datetime) -> None:
         """An investigator writes to the customer (unlike a note, the customer reads it)."""
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
-        self._require_room_to_write()
+        self._require_room_to_write("staff_message", text)
         self._apply(actor, "staff_message", now, None, {"text": text})
         en, tr = staff_message(text)
         self._notify("staff_message", tr, en)
@@ -1569,15 +1588,23 @@ class Dispute(BaseModel):
 
     def add_note(self, actor: Actor, text: str, now: datetime) -> None:
         actor.require(Role.INVESTIGATOR, Role.SUPERVISOR)
-        self._require_room_to_write()
+        self._require_room_to_write("note_added", text)
         self._apply(actor, "note_added", now, None, {"text": text})
 
-    def _require_room_to_write(self) -> None:
+    def _require_room_to_write(self, action: str, text: str) -> None:
+        """Room for staff's note or message (`action`, one of `STAFF_WRITINGS`) saying `text`: at most
+        `MAX_STAFF_WRITINGS` of them, holding at most `STAFF_WRITING_BYTES` as stored."""
         self._require_not_anonymised()
-        written = sum(1 for entry in self.timeline if entry.action in ("note_added", "staff_message"))
-        if written >= MAX_STAFF_WRITINGS:
+        written = [entry for entry in self.timeline if entry.action in STAFF_WRITINGS]
+        if len(written) >= MAX_STAFF_WRITINGS:
             raise TooManySubmissions(
                 f"A case holds at most {MAX_STAFF_WRITINGS} notes and messages from staff; summarise in the decision."
+            )
+        held = sum(_stored_bytes(entry.action, entry.details["text"]) for entry in written)
+        if held + _stored_bytes(action, text) > STAFF_WRITING_BYTES:
+            raise CaseFull(
+                f"The case holds as much writing from staff as it may ({STAFF_WRITING_BYTES // 1024 // 1024} MiB as "
+                "stored); summarise in the decision, or write shorter."
             )
 
     def decide(

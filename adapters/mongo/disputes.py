@@ -22,14 +22,14 @@ from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError, PyMongoError
 
-from adapters.mongo.errors import translate_driver_errors
+from adapters.mongo.errors import too_large, translate_driver_errors
 from adapters.mongo.indexes import DISPUTES, PERIOD_DECIDED, PERIOD_OPENED
 from adapters.mongo.leases import write_ending
 from adapters.mongo.stored_states import StoredStates
 from adapters.observability import failure
-from disputes.errors import ActiveDisputeExists, StaleVersion
+from disputes.errors import ActiveDisputeExists, CaseFull, StaleVersion
 from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim, opening_of
@@ -222,6 +222,11 @@ class MongoDisputes:
             ) or await write_ending(self.collection, current, update, ending, taking)
         except DuplicateKeyError as error:  # a withdrawn case reopened: another holds its shipment
             await self._shipment_held(error, dispute.shipment_key)
+            raise
+        except (PyMongoError, DocumentTooLarge) as error:  # the driver's own refusal is no PyMongoError
+            if too_large(error):
+                raise CaseFull("The change would take the case past the database's document limit (16 MiB), so nothing "
+                               "was changed; summarise in the decision, or write shorter.") from error
             raise
         if not matched:
             raise StaleVersion("The dispute changed since it was read.")

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 
 import pymongo
 import structlog
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, DocumentTooLarge, OperationFailure, PyMongoError
 
 from adapters.mongo.client import drop_pooled_connections
 from disputes.ports import StorageUnavailable
@@ -26,6 +26,9 @@ connection it logged out because the user it authenticated was dropped; the embe
 CREDENTIALS_REFUSED = "the database refused our credentials (authentication failed)"
 """What an outage of storage whose cause is our user or password says: never the user nor the password."""
 
+TOO_LARGE = frozenset({10334, 17419})
+"""MongoDB's error codes for a document past its 16 MiB limit (`BSONObjectTooLarge`; "Resulting document after update is
+larger than 16777216"), which the embedded database never sends (it stores such a document)."""
 OUT_OF_DISK_SPACE = 14031
 """MongoDB's error code for a disk too full to write."""
 DISK_FAULTS = ("database or disk is full", "attempt to write a readonly database", "disk i/o error")
@@ -99,6 +102,11 @@ def logged_out(error: PyMongoError) -> bool:
     said = str(error).lower()
     return (error.code == UNAUTHORIZED and "requires authentication" in said) or (
         error.code is None and "authentication required" in said)
+
+
+def too_large(error: Exception) -> bool:
+    """The database, or the driver before sending it, refused a document past MongoDB's 16 MiB document limit."""
+    return isinstance(error, DocumentTooLarge) or (isinstance(error, OperationFailure) and error.code in TOO_LARGE)
 
 
 def disk_fault(error: PyMongoError) -> str | None:

@@ -54,6 +54,7 @@ from disputes.errors import (
     SignatureRequired,
     StatementRepeated,
     TooManySubmissions,
+    CaseFull,
     UnknownOrder,
     UnknownParkedEffect,
     UnknownShipment,
@@ -343,7 +344,8 @@ ENDPOINTS = (
     Endpoint("POST", ONE + "/release", release, "Release an assignment", STAFF, response=DisputeView,
              headers=("If-Match",), errors=(404, 409, 412), rules=(NotAssigned, Contended)),
     Endpoint("POST", ONE + "/notes", add_note, "Add an investigator note", STAFF, Note, response=DisputeView,
-             status=201, headers=("If-Match",), errors=(404, 409, 412, 422), rules=(TooManySubmissions, CaseAnonymised, Contended)),
+             status=201, headers=("If-Match",), errors=(404, 409, 412, 422),
+             rules=(TooManySubmissions, CaseFull, CaseAnonymised, Contended)),
     Endpoint("POST", ONE + "/decision", decide, "Decide: refund, reship or reject", STAFF, DecisionRequest,
              response=DisputeView, headers=("If-Match",), errors=(404, 409, 412, 422, 428),
              rules=(AssignedToAnother, OverrideReasonRequired, SignatureRequired, ReasonDoesNotFitOutcome,
@@ -401,7 +403,7 @@ ENDPOINTS = (
              "question), an agent's log of a contact with the customer (it answers nothing), or an investigator's to "
              "the customer", EVERYONE, CustomerMessage,
              response=CustomerDisputeView, status=201, headers=("If-Match",), errors=(404, 409, 412, 422),
-             rules=(CaseClosed, TooManySubmissions, CaseAnonymised, Contended),
+             rules=(CaseClosed, TooManySubmissions, CaseFull, CaseAnonymised, Contended),
              extra={"other_responses": (AgentDisputeView, DisputeView)}),
     Endpoint("POST", ONE + "/accessibility-need", declare_accessibility_need,
              "Record the customer's accessibility need on this case: queue priority, written messages (agent); the "

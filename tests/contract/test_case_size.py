@@ -1,18 +1,33 @@
 """A case stays within MongoDB's document limit on every store: 16 MiB (manual, "MongoDB Limits and Thresholds",
 BSON Document Size), past which MongoDB refuses the update (mongoeco takes it). A proof keeps the latest
 `KEPT_EVENTS` of its carrier's scans, so a full case of long scan histories fits; evidence that would pass
-`EVIDENCE_BYTES` finds the case full, as an entry past `MAX_EVIDENCE` does, and the case goes on being decided."""
+`EVIDENCE_BYTES` finds the case full, as an entry past `MAX_EVIDENCE` does, and the case goes on being decided. Staff's
+notes and messages are bounded in bytes as stored (`STAFF_WRITING_BYTES`), so a case at every bound at once, of
+four-byte characters throughout, still stores its deadline's decision within the limit."""
 
 from datetime import timedelta
+from typing import Any, cast
 
+import pytest
 from bson import encode
 
 from disputes.actors import SYSTEM
-from disputes.model import EVIDENCE_BYTES, MAX_EVIDENCE
+from disputes.calendar import BusinessCalendar
+from disputes.errors import CaseFull, TooManySubmissions
+from disputes.model import (
+    EVIDENCE_BYTES, MAX_CONTACT_LOGS, MAX_EVIDENCE, MAX_MESSAGES, MAX_STAFF_WRITINGS, MAX_SUBMISSIONS, Dispute,
+)
 from schemas.dispute import Evidence, Status
 from schemas.proof import KEPT_EVENTS, ProofOfDelivery, ProofSource, ProofStatus, TrackingEvent
-from tests.contract.conftest import Cases
-from tests.factories import NOW
+from tests.contract.conftest import Cases, Storage
+from tests.factories import AGENT, CUSTOMER, NOW, SUPERVISOR
+
+DOCUMENT_LIMIT = 16 * 1024 * 1024
+WIDEST = "\N{GRINNING FACE}"
+"""A character of four bytes in UTF-8, the most one takes."""
+STATEMENT_CHARS = 2000
+"""What a customer's statement or message, an agent's contact log and staff's message to the customer hold at most
+(`schemas.common.Statement`)."""
 
 
 def _scans(n: int, events: int, description: str, place: str) -> Evidence:
@@ -51,6 +66,51 @@ async def test_evidence_past_its_byte_budget_finds_the_case_full_and_the_case_is
     held = sum(len(e.model_dump_json().encode()) for e in stored.evidence)
     assert 0 < len(stored.evidence) < 80 and EVIDENCE_BYTES - 250_000 < held <= EVIDENCE_BYTES
     assert [e.action for e in stored.timeline].count("evidence_limit_reached") == 1
-    assert len(encode(stored.model_dump(mode="json"))) < 16 * 1024 * 1024
+    assert len(encode(stored.model_dump(mode="json"))) < DOCUMENT_LIMIT
     decided = await cases.change(case.id, lambda d: d.deadline_reached(SYSTEM, d.sla.decision_due))
     assert decided.status is Status.RESOLVED
+
+
+async def _stored(storage: Storage, dispute_id: str) -> dict[str, Any]:
+    """The case as its store holds it."""
+    if storage.name == "mongo":
+        return cast(dict[str, Any], await storage.disputes.collection.find_one({"_id": dispute_id}))
+    return cast(Dispute, await storage.disputes.get(dispute_id)).model_dump(mode="json")
+
+
+@pytest.mark.timeout(300)  # the embedded database takes a while over a document this large
+async def test_a_case_at_every_bound_at_once_stays_within_the_document_limit_with_its_deadlines_decision(
+    cases: Cases, storage: Storage,
+) -> None:
+    """Evidence at its byte budget; every piece of information, customer message and contact log as long as it may
+    be; then staff's messages to the customer (each stored three times: on the timeline and, pending, in its
+    notification in both languages), as long as they may be and then as short, until the case takes no more: all in
+    four-byte characters. The deadline's decision and its messages are still stored, within the limit."""
+    case = await cases.open(1)
+    calendar, before = BusinessCalendar(), timedelta(hours=4)
+    said = WIDEST * (STATEMENT_CHARS - 4)
+    full = cast(Dispute, await storage.disputes.get(case.id))
+    full.attach_all_evidence(SYSTEM, [_scans(n, KEPT_EVENTS, "ş" * 490, "ğ" * 500) for n in range(80)], NOW)
+    for n in range(MAX_SUBMISSIONS):
+        full.add_information(CUSTOMER, f"{n:04}{said}", (), NOW, before, calendar)
+    for n in range(MAX_MESSAGES):
+        full.add_customer_message(CUSTOMER, f"{n:04}{said}", NOW, before, calendar)
+    for n in range(MAX_CONTACT_LOGS):
+        full.log_contact(AGENT, f"{n:04}{said}", NOW)
+    refused: list[type[Exception]] = []
+    for text in (WIDEST * STATEMENT_CHARS, WIDEST):
+        try:
+            for _ in range(MAX_STAFF_WRITINGS):
+                full.message_customer(SUPERVISOR, text, NOW)
+        except (CaseFull, TooManySubmissions) as refusal:
+            refused.append(type(refusal))
+    assert refused[0] is CaseFull
+    await storage.disputes.save(full)
+
+    full.deadline_reached(SYSTEM, full.sla.decision_due)
+    await storage.disputes.save(full)  # the document as stored is read once, at the end: it is large
+
+    stored = await _stored(storage, case.id)
+    assert stored["status"] == Status.RESOLVED.value
+    assert [m for m in stored["outbox"] if m["payload"].get("template") == "decision_made"]
+    assert len(encode(stored)) < DOCUMENT_LIMIT

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from disputes.conversation import thread
-from disputes.errors import CaseClosed, Conflict, Forbidden, TooManySubmissions
+from disputes.errors import CaseClosed, CaseFull, Conflict, Forbidden, TooManySubmissions
 from disputes.next_step import next_step
 from disputes.reports import report_facts
 from disputes.rules import Rules
@@ -317,6 +317,24 @@ async def test_a_case_takes_five_hundred_notes_and_messages_from_staff(service, 
             await write(SUPERVISOR, dispute.id, "Bir tane daha")
     assert repository.docs[dispute.id].version == before
     assert (await service.add_customer_message(CUSTOMER, dispute.id, "Hâlâ bekliyorum.")).version == before + 1
+
+
+async def test_staff_writing_that_would_pass_its_bytes_as_stored_finds_the_case_full_and_changes_nothing(
+    service, dispute, repository,
+):
+    """Four-byte characters, a message counted three times (the timeline, its notification in both languages): far
+    fewer than 500 writings fill the case."""
+    case = await repository.get(dispute.id)
+    for n in range(174):  # 24,022 bytes each as stored: 4,179,828 of the 4 MiB
+        case.message_customer(INVESTIGATOR, f"{n:04}" + "\N{GRINNING FACE}" * 1996, NOW)
+    await repository.save(case)
+    before = repository.docs[dispute.id].version
+
+    for write, longest in ((service.add_note, 4000), (service.message_customer, 2000)):
+        with pytest.raises(CaseFull, match="summarise in the decision"):
+            await write(SUPERVISOR, dispute.id, "\N{GRINNING FACE}" * longest)
+    assert repository.docs[dispute.id].version == before
+    assert (await service.add_note(SUPERVISOR, dispute.id, "Kısa bir not.")).version == before + 1
 
 
 @pytest.mark.parametrize("close", ["withdraw", "decide"])

@@ -429,6 +429,7 @@ PROBLEMS_TR: dict[str, str] = {
     "not-assigned": "Başvuru kimseye atanmamış.",
     "case-closed": "Başvuru şu anki durumunda bilgi almıyor.",
     "too-many-submissions": "Başvuru alabileceği kadar ek aldı.",
+    "case-full": "Başvuru alabileceği kadar yazı aldı; kararda özetleyin ya da daha kısa yazın.",
     "override-reason-required": "Öneriye aykırı bir karar için \"Öneriye neden aykırı\" alanını doldurun.",
     "signature-required": "Yüksek değerli bir siparişi reddetmek için kargo firmasının teslimat kanıtında imza gerekir ve "
                           "imza yok; bir süpervizör, öneriye neden aykırı olduğunu yazarak reddedebilir.",
