@@ -481,7 +481,12 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(
         default=10.0, gt=0, le=MOST_LEASE,
         description="How long a worker holds due work without renewing it: a worker that dies has its work taken "
-                    "over this long after its last heartbeat. At most 600 (10 minutes).",
+                    "over this long after its last heartbeat. On a MongoDB replica set it should outlast a failover "
+                    "of the primary (elections take about 12 s at the median with MongoDB's default settings), as "
+                    "claiming and renewing leases are writes of many documents, which the driver does not retry: "
+                    "shorter, as the default is, a failover abandons the work in flight, which workers take again "
+                    "once a primary is elected (a burst of repeated work; the effects' idempotency keys keep any from "
+                    "applying twice). At most 600 (10 minutes).",
     )
     heartbeat_seconds: float = Field(
         default=3.0, gt=0,

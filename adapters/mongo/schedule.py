@@ -14,7 +14,17 @@ fields that could not be read, never their values); the claim hands out the rest
 
 Leases and due times are judged by each process's own clock (`now`): the processes' clocks must agree (NTP), by
 much less than the lease less the heartbeat. `check_clock` compares this machine's clock with the database server's,
-which the workers do once as they start."""
+which the workers do once as they start.
+
+A claim of many (`_take`) and a renewal (`renew`) are each one `update_many`: a write of many documents, which the
+driver does not retry (MongoDB manual, "Retryable Writes": single-document writes only). One cut by a failover of the
+replica set's primary fails (`StorageUnavailable`): a claim may have leased subjects its caller never learns of, which
+wait out their lease; a renewal may have renewed none, and the work whose leases pass before the next one succeeds is
+abandoned, to be claimed again (its effects' idempotency keys keep a repeat from applying twice). So the lease should
+outlast the set's failover: "the median time before a cluster elects a new primary should not typically exceed 12
+seconds" with the default settings (manual, "Replica Set Elections"), after the 10 s `electionTimeoutMillis` in which
+the old primary is missed (`lease_seconds`, whose default of 10 s is shorter: a failover then costs a burst of
+repeated work)."""
 
 import uuid
 from collections.abc import Callable, Collection
