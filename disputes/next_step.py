@@ -352,7 +352,9 @@ def _compensation(dispute: Dispute, decision: Decision, delayed: bool) -> Words:
                       f"{amount_tr} tutarındaki, {to_tr} yapılacak ücret iadeniz gecikiyor."), _TOLD)
     if delayed:
         return _join(("the reshipment of your items is delayed.", "ürünlerinizin yeniden gönderimi gecikiyor."), _TOLD)
-    return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
+    if (taken := _taken_on(dispute, decision, Outcome.RESHIP, [None])) is None:
+        return "we are shipping your items again.", "ürünleriniz yeniden gönderiliyor."
+    return f"we sent your items again on {taken}.", f"ürünleriniz {taken} tarihinde yeniden gönderildi."
 
 
 _CANNOT_RESHIP: dict[bool, Words] = {
@@ -383,13 +385,20 @@ def _refund(dispute: Dispute, decision: Decision, amount_minor: int, skus: Seque
     it did (the last of them)."""
     amount, amount_tr = money(amount_minor, dispute.order.currency)
     to, to_tr = _refund_to(decision)
-    keys = {dispute.compensation_key(decision.sequence, Outcome.REFUND, sku) for sku in skus}
-    delivered = {e.key: e.delivered_at for e in dispute.effects_delivered if e.key in keys}
-    if len(delivered) < len(keys):
+    if (day := _taken_on(dispute, decision, Outcome.REFUND, skus)) is None:
         return (f"your refund of {amount} to {to} is being sent.",
                 f"{amount_tr} tutarındaki ücret iadeniz {to_tr} yapılmak üzere gönderiliyor.")
-    day = _date(max(delivered.values()))
     return f"we refunded {amount} to {to} on {day}.", f"{amount_tr} tutarındaki ücret iadeniz {day} tarihinde {to_tr} yapıldı."
+
+
+def _taken_on(dispute: Dispute, decision: Decision, outcome: Outcome, skus: Sequence[str | None]) -> str | None:
+    """The day the decision's refund or reshipment of the package (`skus` [None]) or of lines was taken by its service
+    (payments, fulfillment): the day the relay delivered the last of its messages (with no new version); None while
+    one is still on its way. Fulfillment's answer names its shipment's id alone (docs/downstream.md), no time of
+    its own: a reshipment is dated by the day fulfillment took it, as a refund by the day payments did."""
+    keys = {dispute.compensation_key(decision.sequence, outcome, sku) for sku in skus}
+    delivered = [e.delivered_at for e in dispute.effects_delivered if e.key in keys]
+    return _date(max(delivered)) if len(delivered) == len(keys) else None
 
 
 def _refund_to(decision: Decision) -> Words:
@@ -534,11 +543,16 @@ def _lines_compensated(dispute: Dispute, decision: Decision, lines: list[LineOut
         else:
             en, tr = _refund(dispute, decision, value, [line.sku for line in refunded])
             told.append((en[:1].upper() + en[1:], tr))
-    if reshipped := _counted(dispute, [line for line in lines if line.outcome is Outcome.RESHIP]):
-        told.append(
-            (f"The reshipment of these items is delayed: {reshipped}.", f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}.")
-            if delayed else (f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}.")
-        )
+    if reshipped := _counted(dispute, reships := [line for line in lines if line.outcome is Outcome.RESHIP]):
+        taken = _taken_on(dispute, decision, Outcome.RESHIP, [line.sku for line in reships])
+        if delayed:
+            told.append((f"The reshipment of these items is delayed: {reshipped}.",
+                         f"Şu ürünlerin yeniden gönderimi gecikiyor: {reshipped}."))
+        elif taken is None:
+            told.append((f"We are shipping these items again: {reshipped}.", f"Şu ürünler yeniden gönderiliyor: {reshipped}."))
+        else:
+            told.append((f"We sent these items again on {taken}: {reshipped}.",
+                         f"Şu ürünler {taken} tarihinde yeniden gönderildi: {reshipped}."))
     return told
 
 

@@ -14,7 +14,7 @@ from pydantic_core import to_jsonable_python
 from disputes.model import COMPENSATIONS, Dispute
 from disputes.next_step import next_step, reads_otherwise_from
 from schemas.common import Outcome, timestamp_text
-from schemas.dispute import CompensatedLine, EffectKind, CustomerEvidence, ParkReason, customer_side_reason
+from schemas.dispute import CompensatedLine, CustomerEvidence, ParkReason, customer_side_reason
 
 _TAG = 16  # bytes of HMAC-SHA256 kept in a cursor
 BOUND_KEPT = 4096
@@ -93,12 +93,12 @@ def parked_compensations(d: Dispute) -> Parked:
     return frozenset((m.key, m.parked) for m in d.effects_parked if m.kind in COMPENSATIONS)
 
 
-def refunds_sent(d: Dispute) -> tuple[frozenset[str], bool]:
-    """The keys of the refunds the relay delivered, which it records with no new version (the customer's side tells
-    the day payments took each: `disputes.next_step`), and whether they may move on since the version was saved: a
-    refund is pending, or was delivered since."""
-    sent = [e for e in d.effects_delivered if e.kind is EffectKind.REFUND]
-    moving = any(m.kind is EffectKind.REFUND for m in d.outbox) or any(e.delivered_at > d.messages_due for e in sent)
+def compensations_sent(d: Dispute) -> tuple[frozenset[str], bool]:
+    """The keys of the refunds and reshipments the relay delivered, which it records with no new version (the
+    customer's side tells the day payments or fulfillment took each: `disputes.next_step`), and whether they may move
+    on since the version was saved: one is pending, or was delivered since."""
+    sent = [e for e in d.effects_delivered if e.kind in COMPENSATIONS]
+    moving = any(m.kind in COMPENSATIONS for m in d.outbox) or any(e.delivered_at > d.messages_due for e in sent)
     return frozenset(e.key for e in sent), moving
 
 
@@ -331,13 +331,13 @@ class DisputeViews:
         """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
         may read otherwise than when the version was saved, so that its version ETag earns no 304: the time passed its
         turn (`reads_otherwise_from`), or the relay parked a refund or reshipment or the decision's message
-        (`decision_undelivered`), or a refund is on its way to payments, which the relay moves with no new version
-        (`parked_compensations`, `refunds_sent`)."""
+        (`decision_undelivered`), or a refund or reshipment is on its way to its service, which the relay moves with no
+        new version (`parked_compensations`, `compensations_sent`)."""
         turn = reads_otherwise_from(d, appeal_window)
         later = turn is not None and now >= turn
         parked = parked_compensations(d)
         undelivered = d.decision_undelivered
-        sent, moving = refunds_sent(d)
+        sent, moving = compensations_sent(d)
         key = (d.id, d.version, agent, later, parked, undelivered, sent)
         if (kept := self._customer_side.get(key)) is None:
             kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))

@@ -15,7 +15,7 @@ from disputes.next_step import next_step, reads_otherwise_from
 from schemas.common import Outcome, RefundDestination
 from schemas.conversation import QuestionToCustomer
 from schemas.digital import DigitalChannel, DigitalDelivery
-from schemas.dispute import Claim, EffectKind, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
+from schemas.dispute import Claim, DeliveredEffect, EffectKind, MissingItem, PackingCheck, ReasonCode, Sla, Status, SubmissionKind
 from schemas.orders import DigitalKind, OrderItem, PackedLine, PackingRecord
 from schemas.proof import RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation, RecommendedAction
@@ -160,6 +160,15 @@ def parked(d: Dispute, *kinds: EffectKind, sku: str | None = None) -> Dispute:
     return d
 
 
+def delivered(d: Dispute, kind: EffectKind, at: datetime = NOW + timedelta(days=1)) -> Dispute:
+    """The relay delivered the decision's queued messages of `kind` at `at` (fulfillment took its reshipments then)."""
+    sent = [m for m in d.outbox if m.kind is kind]
+    d.outbox = [m for m in d.outbox if m not in sent]
+    d.effects_delivered += [DeliveredEffect(id=m.id, kind=m.kind, key=m.key, delivered_at=at, reference="shp_1")
+                            for m in sent]
+    return d
+
+
 def added(d: Dispute, images: int = 0, kind: SubmissionKind = SubmissionKind.INFORMATION) -> Dispute:
     d.customer_evidence.append(customer_added(images=images, at=NOW, kind=kind))
     return d
@@ -193,6 +202,11 @@ ROWS: dict[str, Row] = {
         lambda: decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), READ_AT,
         "Decided on 18.11.2026: we are shipping your items again.",
         "18.11.2026 tarihinde karar verildi: ürünleriniz yeniden gönderiliyor.",
+    ),
+    "reship taken by fulfillment the day after": (
+        lambda: delivered(decided(case(), Outcome.RESHIP, ReasonCode.LOST_IN_TRANSIT), EffectKind.RESHIP), READ_AT,
+        "Decided on 18.11.2026: we sent your items again on 19.11.2026.",
+        "18.11.2026 tarihinde karar verildi: ürünleriniz 19.11.2026 tarihinde yeniden gönderildi.",
     ),
     "a decision at midnight in Istanbul is dated the day it begins": (
         lambda: decided(case(), Outcome.RESHIP, ReasonCode.DEADLINE_REACHED, datetime(2026, 11, 18, 21, 0, tzinfo=UTC)),
@@ -255,6 +269,15 @@ ROWS: dict[str, Row] = {
         "We are shipping these items again: Çay kaşığı ×3.",
         "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
         "yapılmak üzere gönderiliyor. Şu ürünler yeniden gönderiliyor: Çay kaşığı ×3.",
+    ),
+    "missing lines refunded and reshipped, the reshipment taken by fulfillment": (
+        lambda: delivered(decided(missing_items(packed=4), Outcome.REFUND, ReasonCode.ITEMS_MISSING,
+                                  line_outcomes=[("sku-glass", Outcome.REFUND, 2), ("sku-spoon", Outcome.RESHIP, 3)]),
+                          EffectKind.RESHIP), READ_AT,
+        "Decided on 18.11.2026 for the missing items. Your refund of 90.00 TRY to your original payment method is being sent. "
+        "We sent these items again on 19.11.2026: Çay kaşığı ×3.",
+        "Eksik ürünler için 18.11.2026 tarihinde karar verildi. 90,00 TL tutarındaki ücret iadeniz orijinal ödeme yönteminize "
+        "yapılmak üzere gönderiliyor. Şu ürünler 19.11.2026 tarihinde yeniden gönderildi: Çay kaşığı ×3.",
     ),
     "missing lines refunded in part": (
         lambda: decided(missing_items(packed=1), Outcome.REFUND, ReasonCode.ITEMS_MISSING,

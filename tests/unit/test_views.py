@@ -509,6 +509,25 @@ def test_a_kept_view_tells_the_day_payments_took_the_refund_though_the_relay_sav
     assert [(e["key"], e["reference"]) for e in staff] == [(refund.key, "pay_1")]
 
 
+def test_a_kept_view_tells_the_day_fulfillment_took_the_reshipment_though_the_relay_saved_no_new_version() -> None:
+    views, d = DisputeViews(), dispute(evidence("ev-1"))
+    d.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
+    before, moving_before = views.customer_side(d, WINDOW, False, NOW)
+    reship = next(m for m in d.outbox if m.kind is EffectKind.RESHIP)
+    d.outbox = [m for m in d.outbox if m is not reship]  # fulfillment took it: the relay records it, the same version
+    d.effects_delivered = [*d.effects_delivered, DeliveredEffect(
+        id=reship.id, kind=reship.kind, key=reship.key, delivered_at=NOW + timedelta(days=1), reference="shp_1")]
+
+    after, moving_after = views.customer_side(d, WINDOW, False, NOW + timedelta(days=1))
+
+    assert (moving_before, moving_after) == (True, True)  # neither ETag earns a 304: the customer sees the day at once
+    assert orjson.loads(before)["next_step"]["en"] == "Decided on 18.11.2026: we are shipping your items again."
+    assert orjson.loads(after)["next_step"]["en"] == "Decided on 18.11.2026: we sent your items again on 19.11.2026."
+    assert orjson.loads(after)["next_step"]["tr"] == (
+        "18.11.2026 tarihinde karar verildi: ürünleriniz 19.11.2026 tarihinde yeniden gönderildi."
+    )
+
+
 def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_no_new_version() -> None:
     views, d = DisputeViews(), dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
