@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -29,7 +29,7 @@ from disputes import errors as domain
 from disputes.actors import Actor
 from disputes.calendar import BeyondCalendar
 from disputes.evidence_access import VIEWED
-from disputes.model import AUTOMATIC, RULE_REASONS, Dispute
+from disputes.model import AUTOMATIC, COMPENSATIONS, RULE_REASONS, Dispute
 from disputes.policy.geo import located
 from disputes.rules import Rules
 from disputes.service import DisputeService, take_off
@@ -41,7 +41,7 @@ from schemas.api import (
 from schemas.common import Id, Outcome, RefundDestination, Role
 from schemas.conversation import AskCustomer
 from schemas.digital import DigitalDelivery
-from schemas.dispute import ReasonCode, TimelineEntry
+from schemas.dispute import EffectKind, ParkReason, ReasonCode, TimelineEntry
 from schemas.proof import Attachment, DeletedAttachment, ProofOfDelivery, ProofSource
 from schemas.staff import StaffMember
 
@@ -102,6 +102,32 @@ class LineRecord:
     sku: str
     name: str
     record: DigitalDelivery | None
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """A decision's refund or reshipment message (its key names the decision and, for a line, the SKU) and what became
+    of it: `taken` by payments or fulfillment (`taken_at`, with their own id for it when their answer named one:
+    `reference`), on its way, or `parked` (why, where known)."""
+
+    kind: EffectKind
+    key: str
+    state: Literal["taken", "on_its_way", "parked"]
+    taken_at: datetime | None = None
+    reference: str | None = None
+    reason: ParkReason | None = None
+
+
+def compensations(dispute: Dispute) -> list[Compensation]:
+    """The decisions' refunds and reshipments: those their service took, those on their way, then those set aside. The
+    relay moves them with no new version, so every reading of the page tells them as they are."""
+    return [
+        *(Compensation(e.kind, e.key, "taken", e.delivered_at, e.reference) for e in dispute.effects_delivered
+          if e.kind in COMPENSATIONS),
+        *(Compensation(m.kind, m.key, "on_its_way") for m in dispute.outbox if m.kind in COMPENSATIONS),
+        *(Compensation(m.kind, m.key, "parked", reason=m.parked) for m in dispute.effects_parked
+          if m.kind in COMPENSATIONS),
+    ]
 
 
 def attachment_src(dispute_id: str, attachment: Attachment) -> str | None:
@@ -288,6 +314,7 @@ def case_context(dispute: Dispute, form: CaseForm | None = None, changes: Change
         "form": form or prefilled(dispute),
         "payable": payable(dispute),
         "compensated": compensated_lines(dispute),
+        "compensations": compensations(dispute),
         "item_names": {item.sku: item.name for item in dispute.order.items},
         "changes": changes,
         "outcomes": tuple(o for o in Outcome if (o is not Outcome.RESHIP or dispute.order.reshippable)

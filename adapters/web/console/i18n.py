@@ -156,6 +156,12 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "henüz hiçbir kararla ödenmemiş adetler seçilebilir."),
     "compensated": ("Refunded or reshipped so far", "Şimdiye kadar iade edilen ya da yeniden gönderilen"),
     "decision_number": ("Decision", "Karar"),
+    "compensations": ("Refunds and reshipments sent", "Gönderilen iadeler ve yeniden gönderimler"),
+    "service_reference": ("Payments' or fulfillment's id", "Ödeme ya da karşılama servisindeki kaydı"),
+    "on_its_way": ("on its way to the service", "servise gönderiliyor"),
+    "taken.refund": ("paid by payments on", "ödeme servisince ödendi:"),
+    "taken.reship": ("taken by fulfillment on", "karşılama servisince alındı:"),
+    "set_aside": ("set aside", "bekletildi"),
     "as_decided": ("as decided", "kararla aynı"),
     "override_reason": ("Why against the recommendation", "Öneriye neden aykırı"),
     "override_help": ("Needed only when deciding against the recommendation.",
@@ -361,6 +367,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                                 "it may have happened; check with the service by its key",
                                 "servis denemeler bitene kadar kimlik bilgilerimizi (imza anahtarını) reddetti: "
                                 "gerçekleşmiş olabilir; servise anahtarıyla sorun"),
+        "held": ("held back with a message set aside before it: not sent", "önceden bekletilen bir mesajla birlikte "
+                 "bekletildi: gönderilmedi"),
         "never_reached": ("never reached the service: no attempt made a connection, so it did not happen; sending it "
                           "again is safe",
                           "servise hiç ulaşmadı: hiçbir denemede bağlantı kurulamadı, yani gerçekleşmedi; yeniden "
