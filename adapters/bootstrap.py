@@ -84,7 +84,7 @@ from adapters.web.auth import bearer_tokens
 from adapters.web.console import setup_console
 from adapters.web.console.session import SIGNED_OUT
 from adapters.web import (
-    carriers_api, conversation_api, customers_api, evidence_api, reports_api, staff_api, test_clocks_api,
+    carriers_api, conversation_api, customers_api, evidence_api, pushes_api, reports_api, staff_api, test_clocks_api,
 )
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
@@ -153,6 +153,7 @@ from disputes.ports import (
     WorkloadReader,
 )
 from disputes.idempotency import FirstAnswers
+from disputes.pushes import PushRecords
 from disputes.schedule import DueWork, Handover, Job, until_set
 from disputes.work import COPY_CHECKS, WorkKind
 from disputes.relay import Attempt, Relay
@@ -164,7 +165,7 @@ log = structlog.get_logger("bootstrap")
 
 ENDPOINTS = (
     DISPUTE_ENDPOINTS + evidence_api.ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS
-    + reports_api.ENDPOINTS + customers_api.ENDPOINTS + staff_api.ENDPOINTS
+    + reports_api.ENDPOINTS + customers_api.ENDPOINTS + pushes_api.ENDPOINTS + staff_api.ENDPOINTS
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
 OPS_ENDPOINTS = (
@@ -227,6 +228,7 @@ def create_app(settings: Settings, overrides: Overrides | None = None, *, api: b
     accepted_secret = None if accepted is None else accepted.get_secret_value()
     app[CURSORS] = Cursors.from_secret(secret, accepted=accepted_secret)
     app[HISTORY_CURSORS] = Cursors.from_secret(secret, b"customer history cursor", accepted=accepted_secret)
+    app[pushes_api.PUSH_CURSORS] = Cursors.from_secret(secret, b"push trace cursor", accepted=accepted_secret)
     app[QUEUE_ROWS] = QueueRows()
     app[DISPUTE_VIEWS] = DisputeViews()
     app[WEBHOOK_MAX_BYTES] = settings.webhook_max_bytes
@@ -367,6 +369,7 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
         )
         app[evidence_api.EVIDENCE] = EvidenceAccess(repository, store, clock)
         app[customers_api.CUSTOMERS] = CustomerRecords(repository, settings.max_page_size)
+        app[pushes_api.PUSHES] = PushRecords(store, repository, settings.max_page_size)
         app[STAFF_DIRECTORY] = Staff(directory)
         app[ASSIGNMENTS] = Assignments(service, app[STAFF_DIRECTORY])
         stop = asyncio.Event()

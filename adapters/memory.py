@@ -40,10 +40,12 @@ from disputes.ports import (
     KeptKey,
     LastActiveSupervisor,
     Lease,
+    PushPage,
     ResponseFigures,
     ResponseTimes,
     SlaFigures,
     StoredAttachment,
+    StoredPush,
     Taking,
     ViewBound,
     Workload,
@@ -585,6 +587,18 @@ class InMemoryEvidenceStore:
             return latest
         proofs = [e for e in events[:-limit] if e.proof.status is ProofStatus.DELIVERED]
         return proofs[-1:] + latest
+
+    async def pushed_for(self, tracking_number: str, before: tuple[datetime, str] | None, limit: int) -> PushPage:
+        def newest(key: str) -> tuple[datetime, str]:
+            return self.received[key], key
+
+        keys = sorted((k for k, e in self.events.items() if e.proof.tracking_number == tracking_number), key=newest,
+                      reverse=True)
+        older = [k for k in keys if before is None or newest(k) < before]
+        page = older[:limit]
+        waiting = self.due[WorkKind.ATTACH_PUSHED]
+        items = [StoredPush(self.events[k], self.received[k], k in waiting) for k in page]
+        return PushPage(items, newest(page[-1]) if len(older) > limit else None)
 
     def _of_shipment(self, carrier: str, tracking_number: str) -> list[Evidence]:
         shipment = (carrier, tracking_number)

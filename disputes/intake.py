@@ -25,6 +25,11 @@ def push_key(carrier: str, event_id: str) -> str:
     return f"push:{carrier}:{event_id}"
 
 
+def event_id_of(key: str, carrier: str) -> str:
+    """The carrier's event identity a pushed event's key (`push_key`) was made of."""
+    return key.removeprefix(push_key(carrier, ""))
+
+
 def raw_ref(body: bytes) -> str:
     return "raw_" + hashlib.sha256(body).hexdigest()[:40]
 

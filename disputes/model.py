@@ -930,6 +930,13 @@ class Dispute(BaseModel):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
         return dropped.key
 
+    @property
+    def evidence_received(self) -> frozenset[str]:
+        """The keys of the carrier's evidence the case took: those it holds, and those a proof took the place of on
+        the full case since (as its timeline says)."""
+        taken = (entry.details.get("key") for entry in self.timeline if entry.action == "evidence_received")
+        return frozenset(e.key for e in self.evidence).union(key for key in taken if isinstance(key, str))
+
     def _replaced(self) -> list[str]:
         """The keys of the entries proofs took the place of on the full case, as its timeline says."""
         return [entry.details["replaced"] for entry in self.timeline

@@ -421,8 +421,29 @@ class Shipments(Protocol):
         """Ids of the disputes that hold this carrier's shipment (any status but withdrawn)."""
 
 
+@dataclass(frozen=True, slots=True)
+class StoredPush:
+    """A pushed event as stored: when it was received (to the millisecond, as stored), and whether it still waits to
+    be attached."""
+
+    evidence: Evidence
+    received_at: datetime
+    waiting: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PushPage:
+    items: list[StoredPush]
+    next_after: tuple[datetime, str] | None = None
+
+
 class PushedEvidence(Protocol):
     """Evidence carriers pushed to us, stored durably before we answered them."""
+
+    async def pushed_for(self, tracking_number: str, before: tuple[datetime, str] | None, limit: int) -> PushPage:
+        """The events any carrier pushed for `tracking_number` (in its one spelling) that are still kept, newest
+        first by (time of receipt, key), up to `limit` of those before `before`; `next_after` is the cursor for the
+        next (older) page."""
 
     async def for_shipment(self, carrier: str, tracking_number: str, limit: int) -> list[Evidence]:
         """The shipment's latest `limit` events, attached or not, in the order stored (the earliest first): by time of

@@ -23,7 +23,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from adapters.mongo.errors import translate_driver_errors
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, RAW_PAYLOADS
 from adapters.mongo.leases import write_ending
-from disputes.ports import STORED_LATELY, Lease, StoredAttachment
+from disputes.ports import STORED_LATELY, Lease, PushPage, StoredAttachment, StoredPush
 from disputes.work import COPY_CHECKS, WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import ProofOfDelivery, ProofStatus
@@ -102,6 +102,19 @@ class MongoEvidenceStore:
             proved = shipment | {"proof.status": DELIVERED}  # none in the window: the latest is before it
             latest += await self.events.find(proved).sort(LATEST_FIRST).limit(1).to_list()
         return [_evidence(doc) for doc in reversed(latest)]
+
+    async def pushed_for(self, tracking_number: str, before: tuple[datetime, str] | None, limit: int) -> PushPage:
+        """Through `pushes_by_tracking_number`, one query (a page and one more, to know whether another follows)."""
+        filter_: Doc = {"tracking_number": tracking_number}
+        if before is not None:
+            at, key = before
+            filter_["$or"] = [{"received_at": {"$lt": at}}, {"received_at": at, "_id": {"$lt": key}}]
+        found = self.events.find(filter_, {"proof": 1, "received_at": 1, ATTACH_DUE: 1})
+        docs = await found.sort([("received_at", -1), ("_id", -1)]).limit(limit + 1).to_list()
+        items = [StoredPush(_evidence(doc), doc["received_at"], WorkKind.ATTACH_PUSHED.value in doc.get("due", {}))
+                 for doc in docs[:limit]]
+        last = docs[limit - 1] if len(docs) > limit else None
+        return PushPage(items, (last["received_at"], last["_id"]) if last else None)
 
     async def waiting(self, key: str) -> Evidence | None:
         doc = await self.events.find_one({"_id": key, ATTACH_DUE: {"$exists": True}})

@@ -171,6 +171,14 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
         {},
     ),
     Index(
+        CARRIER_EVENTS,
+        (("tracking_number", ASCENDING), ("received_at", ASCENDING), ("_id", ASCENDING)),
+        "pushes_by_tracking_number",
+        "Staff trace a parcel's pushes (GET /v1/pushes): the events every carrier pushed for a tracking number, newest "
+        "first by receipt, then id (the cursor's order).",
+        {},
+    ),
+    Index(
         DISPUTES,
         (("test_clock.id", ASCENDING),),
         "by_test_clock",

@@ -137,6 +137,23 @@ async def test_the_case_page_shows_the_signature_and_where_the_parcel_was_left(p
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+async def test_the_case_page_lists_the_pushes_for_its_tracking_number_and_the_case_that_took_each(
+        page, console_app, cases):
+    await sign_in(page, console_app)
+    await page.goto(f"{console_app.url}/console/disputes/{cases['signed']}")
+    pushed = page.locator("#pushes li")
+    assert await pushed.count() >= 1
+    latest = await pushed.first.inner_text()
+    assert "surat · " in latest and " delivered · " in latest, latest
+    assert "carried: Signature, Delivery photo, receiver's name, place of delivery · " in latest, latest
+    assert "Ayşe Yılmaz" not in latest  # flags, not the proof itself
+    assert await pushed.first.locator(".push-outcome").inner_text() == f"attached to {cases['signed']}"
+    await pushed.first.get_by_role("link", name=cases["signed"]).click()
+    await page.wait_for_url(f"**/console/disputes/{cases['signed']}")
+    await page.goto(f"{console_app.url}/console/disputes/{cases['other-name']}")  # UPS: its proof is pulled, not pushed
+    assert await page.locator("#pushes li").all_inner_texts() == ["Nothing stored as pushed for this number."]
+
+
 async def test_deciding_with_the_recommendation_prefilled_resolves_the_case(page, console_app, cases):
     await sign_in(page, console_app)
     await page.goto(f"{console_app.url}/console/disputes/{cases['signed']}")

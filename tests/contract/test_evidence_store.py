@@ -9,7 +9,7 @@ import pytest
 
 from adapters.mongo import evidence_store
 from disputes.evidence import EARLIER_PUSHES
-from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, StoredAttachment
+from disputes.ports import CUSTOMER_IMAGE, CarrierSource, CustomerSource, PushPage, StoredAttachment
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
 from schemas.proof import AttachmentKind, ProofStatus
@@ -188,6 +188,37 @@ async def test_events_marked_attached_with_another_no_longer_wait_nor_are_due(st
     due = await storage.schedule.claim_due(WorkKind.ATTACH_PUSHED, NOW + timedelta(hours=1), LEASE, 10, "worker-1")
     assert [claimed.subject for claimed in due] == ["yurtici:ev-3"]
     assert await storage.evidence.for_shipment("yurtici", "TRKSHP1", EARLIER_PUSHES) == events  # still kept
+
+
+async def test_staff_read_a_tracking_numbers_pushes_from_every_carrier_newest_first_a_page_at_a_time(
+    storage: Storage,
+) -> None:
+    older = pushed("yurtici:ev-1", at=NOW)
+    together = [pushed("aras:ev-a", carrier="aras", at=NOW + timedelta(minutes=1)),  # one push: one time of receipt
+                pushed("aras:ev-b", carrier="aras", at=NOW + timedelta(minutes=1))]
+    newest = pushed("yurtici:ev-2", at=NOW + timedelta(minutes=2))
+    await storage.evidence.record(older, NOW)
+    await storage.evidence.record_many(together, NOW + timedelta(minutes=1))
+    await storage.evidence.record(newest, NOW + timedelta(minutes=2))
+    await storage.evidence.record(pushed("yurtici:ev-3", tracking_number="TRKSHP2"), NOW)
+    await storage.evidence.attached("aras:ev-a")
+
+    first = await storage.evidence.pushed_for("TRKSHP1", None, 2)
+    rest = await storage.evidence.pushed_for("TRKSHP1", first.next_after, 2)
+
+    assert [(p.evidence, p.received_at, p.waiting) for p in first.items] == [
+        (newest, NOW + timedelta(minutes=2), True),
+        (together[1], NOW + timedelta(minutes=1), True),  # received together: by key, the greater first
+    ]
+    assert [(p.evidence, p.waiting) for p in rest.items] == [(together[0], False), (older, True)]
+    assert first.next_after == (NOW + timedelta(minutes=1), "aras:ev-b") and rest.next_after is None
+    assert (await storage.evidence.pushed_for("TRKSHP1", None, 4)).next_after is None
+
+
+async def test_a_tracking_number_nothing_was_pushed_for_has_no_pushes(storage: Storage) -> None:
+    await storage.evidence.record(pushed("yurtici:ev-1"), NOW)
+
+    assert await storage.evidence.pushed_for("TRKNONE", None, 10) == PushPage([])
 
 
 async def test_a_raw_body_stored_again_under_its_reference_is_accepted(storage: Storage) -> None:

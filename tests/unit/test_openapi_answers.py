@@ -74,7 +74,7 @@ def test_every_business_rule_is_answered_by_some_operation():
 
 def test_every_get_but_the_export_declares_the_etag_its_200_carries_and_its_304():
     gets = {path: methods["get"]["responses"] for path, methods in PATHS.items() if "get" in methods}
-    assert len(gets) == 17
+    assert len(gets) == 18
     for path, responses in gets.items():
         headers = responses["200"].get("headers", {})
         if path == "/v1/disputes.csv":

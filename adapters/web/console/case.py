@@ -24,6 +24,7 @@ from adapters.web.console.session import NO_STORE, action, page, reasons, render
 from adapters.web.evidence_api import EVIDENCE, attachment_response
 from adapters.web.keys import ASSIGNMENTS, SERVICE, STAFF_DIRECTORY
 from adapters.web.problems import DOMAIN_STATUS
+from adapters.web.pushes_api import PUSHES, pushed_event
 from adapters.web.views import compensated_lines
 from disputes import errors as domain
 from disputes.actors import Actor
@@ -50,6 +51,7 @@ DRAWN = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 """Images every browser draws; any other file (a TIFF, a PDF, a carrier's HTML letter) is linked, to open or save."""
 VERSION_DIGITS = 18  # a version is an int64 in storage
 SUGGESTED_STAFF = 100  # the directory's first page; any other member's id can be typed
+SHOWN_PUSHES = 20  # the latest pushes for the parcel; GET /v1/pushes pages through them all
 MESSAGE_ACTIONS = frozenset(
     {"customer_message", "contact_logged", "staff_message", "information_requested", "information_added", "appealed"}
 )
@@ -346,6 +348,17 @@ def dispute_id(request: web.Request) -> str:
         raise domain.NotFound("No such dispute.") from None
 
 
+async def _around(request: web.Request, actor: Actor, dispute: Dispute) -> dict[str, Any]:
+    """What the page shows beside the case itself: whom it may be assigned to, the forms offered, and the latest
+    pushes stored for its parcel (none for a digital order: no carrier pushes for it)."""
+    pushes = None
+    if not dispute.order.is_digital:
+        traces = await request.app[PUSHES].for_tracking_number(actor, dispute.order.tracking_number, None, SHOWN_PUSHES)
+        pushes = ([pushed_event(trace) for trace in traces.items], traces.next_after is not None)
+    return {"staff": await assignable(request, actor), "offered": await _offered(request, actor, dispute),
+            "pushes": pushes}
+
+
 @page
 async def case(request: web.Request, actor: Actor) -> web.Response:
     try:
@@ -355,8 +368,7 @@ async def case(request: web.Request, actor: Actor) -> web.Response:
     version = {"ETag": f'W/"{dispute.version}"', "Cache-Control": NO_STORE}
     if none_match(request.headers.get("If-None-Match"), f'"{dispute.version}"'):
         return web.Response(status=304, headers=version)  # the page's check: still the version it shows
-    context = case_context(dispute) | {"done": "done" in request.query, "staff": await assignable(request, actor),
-                                       "offered": await _offered(request, actor, dispute)}
+    context = case_context(dispute) | {"done": "done" in request.query} | await _around(request, actor, dispute)
     response = render(request, "case.html", context, actor)
     response.headers.update(version)
     return response
@@ -392,9 +404,8 @@ async def _refused(request: web.Request, actor: Actor, error: domain.DomainError
         fields = {error.field} if error.field else set()
     form = form or prefilled(dispute)
     form.errors = detail
-    context = case_context(dispute, form, changes) | {"refused": message, "staff": await assignable(request, actor),
-                                                      "offered": await _offered(request, actor, dispute),
-                                                      "invalid_fields": sorted(fields)}
+    context = case_context(dispute, form, changes) | {"refused": message, "invalid_fields": sorted(fields)}
+    context |= await _around(request, actor, dispute)
     return render(request, "case.html", context, actor, status=status)
 
 
