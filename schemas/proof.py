@@ -4,6 +4,10 @@ Personal data (names, addresses, images) lives in these models, so their ``repr`
 allow-listed set of harmless fields: a proof that ends up in a log line or a traceback leaks nothing.
 Images may arrive inline (base64) but are stored by reference: ``inline_attachments`` lists what must
 be moved to storage, ``with_attachment_refs`` returns the proof pointing at the stored copies.
+
+These models refuse unknown fields where code or a carrier's reply builds them. Every stored case and pushed event
+holds each field, so a field added here reaches storage at once; storage reads it back ignoring fields it does not know
+(``adapters/mongo``), so the release before the one adding it reads the new cases, as long as the field is optional.
 """
 
 import base64

@@ -88,7 +88,11 @@ DERIVED = (
 
 
 def from_doc(doc: Doc) -> Dispute:
-    return Dispute.model_validate({k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]})
+    """The dispute `doc` holds. Fields this release does not know are ignored at any depth (those of a proof or a
+    recommendation too, which refuse unknown fields where code builds them): during a rolling deploy a later release
+    stores cases with the optional fields it adds, and this one must read, decide and save them."""
+    fields = {k: v for k, v in doc.items() if k not in DERIVED} | {"id": doc["_id"]}
+    return Dispute.model_validate(fields, extra="ignore")
 
 
 def _readable(docs: list[Doc]) -> list[Dispute]:

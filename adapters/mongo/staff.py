@@ -31,7 +31,8 @@ GUARD: Doc = {"_id": "active"}
 
 
 def _member(doc: Doc) -> StaffMember:
-    return StaffMember.model_validate({k: v for k, v in doc.items() if k != "_id"} | {"id": doc["_id"]})
+    """The record `doc` holds; fields a later release added are ignored, as on a stored case (`from_doc` in `disputes.py`)."""
+    return StaffMember.model_validate({k: v for k, v in doc.items() if k != "_id"} | {"id": doc["_id"]}, extra="ignore")
 
 
 def _doc(member: StaffMember) -> Doc:
