@@ -369,8 +369,9 @@ NOT_CONTENT = ("received_at", "raw_ref")
 
 
 def pull_key(proof: ProofOfDelivery) -> str:
-    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. Its times are written
-    as given (offset and microseconds), not as answers write them, so an answer stored before they were keeps its key."""
+    """Identity of pulled evidence: its content, so pulling the same answer twice adds nothing. A field added to the
+    proof changes every key, so keys stored by an earlier release are not found again: held pulled evidence is matched
+    by its content too (`Evidence.same_as`), as storage keeps it (`ProofOfDelivery.as_received`)."""
     content = to_json(proof.model_dump(exclude=set(NOT_CONTENT)))
     return PULLED + hashlib.sha256(content).hexdigest()[:32]
 

@@ -135,6 +135,24 @@ def _plainly_written(proof: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _kept_to_the_millisecond(proof: dict[str, Any]) -> dict[str, Any]:
+    """The proof's times as storage keeps them (MongoDB drops what is finer than a millisecond), so the same answer
+    pulled again is the proof the case holds, compared field by field once stored (`schemas.dispute.Evidence.same_as`).
+    Nearly always there is nothing finer, which one check over them all finds."""
+    delivered_at, events = proof["delivered_at"], proof["events"]
+    times = [e.at for e in events] if delivered_at is None else [delivered_at, *(e.at for e in events)]
+    if not any(at.microsecond % 1000 for at in times):
+        return {}
+    return {
+        "delivered_at": delivered_at and _to_the_millisecond(delivered_at),
+        "events": tuple(e.model_copy(update={"at": _to_the_millisecond(e.at)}) for e in events),
+    }
+
+
+def _to_the_millisecond(at: datetime) -> datetime:
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
+
+
 def _assembled[M: BaseModel](model: type[M], state: dict[str, Any], fields_set: set[str]) -> M:
     made = model.__new__(model)
     object.__setattr__(made, "__dict__", state)
@@ -354,11 +372,13 @@ class ProofOfDelivery(_Private):
 
     def as_received(self, at: datetime, raw_ref: str | None, offer: ProofOffer | None) -> Self:
         """This proof stamped where it enters the service: when, the stored raw answer it came in (``raw_ref``,
-        an ``Id``) and what its carrier can supply; what ``model_copy(update=…)`` makes, without its generic work."""
+        an ``Id``) and what its carrier can supply, its times to the millisecond; what ``model_copy(update=…)`` makes,
+        without its generic work."""
         received = {"received_at": at, "raw_ref": raw_ref, "offer": offer}
         state = self.__dict__.copy()
         state.update(received)
         state.update(_plainly_written(state))
+        state.update(_kept_to_the_millisecond(state))
         return _assembled(type(self), state, self.__pydantic_fields_set__ | received.keys())
 
     def inline_attachments(self) -> dict[AttachmentKind, Attachment]:
