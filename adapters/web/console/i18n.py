@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from disputes.policy.wording import STATUS_WORDS
+from disputes.policy.wording import RELATION_WORDS, STATUS_WORDS
 
 LANGUAGES = ("tr", "en")
 LANGUAGE_COOKIE = "console_lang"
@@ -273,16 +273,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "contents_confirmed": ("Package contents confirmed", "Paket içeriği doğrulandı"),
     },
     "proof": {status.value: words for status, words in STATUS_WORDS.items()},
-    "relation": {
-        "recipient": ("recipient", "alıcı"),
-        "household_member": ("household member", "hane halkından biri"),
-        "neighbour": ("neighbour", "komşu"),
-        "doorman": ("doorman", "kapıcı"),
-        "parcel_locker": ("parcel locker", "kargo dolabı"),
-        "pickup_point": ("pickup point", "teslimat noktası"),
-        "safe_place": ("safe place", "güvenli yer"),
-        "unknown": ("unknown", "bilinmiyor"),
-    },
+    "relation": {relation.value: words for relation, words in RELATION_WORDS.items()},  # as the findings say it
     "flag": {
         "repeat_claims": ("repeated claims", "tekrarlanan başvurular"),
         "claim_soon_after_delivery": ("claim soon after delivery", "teslimattan hemen sonra başvuru"),
@@ -384,6 +375,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                           "again is safe",
                           "servise hiç ulaşmadı: hiçbir denemede bağlantı kurulamadı, yani gerçekleşmedi; yeniden "
                           "göndermek güvenlidir"),
+        "held": ("never sent: it waits for a message that was parked",
+                 "hiç gönderilmedi: gönderilemeyen bir mesajı bekliyor"),
     },
     "staff_alert": {  # what became of the staff alert about a parked message (`Dispute.full_timeline`)
         "pending": ("staff alert on its way", "personel uyarısı gönderiliyor"),
