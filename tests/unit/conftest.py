@@ -8,7 +8,7 @@ from disputes.schedule import DueWork
 from disputes.service import DisputeService, OpenRequest
 from schemas.common import Resolution
 from tests.factories import NOW, order
-from tests.unit.test_relay import Downstream, Relayed
+from tests.unit.relay_fakes import Downstream, Relayed
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_missing_items import BOX, ISTANBUL, Records, claim
-from tests.unit.test_relay import Downstream, Relayed
+from tests.unit.relay_fakes import Downstream, Relayed
 
 
 

@@ -18,7 +18,7 @@ from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, effects_key
 from tests.unit.test_missing_items import BOX, NEW_EXPLANATION, Records, partly_refunded
 from tests.unit.test_parked_compensation import relay_until_settled
-from tests.unit.test_relay import Downstream, Relayed
+from tests.unit.relay_fakes import Downstream, Relayed
 
 SHIPMENT_KEY = effects_key("ord-1", "shp-1")
 

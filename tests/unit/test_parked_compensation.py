@@ -20,7 +20,7 @@ from disputes.service import DisputeService, OpenRequest
 from schemas.common import Outcome, RefundDestination, Resolution
 from schemas.dispute import Claim, EffectKind, MissingItem, ReasonCode, Status
 from tests.factories import BOXED, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
-from tests.unit.test_relay import Downstream, Relayed
+from tests.unit.relay_fakes import Downstream, Relayed
 
 REFUSED = EffectRejected("HTTP 400: account closed")
 NO_ANSWER = EffectUnavailable("timed out")

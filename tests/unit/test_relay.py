@@ -16,72 +16,15 @@ from disputes.errors import Forbidden
 from disputes.lanes import Lanes, Place
 from disputes.next_step import next_step
 from disputes.ports import Claimed, CredentialsRefused, EffectRejected, EffectUnavailable, Lease
-from disputes.relay import Attempt, Relay, Result
+from disputes.relay import Relay, Result
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import DeliveredEffect, EffectKind, OutboxMessage, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment, subjects
+from tests.unit.relay_fakes import Downstream, Relayed
 from tests.unit.test_missing_items import BOX, Records, claim
-
-
-class Downstream:
-    """Plays payments, fulfillment and notifications; `failures` scripts what the next calls raise (None: answer)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.failures: list[Exception | None] = []
-        self.alerts: list[dict] = []
-        self.told: list[tuple[str, dict]] = []  # each notification taken, with its key
-
-    async def _take(self, service: str, key: str) -> None:
-        self.calls.append((service, key))
-        if self.failures and (failure := self.failures.pop(0)) is not None:
-            raise failure
-
-    async def refund(self, request, idempotency_key):
-        await self._take("payments", idempotency_key)
-        return f"pay_{len(self.calls)}"  # payments' own id of the refund
-
-    async def reship(self, request, idempotency_key):
-        await self._take("fulfillment", idempotency_key)
-
-    async def notify(self, request, idempotency_key):
-        await self._take("notifications", idempotency_key)
-        self.told.append((idempotency_key, dict(request)))
-
-    async def alert_staff(self, alert, idempotency_key):
-        await self._take("staff_alerts", idempotency_key)
-        self.alerts.append(dict(alert))
-
-    async def report_risk(self, signal, idempotency_key):
-        await self._take("accounts", idempotency_key)
-
-    async def change_restriction(self, change, idempotency_key):
-        await self._take("account_restrictions", idempotency_key)
-
-    async def record_liability(self, liability, idempotency_key):
-        await self._take("finance", idempotency_key)
-
-
-@pytest.fixture
-def downstream():
-    return Downstream()
-
-
-class Relayed:
-    """The relay run as a worker runs it (claimed from the schedule); each pass answers its attempts."""
-
-    def __init__(self, repository, downstream, clock, due_work, **settings) -> None:
-        self.attempts: list[Attempt] = []
-        d = downstream
-        self.work = due_work(Relay(repository, d, d, d, d, d, clock, observe=self.attempts.append, **settings))
-
-    async def run_once(self) -> list[Attempt]:
-        self.attempts.clear()
-        await self.work.run_once()
-        return list(self.attempts)
 
 
 @pytest.fixture

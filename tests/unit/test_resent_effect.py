@@ -14,7 +14,7 @@ from schemas.common import Outcome
 from schemas.dispute import EffectKind, ParkReason, ReasonCode
 from tests.factories import CUSTOMER, INVESTIGATOR, SUPERVISOR
 from tests.unit.test_parked_compensation import relay_until_settled
-from tests.unit.test_relay import Downstream
+from tests.unit.relay_fakes import Downstream
 
 REFUSED = EffectRejected("HTTP 400: template missing")
 REASON = "Bildirim şablonu düzeltildi; karar mesajı yeniden gönderiliyor."

@@ -4,7 +4,7 @@ is taken."""
 
 from schemas.dispute import EffectKind, ParkReason
 from tests.factories import SUPERVISOR
-from tests.unit.test_relay import Downstream
+from tests.unit.relay_fakes import Downstream
 from tests.unit.test_restrictions import RefusesRestrictions, assess, restricted, taken, three_passes  # noqa: F401
 
 REASON = "Hesap servisi düzeltildi."

@@ -19,7 +19,7 @@ from disputes.work import WorkKind
 from schemas.common import Outcome, Role
 from schemas.dispute import EffectKind, ParkReason, ReasonCode, RestrictionState
 from tests.factories import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, order, shipment
-from tests.unit.test_relay import Downstream
+from tests.unit.relay_fakes import Downstream
 
 REVIEW = timedelta(hours=72)
 
