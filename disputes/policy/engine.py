@@ -41,7 +41,8 @@ high value and +2 for abuse signals (at most 3); abuse signals also need a super
 
 Confidence, how sure the policy is of its action (never above 0.95: no rule is certain). The strength of
 the proof is the sum of the weights of the findings supporting delivery: signature 0.25, scan near the
-address 0.25, photo 0.20, matching name 0.20, consistent delivery time 0.05, document 0.05. A rejection's
+address 0.25, photo 0.20, matching name 0.20 (0.10 when only the visible part of a masked name matched), consistent
+delivery time 0.05, document 0.05 (`reading.WEIGHTS`). A rejection's
 confidence is the strength; refund or reship is 1 - strength (no proof: strength 0); waiting and "needs a
 person" decide nothing and are 0.5. It is stated, and compared with `auto_resolve_confidence`, to two decimals.
 """

@@ -1,12 +1,14 @@
 """The policy's rules on realistic cases: what it recommends, by which rule, and who may carry it out."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from disputes.model import Dispute
-from disputes.policy import CustomerHistory, PastClaim, PolicySettings, recommend
+from disputes.policy import CustomerHistory, PastClaim, PolicySettings, engine, recommend
+from disputes.policy.reading import WEIGHTS
 from schemas.common import Resolution
 from schemas.proof import DeliveryLocation, ProofStatus, RecipientRelation
 from schemas.recommendation import PolicyRule, Recommendation
@@ -296,6 +298,12 @@ def test_confidence_follows_the_documented_weights() -> None:
     assert advise(dispute(evidence(metres=1_800))).confidence == 0.5  # 1 - (signature, name, time)
     assert advise(dispute(evidence(metres=1_800, document=True))).confidence == 0.45  # 1 - 0.55, to two decimals
     assert advise(dispute()).confidence == 0.5  # waiting decides nothing
+
+
+def test_the_policy_states_every_weight_of_the_proofs_strength_as_it_counts_it() -> None:
+    stated = re.search(r"the findings supporting delivery:(.+?)A rejection's", engine.__doc__ or "", re.DOTALL)
+    assert stated is not None
+    assert sorted(map(float, re.findall(r"\b0\.\d+", stated[1]))) == sorted(WEIGHTS.values())
 
 
 def test_a_delivery_before_the_order_was_placed_is_no_strong_proof_but_a_persons_question() -> None:
