@@ -61,7 +61,7 @@ from disputes.errors import (
 from disputes.notices import information_requested, restriction_told, staff_message
 from disputes.rules import Rules
 from disputes.statements import latest_statement
-from disputes.states import ACTIVE, Action, next_status
+from disputes.states import ACTIVE, EVIDENCE_STARTS_REVIEW, TAKING_STARTS_REVIEW, Action, allowed, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
 from schemas.common import Outcome, RefundDestination, Resolution, Role
@@ -848,7 +848,7 @@ class Dispute(BaseModel):
         too, and says so on the timeline."""
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
-        action = Action.START_REVIEW if delivered and self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        action = Action.START_REVIEW if delivered and self.status in EVIDENCE_STARTS_REVIEW else None
         ends_a_pull = delivered and proof.source is ProofSource.PULL and self.evidence_pull_due is not None
         if any(e.same_as(evidence) for e in self.evidence):
             if not ends_a_pull:
@@ -956,7 +956,7 @@ class Dispute(BaseModel):
         def facts(held: Sequence[DigitalDelivery]) -> list[dict[str, Any]]:
             return [record.model_dump(exclude={"received_at"}) for record in held]
 
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        action = Action.START_REVIEW if self.status in EVIDENCE_STARTS_REVIEW else None
         if facts(records) == facts(self.digital_deliveries):
             if self.evidence_pull_due is None and self.provider_refused is None:
                 return False
@@ -1041,7 +1041,7 @@ class Dispute(BaseModel):
         self.proof_missing = True
         self.evidence_pull_due = None
         self.assess_due = now
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.AWAITING_EVIDENCE) else None
+        action = Action.START_REVIEW if self.status in EVIDENCE_STARTS_REVIEW else None
         details = {"deadline": self.sla.evidence_due.isoformat()}
         if self.order.is_digital:
             self._apply(actor, "provider_did_not_provide_record", now, action, details)
@@ -1556,7 +1556,7 @@ class Dispute(BaseModel):
                 carrier=self.order.carrier,
             )
         self.evidence_pull_due = now
-        action = Action.AWAIT_EVIDENCE if self.status in (Status.OPENED, Status.UNDER_REVIEW) else None
+        action = Action.AWAIT_EVIDENCE if allowed(self.status, Action.AWAIT_EVIDENCE) else None
         self._apply(actor, "evidence_requested", now, action, {})
 
     def assign(self, actor: Actor, assignee: str, now: datetime, assignee_role: Role | None = None) -> bool:
@@ -1572,7 +1572,7 @@ class Dispute(BaseModel):
         if self.assignee not in (None, actor.id, assignee) and actor.role is not Role.SUPERVISOR:
             raise AssignedToAnother("The case is assigned to another investigator.", assignee=self.assignee)
         role = actor.role if assignee == actor.id else assignee_role
-        action = Action.START_REVIEW if self.status in (Status.OPENED, Status.APPEALED) else None
+        action = Action.START_REVIEW if self.status in TAKING_STARTS_REVIEW else None
         changes = assignee != self.assignee or action is not None
         if self.needs_supervisor and role not in (None, Role.SUPERVISOR) and changes:
             raise AwaitsSupervisor("This case waits for a supervisor; a supervisor takes it.")

@@ -42,6 +42,19 @@ had not given, awaiting evidence (as a case whose evidence is requested again)."
 
 ACTIVE = frozenset({S.OPENED, S.AWAITING_EVIDENCE, S.UNDER_REVIEW, S.APPEALED})
 """Statuses in which the case is still being worked (the investigator queue)."""
+CLOSED = frozenset(Status) - ACTIVE
+"""Statuses in which the case is no longer worked: its evidence pull, SLA checks and assessment end, and `closed_at`
+starts the retention of its images."""
+EVIDENCE_STARTS_REVIEW = frozenset({S.OPENED, S.AWAITING_EVIDENCE})
+"""Where the carrier's proof (or a digital delivery record) arriving, or its deadline passing, starts the review; an
+appealed case waits for a person instead."""
+TAKING_STARTS_REVIEW = frozenset({S.OPENED, S.APPEALED})
+"""Where a person taking the case starts its review; one awaiting evidence keeps waiting for it."""
+
+
+def allowed(current: Status, action: Action) -> Status | None:
+    """The status `action` moves a case in `current` to; None where the table has no such move."""
+    return TRANSITIONS.get((current, action))
 
 
 def next_status(current: Status, action: Action) -> Status:

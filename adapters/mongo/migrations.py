@@ -122,8 +122,9 @@ from disputes.anonymise import anonymised_timeline, kept_priority
 from disputes.model import ACCESSIBLE_PRIORITY, CLOCK_MARK, IMAGES_DELETED
 from disputes.ports import STORED_LATELY
 from disputes.reports import report_facts
+from disputes.states import CLOSED
 from disputes.work import WorkKind
-from schemas.dispute import Channel, EffectKind, Status
+from schemas.dispute import Channel, EffectKind
 from schemas.common import EARLIEST, LATEST, one_spelling
 from schemas.proof import MAX_NOTES, NoteCode, ProofOfDelivery
 
@@ -338,7 +339,7 @@ async def _handed_over_marked(db: AsyncDatabase[Doc]) -> int:
     """Open cases the deadline handed to a supervisor before such a case was marked as needing one: marked, at a new
     version, so they are in the supervisors' queue and decided by a supervisor only, as one handed over now."""
     changed = 0
-    query: Doc = {"needs_supervisor": False, "status": {"$nin": [Status.RESOLVED.value, Status.WITHDRAWN.value]},
+    query: Doc = {"needs_supervisor": False, "status": {"$nin": sorted(CLOSED)},
                   "timeline.action": HANDED_OVER}
     async for doc in db[DISPUTES].find(query).sort("_id", 1):
         dispute = from_doc(doc)

@@ -5,7 +5,9 @@ import itertools
 import pytest
 
 from disputes.errors import IllegalTransition
-from disputes.states import ACTIVE, TRANSITIONS, Action, next_status
+from disputes.states import (
+    ACTIVE, CLOSED, EVIDENCE_STARTS_REVIEW, TAKING_STARTS_REVIEW, TRANSITIONS, Action, allowed, next_status,
+)
 from schemas.dispute import Status
 
 EXPECTED = {
@@ -49,3 +51,14 @@ def test_withdrawn_and_resolved_cases_leave_the_active_queue_until_a_supervisor_
     assert ACTIVE == {Status.OPENED, Status.AWAITING_EVIDENCE, Status.UNDER_REVIEW, Status.APPEALED}
     restores = [action for current, action in TRANSITIONS if current is Status.WITHDRAWN]
     assert restores == [Action.REOPEN, Action.AWAIT_EVIDENCE]
+
+
+@pytest.mark.parametrize("starts", [EVIDENCE_STARTS_REVIEW, TAKING_STARTS_REVIEW], ids=["evidence", "taking"])
+def test_what_starts_a_review_does_so_only_where_the_table_moves_the_case_into_review(starts):
+    assert {allowed(status, Action.START_REVIEW) for status in starts} == {Status.UNDER_REVIEW}
+
+
+def test_a_closed_case_is_one_no_longer_worked_and_moves_only_when_appealed_or_reopened():
+    assert CLOSED == set(Status) - ACTIVE
+    moves = {action for current, action in TRANSITIONS if current in CLOSED}
+    assert moves == {Action.APPEAL, Action.REOPEN, Action.AWAIT_EVIDENCE}  # the last: a withdrawn case reopened

@@ -24,12 +24,11 @@ from carriers.registry import CARRIERS
 from disputes.calendar import BusinessCalendar
 from disputes.actors import Actor
 from disputes.model import Dispute
-from disputes.states import ACTIVE
+from disputes.states import ACTIVE, CLOSED
 from schemas.api import ListQuery, QueueFilters
 from schemas.common import Outcome, Resolution
 from schemas.dispute import Channel, Status
 
-CLOSED = frozenset({Status.RESOLVED, Status.WITHDRAWN})
 YES_NO = ("true", "false")
 CARRIER_NAMES = {code: getattr(entry.build, "name", code) for code, entry in CARRIERS.items()}
 DIGITAL = "digital"
