@@ -399,13 +399,13 @@ async def _resources(settings: Settings, overrides: Overrides, api: bool, app: w
             ]
             jobs += [(job, settings.retention_interval_seconds) for job in retaining]
             heartbeat = timedelta(seconds=settings.heartbeat_seconds)
-            workers = asyncio.create_task(_once_set_up(setup, stop, partial(
+            workers = asyncio.create_task(_once_set_up(setup, stop, partial(_days_off_counted, service, partial(
                 run_workers,
                 [(DueWork(schedule, job, clock, holder, lease, heartbeat, timedelta(seconds=interval), log=work_log),
                   interval)
                  for job, interval in jobs],
                 stop, wakeups, settings.busy_interval_seconds,
-            )), context=_database_time(settings.mongodb_worker_timeout_seconds))
+            ))), context=_database_time(settings.mongodb_worker_timeout_seconds))
         app[test_clocks_api.TEST_CLOCKS] = TestClockService(test_clocks, service, clock, [job for job, _ in jobs])
         try:
             yield
@@ -550,6 +550,18 @@ async def _once_set_up(setup: StorageSetup | None, stop: asyncio.Event, work: Ca
         await until_set((setup.done, stop), 60.0)
     if not stop.is_set():
         await work()
+
+
+async def _days_off_counted(service: DisputeService, work: Callable[[], Awaitable[None]]) -> None:
+    """`work` (the workers) once the days declared off are counted into the open cases' deadlines, so that no worker
+    acts on a deadline they move (`DisputeService.count_days_off`); a failure is logged (the next start-up counts
+    them), never the workers' end."""
+    try:
+        if moved := await service.count_days_off():
+            log.info("days_off_counted", cases=moved)
+    except Exception as error:  # logged by class: a database error's message may quote a document
+        log.error("days_off_not_counted", error=type(error).__name__)
+    await work()
 
 
 def _pinger(db: AsyncDatabase[Doc], setup: StorageSetup) -> ops.ReadinessCheck:

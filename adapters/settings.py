@@ -10,7 +10,7 @@ reasons where they are used; each is a setting here through `_configures`, which
 import difflib
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -25,7 +25,7 @@ from pymongo.errors import PyMongoError
 from pymongo.uri_parser_shared import _validate_uri as _parse_mongodb_uri
 from pydantic_settings import (
     BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource, SecretsSettingsSource,
-    SettingsConfigDict, SettingsError,
+    NoDecode, SettingsConfigDict, SettingsError,
 )
 
 from carriers.base import is_loopback
@@ -144,6 +144,23 @@ def _http_url(url: str | None) -> str | None:
 
 
 OptionalUrl = Annotated[OptionalText, AfterValidator(_http_url)]
+
+
+def _iso_dates(text: Any) -> Any:
+    """Dates written `2027-05-20,2027-05-21` (spaces around each allowed), each once, in order: only that form, so
+    that no other reading of a date (a number of seconds, a week date) is taken for one."""
+    if not isinstance(text, str):
+        return text
+    days = [day.strip() for day in text.split(",")]
+    if bad := [day for day in days if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", day)]:
+        raise ValueError(f"must be dates written YYYY-MM-DD, separated by commas, not {bad[0]!r}")
+    try:
+        return tuple(sorted(set(map(date.fromisoformat, days))))
+    except ValueError as error:
+        raise ValueError(f"must be dates written YYYY-MM-DD, separated by commas: {error}") from None
+
+
+IsoDates = Annotated[tuple[date, ...], NoDecode, BeforeValidator(_iso_dates)]
 """An HTTP service's base URL, or unset (blank included): refused at start-up when it is no URL, not at its first use."""
 
 
@@ -443,6 +460,7 @@ class Settings(BaseSettings):
     decision_business_days: int = _configures(Rules, "decision_business_days")
     accessible_decision_business_days: int = _configures(Rules, "accessible_decision_business_days")
     half_day_eves: Literal["business", "holiday"] = _configures(Rules, "half_day_eves")
+    extra_non_business_days: IsoDates = _configures(Rules, "extra_non_business_days")
     evidence_business_days: int = _configures(Rules, "evidence_business_days")
     information_reply_business_days: int = _configures(Rules, "information_reply_business_days")
     information_requests_per_review: int = _configures(Rules, "information_requests_per_review")
@@ -706,12 +724,12 @@ class Settings(BaseSettings):
     @classmethod
     def _blank(cls, value: Any, info: ValidationInfo) -> Any:
         """A setting given blank (`DISPUTES_HOST=`, a template's line left unfilled) is unset where it may be unset
-        (its default is none), and refused where it may not: a blank address listens on every interface, a blank
+        (its default is none, or an empty list), and refused where it may not: a blank address listens on every interface, a blank
         audience refuses every token, a blank directory is the working directory."""
         if not isinstance(value, str) or value.strip():
             return value
-        if info.field_name is not None and cls.model_fields[info.field_name].default is None:
-            return None
+        if info.field_name is not None and (default := cls.model_fields[info.field_name].default) in (None, ()):
+            return default
         raise ValueError("must not be blank")
 
     @field_validator(*SECRETS, mode="before")

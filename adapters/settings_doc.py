@@ -5,14 +5,14 @@ import inspect
 import json
 import types
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, NoDecode
 
 from adapters.settings import READ_BY_OTHERS, RELAY_TARGETS, Settings
 from carriers.base import CarrierSettings
@@ -22,7 +22,7 @@ from carriers.registry import CARRIERS
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 TYPES: dict[object, str] = {
     bool: "true or false", int: "integer", float: "number", str: "text", Path: "path", SecretStr: "secret text",
-    timedelta: "duration (seconds, or ISO 8601 such as PT5M)",
+    timedelta: "duration (seconds, or ISO 8601 such as PT5M)", date: "date (YYYY-MM-DD)",
 }
 RELAY = ", ".join(f"`DISPUTES_{name.upper()}`" for name in RELAY_TARGETS)
 OTHERS = ", ".join(f"`{variable}` ({reader})" for variable, reader in READ_BY_OTHERS.items())
@@ -113,7 +113,10 @@ def _keys(model: type[BaseModel], names: set[str], prefix: str = "") -> Iterator
 
 
 def _row(variable: str, info: FieldInfo) -> str:
-    cells = (variable, _type(info.annotation), _default(info), " ".join((info.description or "").split()))
+    kind, default = _type(info.annotation), _default(info)
+    if NoDecode in info.metadata:  # a list read as written, not as JSON
+        kind, default = kind.replace("JSON list of ", "") + ", separated by commas", default.replace("`[]`", "none")
+    cells = (variable, kind, default, " ".join((info.description or "").split()))
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
 
 

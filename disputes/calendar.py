@@ -7,6 +7,8 @@ to the next, except on a half-day eve (the library's HALF_DAY category: the arif
 28 October), where the holiday begins at 13:00 (Law 2429 art. 2, "saat 13.00'ten itibaren").
 `half_day_eves` decides what an eve is: "business" (the default) a business day whose business time ends
 at 13:00, so a deadline on it falls at 13:00; "holiday" a non-business day, like the holiday it precedes.
+`days_off` are the days declared off on top of those (an administrative leave, "idari izin", joining a Bayram to a
+weekend): non-business days, whatever the library says of them.
 
 The calendar counts only the years whose religious holidays the library confirms (`COVERED_YEARS`): beyond
 them its dates are estimates, and a deadline counted on an estimate is silently wrong, so it raises `BeyondCalendar`.
@@ -86,6 +88,7 @@ def _require_aware(at: datetime) -> None:
 class BusinessCalendar:
     half_day_eves: HalfDayEves = "business"
     tz: str = "Europe/Istanbul"
+    days_off: frozenset[date] = frozenset()
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,11 +97,13 @@ class BusinessCalendar:
         object.__setattr__(self, "_zone", ZoneInfo(self.tz))
 
     def is_business_day(self, d: date) -> bool:
-        """True for a Monday–Friday that is not a public holiday (nor an eve, if eves are holidays)."""
+        """True for a Monday–Friday that is not a public holiday nor a day declared off (nor an eve, if eves are
+        holidays)."""
         if isinstance(d, datetime):
             raise TypeError("pass a date; local_day gives an instant's")
         public, eves = _holidays(d.year)
-        return d.weekday() < 5 and d not in public and not (self.half_day_eves == "holiday" and d in eves)
+        return (d.weekday() < 5 and d not in public and d not in self.days_off
+                and not (self.half_day_eves == "holiday" and d in eves))
 
     def business_hours(self, d: date) -> tuple[datetime, datetime] | None:
         """The UTC instants [start, end) of day `d`'s business time; None on a day that is not a business day."""

@@ -1449,6 +1449,30 @@ class Dispute(BaseModel):
         self._schedule_sla_check(escalate_before)
         self._tell("appeal_received" if self.status is Status.APPEALED else "dispute_reopened", self.review_started_at)
 
+    def count_days_off(self, counted: Sla, calendar: BusinessCalendar, escalate_before: timedelta, now: datetime) -> bool:
+        """Days declared off after its deadlines were fixed: each deadline of an open case still ahead moves to where
+        `counted` puts it (the current review's deadlines counted again from its start by `calendar`, which knows
+        those days), the decision's moved on by the review's pauses for the customer's answers, if that is later.
+        A deadline never comes sooner than the customer was told (a day no longer declared off moves none); one
+        passed stays. Whether any moved (recorded on the timeline; the case's view shows the new dates)."""
+        if not self.is_active:
+            return False
+        was = self.sla
+        later = {name: getattr(counted, name) for name in ("first_response_due", "evidence_due")
+                 if now < getattr(was, name) < getattr(counted, name)}
+        self.sla = was.model_copy(update=later)
+        if was.decision_due > now:
+            self._redate_decision(calendar.add_business_time(counted.decision_due, self._paused(calendar)), calendar,
+                                  escalate_before, now, later=True)
+        if self.sla == was:
+            return False
+        self._schedule_sla_check(escalate_before, now)
+        self._apply(SYSTEM, "deadlines_recounted", now, None, {
+            "days_off": sorted(day.isoformat() for day in calendar.days_off),
+            **{name: getattr(self.sla, name).isoformat() for name in ("first_response_due", "evidence_due", "decision_due")},
+        })
+        return True
+
     @property
     def first_responded(self) -> bool:
         """Someone on staff has taken or acted on the current review: assigned it, written a note or to the customer,

@@ -2,12 +2,12 @@
 (the composition root builds this from the environment). Each docstring is what the settings documentation
 says about its number."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
-from disputes.calendar import HalfDayEves
+from disputes.calendar import COVERED_YEARS, BusinessCalendar, HalfDayEves
 
 BUSINESS_DAYS = ("first_response_business_days", "decision_business_days", "accessible_decision_business_days",
                  "evidence_business_days", "information_reply_business_days")
@@ -32,6 +32,11 @@ class Rules:
     """What the half-day eves are (the arife before each Bayram, and 28 October, when the holiday begins at 13:00,
     Law 2429): "business", a business day until 13:00 Istanbul (a deadline on one falls at 13:00, and its afternoon
     does not count); "holiday", a day off, like the holiday it precedes."""
+    extra_non_business_days: tuple[date, ...] = ()
+    """Days declared off on top of the public holidays, such as the administrative leave ("idari izin") that joins a
+    Bayram to a weekend: not business days, so no deadline counts them. Each a weekday that is no public holiday, in
+    the years the calendar counts, given as an ISO date (several separated by commas: 2027-05-20,2027-05-21). The deadlines of open cases still ahead move later when a day is added (never
+    sooner when one is removed): docs/operations.md, declaring a day off."""
     information_reply_business_days: int = 2
     """Turkish business days a customer has to answer an investigator's question. The decision deadline is paused
     meanwhile (moved on by the time the customer takes, so at most by this wait); unanswered by then, the case
@@ -74,5 +79,12 @@ class Rules:
             raise ValueError("escalate_before_deadline must be shorter than the shortest deadline, "
                              "first_response_business_days and accessible_decision_business_days (in days): every "
                              "case would be escalated as it opens")
+        for day in self.extra_non_business_days:
+            if day.year not in COVERED_YEARS:
+                raise ValueError(f"extra_non_business_days: {day} is beyond the years the calendar counts "
+                                 f"({COVERED_YEARS.start}–{COVERED_YEARS.stop - 1})")
+            if not BusinessCalendar().is_business_day(day):
+                raise ValueError(f"extra_non_business_days: {day} is not a business day anyway (a weekend or a "
+                                 "public holiday): name the weekdays declared off")
         if self.information_requests_per_review < 0:
             raise ValueError("information_requests_per_review cannot be negative")

@@ -8,7 +8,7 @@ from datetime import datetime
 from time import time_ns
 from secrets import token_hex
 
-from disputes.actors import Actor
+from disputes.actors import SYSTEM, Actor
 from disputes.calendar import CASES_BEFORE, CLOCKS_BEFORE
 from disputes.contention import Backoff, Turns
 from disputes.duty import Duty
@@ -472,6 +472,28 @@ class DisputeService:
             )
 
         return await self._change(actor, dispute_id, change, expected_versions)
+
+    async def count_days_off(self, page: int = 100) -> int:
+        """Count the declared days off (`Rules.extra_non_business_days`) still ahead into the deadlines of the open
+        cases due after the first of them (`Dispute.count_days_off`), a page at a time; how many cases moved. Run at
+        start-up, and again harmlessly: a case already counted with the days does not move (nor is it saved)."""
+        calendar = business_calendar(self.rules)
+        today = calendar.local_day(self.clock.now())
+        if not (ahead := [day for day in calendar.days_off if day >= today]):
+            return 0
+        query, moved = DisputeQuery(statuses=tuple(ACTIVE), due_from=calendar.start_of(min(ahead)), limit=page), 0
+
+        def count(d: Dispute, now: datetime) -> bool:
+            counted = deadlines(d.review_started_at, self.rules, d.accessibility_need)
+            return d.count_days_off(counted, calendar, self.rules.escalate_before_deadline, now)
+
+        while True:
+            found = await self.repository.query(query)
+            for dispute in found.items:
+                moved += (await self.apply_timed(SYSTEM, dispute.id, count)).sla != dispute.sla
+            if found.next_after is None:
+                return moved
+            query = replace(query, after=found.next_after)
 
     async def apply(
         self, actor: Actor, dispute_id: str, change: Callable[[Dispute], bool | None], loaded: Dispute | None = None

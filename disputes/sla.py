@@ -1,4 +1,5 @@
-"""SLA deadlines, fixed on the dispute when it opens, counted in Turkish business days."""
+"""SLA deadlines, fixed on the dispute when it opens, counted in Turkish business days (and counted again when days
+are declared off: `Dispute.count_days_off`)."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -11,13 +12,13 @@ from schemas.dispute import Decision, ReasonCode, Sla
 
 
 @cache
-def _calendar(half_day_eves: HalfDayEves) -> BusinessCalendar:
-    return BusinessCalendar(half_day_eves=half_day_eves)
+def _calendar(half_day_eves: HalfDayEves, days_off: tuple[date, ...]) -> BusinessCalendar:
+    return BusinessCalendar(half_day_eves=half_day_eves, days_off=frozenset(days_off))
 
 
 def business_calendar(rules: Rules) -> BusinessCalendar:
     """The calendar the rules count business time by."""
-    return _calendar(rules.half_day_eves)
+    return _calendar(rules.half_day_eves, rules.extra_non_business_days)
 
 
 @dataclass(slots=True)
@@ -31,8 +32,8 @@ class _Day:
     slas: dict[tuple[int, int, int], Sla] = field(default_factory=dict)
 
 
-_LATEST: dict[HalfDayEves, _Day] = {}
-"""The day disputes last opened on, by how the calendar counts half-day eves: the openings of a day find their
+_LATEST: dict[BusinessCalendar, _Day] = {}
+"""The day disputes last opened on, by the calendar counting their deadlines: the openings of a day find their
 deadlines by comparing two instants, without converting each opening's time to the local zone."""
 
 
@@ -40,16 +41,16 @@ def deadlines(opened_at: datetime, rules: Rules, accessible: bool = False) -> Sl
     """`accessible`: the customer declared an accessibility need, so the decision is due sooner."""
     decision = rules.accessible_decision_business_days if accessible else rules.decision_business_days
     days = (rules.first_response_business_days, rules.evidence_business_days, decision)
-    day = _LATEST.get(rules.half_day_eves)
+    calendar = business_calendar(rules)
+    day = _LATEST.get(calendar)
     if day is None or opened_at.tzinfo is not UTC or not day.start <= opened_at < day.end:
-        calendar = _calendar(rules.half_day_eves)
         opened_on = calendar.local_day(opened_at)
         if opened_at.tzinfo is not UTC:  # the clocks' own instants are UTC; others are converted every time
             return _deadlines(calendar, opened_on, days)
         day = _Day(opened_on, calendar.start_of(opened_on), calendar.start_of(opened_on + timedelta(days=1)))
-        _LATEST[rules.half_day_eves] = day
+        _LATEST[calendar] = day
     if (sla := day.slas.get(days)) is None:
-        sla = day.slas[days] = _deadlines(_calendar(rules.half_day_eves), day.local, days)
+        sla = day.slas[days] = _deadlines(calendar, day.local, days)
     return sla
 
 
@@ -82,6 +83,6 @@ def answer_by(asked_at: datetime, rules: Rules) -> datetime:
     """When a customer's answer to an investigator's question is due: the end of the configured business day, a
     whole day even when it is a half-day eve (the customer is told a date, and its afternoon is no business time
     the decision deadline waits for)."""
-    calendar = _calendar(rules.half_day_eves)
+    calendar = business_calendar(rules)
     due = calendar.add_business_days(calendar.start_of(calendar.local_day(asked_at)), rules.information_reply_business_days)
     return calendar.start_of(calendar.local_day(due - timedelta(microseconds=1)) + timedelta(days=1))

@@ -5,7 +5,7 @@ the files of a secrets directory."""
 import dataclasses
 import json
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import get_args
 
@@ -42,6 +42,8 @@ def changed_fields(setting: str) -> set[str]:
             other = value * 0.9
         case "business" | "holiday":
             other = "holiday" if value == "business" else "business"
+        case ():
+            other = (date(2027, 5, 20),)
         case _:
             return set()
     tweaked = settings(**{setting: other})

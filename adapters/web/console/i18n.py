@@ -338,6 +338,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "first_response_escalated": ("escalated before the first response deadline",
                                      "ilk yanıt süresi yaklaştığı için yükseltildi"),
         "first_response_missed": ("first response deadline missed", "ilk yanıt süresi kaçırıldı"),
+        "deadlines_recounted": ("deadlines moved past days declared off", "son tarihler ilan edilen tatil günlerinden sonraya alındı"),
         "decided": ("decided", "karar verildi"),
         "withdrawn": ("withdrawn", "geri çekildi"),
         "appealed": ("appealed", "itiraz edildi"),
