@@ -33,6 +33,7 @@ from disputes.ports import (
     CarrierFigures,
     DisputePage,
     DisputeQuery,
+    queue_position,
     STORED_LATELY,
     Claimed,
     Clock,
@@ -144,7 +145,7 @@ def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
          and d.decision.decided_at >= q.decided_from),
         (q.decided_to, lambda d: q.decided_to is not None and d.decision is not None
          and d.decision.decided_at < q.decided_to),
-        (q.after, lambda d: q.after is not None and (d.sla.decision_due, d.id) > q.after),
+        (q.after, lambda d: q.after is not None and queue_position(d) > q.after),
         (q.ids, lambda d: q.ids is not None and d.id in q.ids),
     ]
     return [test for value, test in given if value is not None]
@@ -220,7 +221,7 @@ class InMemoryDisputes:
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._by_address: defaultdict[str, list[str]] = defaultdict(list)
         self._by_shipment: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-        self._queue_order: list[Dispute] | None = None  # by (decision due, id), as the queue index; None: stale
+        self._queue_order: list[Dispute] | None = None  # by `queue_position`, as the queue index; None: stale
 
     async def add(self, dispute: Dispute, now: datetime) -> None:
         holder = self._holder(dispute.shipment_key)
@@ -282,7 +283,7 @@ class InMemoryDisputes:
 
     async def query(self, query: DisputeQuery) -> DisputePage:
         if self._queue_order is None:
-            self._queue_order = sorted(self.docs.values(), key=lambda d: (d.sla.decision_due, d.id))
+            self._queue_order = sorted(self.docs.values(), key=queue_position)
         tests = _filters(query)
         matching = filter(lambda d: all(test(d) for test in tests), self._queue_order) if tests else self._queue_order
         if query.only_ids:
@@ -290,7 +291,7 @@ class InMemoryDisputes:
         found = list(islice(matching, query.limit + 1))
         page = found[: query.limit]  # read-only snapshots: nothing to copy
         more = len(found) > query.limit
-        return DisputePage(page, (page[-1].sla.decision_due, page[-1].id) if more else None)
+        return DisputePage(page, queue_position(page[-1]) if more else None)
 
     async def customer_disputes(self, customer_id: str, before: tuple[datetime, str] | None, limit: int) -> DisputePage:
         theirs = sorted((self.docs[i] for i in self._by_customer.get(customer_id, ())),

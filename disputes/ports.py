@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Protocol
 
 from disputes.model import Dispute, FirstAnswer, TestClock
@@ -29,9 +29,24 @@ class StorageUnavailable(Exception):
     Storage adapters raise it, from the driver's own error, for every outage whatever the operation."""
 
 
+def queue_position(dispute: Dispute) -> tuple[datetime, str]:
+    """Where a case stands in the investigator queue: its decision due time, then, among the cases due then, the
+    higher priority first, the case opened earliest (waiting longest) next, and the id last, written as one text that
+    sorts so (`queue_tie`)."""
+    return dispute.sla.decision_due, queue_tie(dispute.priority, dispute.opened_at, dispute.id)
+
+
+def queue_tie(priority: int, opened_at: datetime, dispute_id: str) -> str:
+    """`9 - priority` (priorities run 0–3), the opening to the millisecond in UTC in fixed width, and the id, joined by
+    `|`: text that sorts as (priority descending, opened_at, id)."""
+    opened = opened_at.astimezone(UTC).isoformat(timespec="milliseconds")[:23]
+    return f"{9 - priority}|{opened}|{dispute_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class DisputeQuery:
-    """The investigator queue: filters, ordered by decision due date then id, cursor-paginated."""
+    """The investigator queue: filters, ordered by `queue_position` (decision due date, then priority, opening and
+    id), cursor-paginated."""
 
     statuses: tuple[Status, ...] = ()
     dispute_id: str | None = None
@@ -57,6 +72,7 @@ class DisputeQuery:
     decided_from: datetime | None = None
     decided_to: datetime | None = None
     after: tuple[datetime, str] | None = None
+    """The page starts after this `queue_position`."""
     limit: int = 50
     ids: tuple[str, ...] | None = None
     """Only these disputes (whatever they match now): how an export reads the rows of the selection it made."""

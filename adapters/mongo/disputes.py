@@ -33,7 +33,9 @@ from disputes.errors import ActiveDisputeExists, CaseFull, StaleVersion
 from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim, opening_of
-from disputes.ports import ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound
+from disputes.ports import (
+    ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound, queue_position,
+)
 from disputes.reports import report_facts
 from disputes.work import WorkKind
 from schemas.common import Outcome
@@ -48,11 +50,12 @@ WRITTEN_BY_ADD = ("idempotency",)  # a save never writes the key back: a later `
 NOT_SAVED = ("_id", "version", "due", "lease", *APPEND_ONLY, *WRITTEN_BY_ADD)
 
 
-def queue_key(decision_due: datetime, dispute_id: str) -> str:
-    """The queue's order, (decision due, id), as one string that sorts the same way: the due time to the
-    millisecond (what BSON stores) in fixed width, then the id. One string field is what mongoeco's engine
-    can sort from an index (a single-field index on a field holding strings in every document)."""
-    return f"{_due_text(decision_due)}|{dispute_id}"
+def queue_key(decision_due: datetime, tie: str) -> str:
+    """The queue's order, `queue_position` (decision due, then its tie: priority, opening, id), as one string that
+    sorts the same way: the due time to the millisecond (what BSON stores) in fixed width, then the tie. One string
+    field is what mongoeco's engine can sort from an index (a single-field index on a field holding strings in every
+    document). Keys the release before wrote hold the id alone after the due time (`migrations._queue_ties`)."""
+    return f"{_due_text(decision_due)}|{tie}"
 
 
 def _due_text(at: datetime) -> str:
@@ -76,7 +79,7 @@ def to_doc(dispute: Dispute) -> Doc:
     doc["shipment_key"] = dispute.shipment_key
     doc["holds_shipment"] = dispute.status is not Status.WITHDRAWN
     doc["address_key"] = address_key(dispute)
-    doc["queue_key"] = queue_key(dispute.sla.decision_due, dispute.id)
+    doc["queue_key"] = queue_key(*queue_position(dispute))
     doc["flagged"] = bool(dispute.abuse_flags)
     doc["facts"] = asdict(report_facts(dispute))
     return doc
@@ -295,7 +298,7 @@ class MongoDisputes:
         last = shown[-1] if len(docs) > query.limit else None  # the next page starts after it, read or not
         # An export's page (by ids) reads every case or fails: the export is cut, never silently short of a row.
         items = [from_doc(doc) for doc in shown] if query.ids is not None else _readable(shown)
-        return DisputePage(items, (last["sla"]["decision_due"], last["_id"]) if last else None)
+        return DisputePage(items, (last["sla"]["decision_due"], last["queue_key"].partition("|")[2]) if last else None)
 
     async def _select(self, filter_: Doc, query: DisputeQuery) -> tuple[str, ...]:
         """The ids `query` selects, in queue order, by one query of ids and keys (served as the queue is)."""

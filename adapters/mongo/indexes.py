@@ -41,7 +41,7 @@ class Index:
 
 
 def _queue(first: str | None, name: str, serves: str) -> Index:
-    """The queue in its order (`queue_key`: decision due, then id). MongoDB uses the filtered ones; mongoeco's engine
+    """The queue in its order (`queue_key`: decision due, then priority, opening and id). MongoDB uses the filtered ones; mongoeco's engine
     as the embedded default runs it (`adapters/mongo/engine.py`) uses them for an equality to a string, a bool or an
     int, and the one without a filter field otherwise (mongoeco itself sorts only from a single-field index)."""
     keys = ((first, ASCENDING),) if first else ()

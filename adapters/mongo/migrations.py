@@ -10,7 +10,13 @@ disputes; `attach_due` on carrier events) and the indexes that served them. They
 those fields, the two fields only storage wrote are removed, and the old indexes dropped.
 
 Queue ordered by `queue_key`: disputes written before the queue's order was one string field are given their
-`queue_key` (from `sla.decision_due` and `_id`), and the queue's indexes on (decision due, id) dropped.
+`queue_key` (from `sla.decision_due`, `priority`, `opened_at` and `_id`), and the queue's indexes on (decision due, id)
+dropped.
+
+Queue ties: cases keyed before the cases due at one time were ordered by priority and opening hold the id alone after
+the due time in `queue_key`, and sort after the others of their due time: they are keyed in full. The release before
+keeps writing such keys during a rolling deploy, so every start-up keys them (found by a regex on the key, tested on
+the queue index's keys), as it respells tracking numbers: the rollout ends with one restart.
 
 Flagged cases: disputes written before the queue could be filtered on abuse flags are given `flagged`.
 
@@ -120,7 +126,7 @@ from adapters.mongo.evidence_store import LAST_STORED
 from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
 from disputes.anonymise import anonymised_timeline, kept_priority
 from disputes.model import ACCESSIBLE_PRIORITY, CLOCK_MARK, IMAGES_DELETED
-from disputes.ports import STORED_LATELY
+from disputes.ports import STORED_LATELY, queue_tie
 from disputes.reports import report_facts
 from disputes.states import CLOSED
 from disputes.work import WorkKind
@@ -223,7 +229,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
             count = await step(db)
             await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"changed": count}}, upsert=True)
             changed += count
-    return changed + await _one_spelling(db)
+    return changed + await _one_spelling(db) + await _queue_ties(db)
 
 
 async def _holds_documents(db: AsyncDatabase[Doc]) -> bool:
@@ -244,12 +250,34 @@ async def _schedule_in_due(db: AsyncDatabase[Doc]) -> int:
 async def _queue_key(db: AsyncDatabase[Doc]) -> int:
     old: Doc = {"queue_key": {"$exists": False}}
     changed = 0
-    async for doc in db[DISPUTES].find(old, {"sla.decision_due": 1}):
-        key = queue_key(doc["sla"]["decision_due"], doc["_id"])
+    async for doc in db[DISPUTES].find(old, KEYED_BY):
+        key = _keyed(doc)
         result = await db[DISPUTES].update_one({"_id": doc["_id"], **old}, {"$set": {"queue_key": key}})
         changed += result.modified_count
     await _drop_indexes(db, DISPUTES, QUEUE_BEFORE_KEY)
     return changed
+
+
+KEYED_BY: Doc = {"sla.decision_due": 1, "priority": 1, "opened_at": 1, "queue_key": 1}
+"""What a case's `queue_key` is made of."""
+ID_ALONE = r"^[^|]*[|][^|]*$"
+"""A `queue_key` holding the id alone after the due time, as the release before wrote it."""
+
+
+def _keyed(doc: Doc) -> str:
+    return queue_key(doc["sla"]["decision_due"], queue_tie(doc.get("priority", 0), doc["opened_at"], doc["_id"]))
+
+
+async def _queue_ties(db: AsyncDatabase[Doc]) -> int:
+    """Run at every start-up: only the cases whose key holds the id alone are read (tested on the keys of the queue's
+    index), and written `BATCH` to a round trip; a save meanwhile, which writes the key in full, is left as it is."""
+    changed, batch = 0, []
+    async for doc in db[DISPUTES].find({"queue_key": {"$regex": ID_ALONE}}, KEYED_BY, hint="queue_order"):
+        batch.append(UpdateOne({"_id": doc["_id"], "queue_key": doc["queue_key"]}, {"$set": {"queue_key": _keyed(doc)}}))
+        if len(batch) == BATCH:
+            changed += (await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count
+            batch = []
+    return changed + ((await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count if batch else 0)
 
 
 async def _flagged(db: AsyncDatabase[Doc]) -> int:

@@ -373,9 +373,9 @@ def _split(view: View) -> tuple[bytes, bytes]:
 
 @dataclass(frozen=True)
 class Cursors:
-    """Where the previous page ended (decision due, id), opaque to clients and signed: a cursor this service did
-    not issue, one changed in transit, or one another list issued (each list signs with its own key: `purpose`) is
-    refused, never read as a position. Cursors signed with a second secret are read too (`accepted`), never signed
+    """Where the previous page ended (a time, then the text ordering what shares it: the queue's tie, or an id),
+    opaque to clients and signed: a cursor this service did not issue, one changed in transit, or one another list
+    issued (each list signs with its own key: `purpose`) is refused, never read as a position. Cursors signed with a second secret are read too (`accepted`), never signed
     with it: while the secret is rotated, instances restarted one by one read each other's cursors."""
 
     key: bytes

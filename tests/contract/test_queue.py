@@ -1,5 +1,6 @@
-"""The investigator queue: the disputes a filter selects, ordered by decision due date then id, in pages that
-a cursor continues without losing or repeating one."""
+"""The investigator queue: the disputes a filter selects, ordered by decision due date, then (among the cases due at
+one time) priority, highest first, opening, earliest first, and id, in pages that a cursor continues without losing or
+repeating one."""
 
 from collections.abc import Callable
 from contextlib import suppress
@@ -88,8 +89,12 @@ async def queue(cases: Cases) -> dict[str, Dispute]:
         cases.clock.current = NOW + timedelta(days=case.day)
         dispute = await cases.open(customer=case.customer, carrier=case.carrier)
         stored[case.label] = await cases.change(dispute.id, case.change) if case.change else dispute
-    assert len({d.sla.decision_due for d in stored.values()}) < len(stored)  # some share a due date: ties go by id
+    assert len({d.sla.decision_due for d in stored.values()}) < len(stored)  # some share a due date: ties are broken
     return stored
+
+
+def _queue_order(d: Dispute) -> tuple[datetime, int, datetime, str]:
+    return d.sla.decision_due, -d.priority, d.opened_at, d.id
 
 
 async def _pages(cases: Cases, query: DisputeQuery) -> list[list[str]]:
@@ -105,7 +110,7 @@ async def _pages(cases: Cases, query: DisputeQuery) -> list[list[str]]:
 
 
 def _in_pages(disputes: list[Dispute], limit: int) -> list[list[str]]:
-    ids = [d.id for d in sorted(disputes, key=lambda d: (d.sla.decision_due, d.id))]
+    ids = [d.id for d in sorted(disputes, key=_queue_order)]
     return [ids[i : i + limit] for i in range(0, len(ids), limit)] or [[]]
 
 
@@ -185,7 +190,7 @@ async def test_a_selection_holds_the_ids_each_filter_selects_in_queue_order(
     """How an export selects: the ids alone, in queue order, at most `limit`, no disputes and no cursor."""
     wrong = {}
     for name, (filters, expected) in FILTERS.items():
-        ordered = [d.id for d in sorted((queue[label] for label in expected), key=lambda d: (d.sla.decision_due, d.id))]
+        ordered = [d.id for d in sorted((queue[label] for label in expected), key=_queue_order)]
         for limit in (2, 100):
             page = await cases.storage.disputes.query(DisputeQuery(**filters, limit=limit, only_ids=True))
             if (page.items, page.next_after, list(page.ids)) != ([], None, ordered[:limit]):
@@ -258,7 +263,7 @@ async def test_a_queue_row_is_the_dispute_as_stored(cases: Cases, queue: dict[st
     page = await cases.storage.disputes.query(DisputeQuery(needs_supervisor=True))
 
     assert [d.model_dump() for d in page.items] == [
-        d.model_dump() for d in sorted((queue["f"], queue["g"]), key=lambda d: (d.sla.decision_due, d.id))
+        d.model_dump() for d in sorted((queue["f"], queue["g"]), key=_queue_order)
     ]
 
 
@@ -274,6 +279,27 @@ async def test_a_search_with_more_than_a_page_pages_in_queue_order(cases: Cases)
 
     for query in (DisputeQuery(order_id="ord-7", limit=2), DisputeQuery(tracking_number="TRKSHP7", limit=2)):
         assert await _pages(cases, query) == _in_pages(on_one_order, 2)
+
+
+async def test_cases_due_at_one_time_come_by_priority_then_the_longest_waiting_then_id(cases: Cases) -> None:
+    """A holiday's cases share one decision due time: the most urgent first, then the one opened earliest, whatever
+    their ids; page after page, and after a priority raised by a save."""
+    opened = {}
+    for label, minutes, priority in (("late", 300, 0), ("early", 0, 0), ("urgent", 400, 2), ("raised", 200, 0),
+                                     ("accessible", 100, 1), ("same time", 0, 0)):
+        cases.clock.current = NOW + timedelta(minutes=minutes)  # all on Wednesday 18.11
+        dispute = await cases.open()
+        opened[label] = await cases.change(dispute.id, lambda d, p=priority: setattr(d, "priority", p))
+    assert len({d.sla.decision_due for d in opened.values()}) == 1
+    await cases.change(opened["raised"].id, lambda d: setattr(d, "priority", 2))
+    label = {d.id: name for name, d in opened.items()}
+    ties = sorted((opened["early"], opened["same time"]), key=lambda d: d.id)
+
+    for limit in (2, 4, 10):
+        pages = await _pages(cases, DisputeQuery(limit=limit))
+        assert [label[i] for page in pages for i in page] == [
+            "raised", "urgent", "accessible", label[ties[0].id], label[ties[1].id], "late"
+        ], limit
 
 
 async def test_changing_what_a_read_handed_out_changes_nothing_stored(cases: Cases) -> None:

@@ -49,7 +49,9 @@ async def _queue(api, query: str, headers=INVESTIGATOR) -> list[dict]:
 
 
 def _in_queue_order(cases: dict[str, dict]) -> list[str]:
-    return [c["id"] for c in sorted(cases.values(), key=lambda c: (c["sla"]["decision_due"], c["id"]))]
+    """By decision due time, then priority (highest first), opening and id (the times written one way: they sort)."""
+    order = sorted(cases.values(), key=lambda c: (c["sla"]["decision_due"], -c["priority"], c["opened_at"], c["id"]))
+    return [c["id"] for c in order]
 
 
 async def _orders(api, query: str, headers=INVESTIGATOR) -> set[str]:
@@ -170,7 +172,7 @@ async def test_a_single_value_parameter_given_twice_is_a_problem_naming_it(api, 
     assert [e["field"] for e in bad["errors"]] == ["status.1"]
 
 
-async def test_pages_follow_the_due_date_then_id_with_a_signed_cursor(api, opened):
+async def test_pages_follow_the_queue_order_with_a_signed_cursor(api, opened):
     rows, cursor = [], ""
     for _ in range(len(opened) + 1):  # pages of two, the largest this app serves
         page = await (await api.get(f"/v1/disputes?limit=3{cursor}", headers=SUPERVISOR)).json()

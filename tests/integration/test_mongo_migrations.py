@@ -37,6 +37,8 @@ from tests.integration.test_attachment_retention import PNG, signed_proof
 from tests.unit.test_tracking_spelling import pulled_before_the_one_spelling
 
 LEASE = timedelta(seconds=30)
+EVERY_START = [("find", DISPUTES), ("find", CARRIER_EVENTS), ("find", DISPUTES)]
+"""What every start-up reads: the numbers not in the one spelling, and the queue keys holding the id alone."""
 
 
 @pytest.fixture
@@ -81,8 +83,7 @@ async def test_a_second_run_changes_nothing_and_reads_no_collection(mongo_db, ol
     before = await mongo_db[DISPUTES].find_one({"_id": old_shape[0]})
     query_audit.commands.clear()
     assert await migrate(mongo_db) == 0
-    respelling = [("find", DISPUTES), ("find", CARRIER_EVENTS)]  # every start-up, of what is not in the one spelling
-    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations"), *respelling]
+    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations"), *EVERY_START]
     assert await mongo_db[DISPUTES].find_one({"_id": old_shape[0]}) == before
 
 
@@ -340,8 +341,7 @@ async def test_a_new_database_records_every_migration_at_once_and_still_drops_an
     assert "events_in_order" not in await mongo_db[CARRIER_EVENTS].index_information()
     query_audit.commands.clear()
     assert await migrate(mongo_db) == 0
-    respelling = [("find", DISPUTES), ("find", CARRIER_EVENTS)]  # every start-up, of what is not in the one spelling
-    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations"), *respelling]
+    assert [(name, command[name]) for name, command in query_audit.commands] == [("find", "migrations"), *EVERY_START]
 
 
 async def test_an_old_index_another_process_starting_at_once_dropped_first_is_gone_all_the_same(
@@ -698,3 +698,33 @@ async def test_a_proof_pulled_before_the_one_spelling_is_recognised_when_the_sam
     await service.apply(SYSTEM, opened.id, lambda d: d.attach_evidence(SYSTEM, again, NOW))
 
     assert [e.key for e in (await service.get(SYSTEM, opened.id)).evidence] == [before.key]
+
+
+async def test_cases_keyed_by_their_id_alone_are_keyed_in_full_at_every_start_up_and_old_cursors_still_page(
+    mongo_db, query_audit
+):
+    """The release before ordered the cases due at one time by id (`<due>|<id>`), and keeps writing such keys during
+    a rolling deploy: each start-up keys them by priority and opening too; a cursor it handed out still pages."""
+    disputes = MongoDisputes.in_database(mongo_db)
+    orders = InMemoryOrders([order(f"ord-{n}") for n in range(3)])
+    opened = []
+
+    async def keyed_by_id(dispute: Dispute) -> None:
+        due = dispute.sla.decision_due.astimezone(UTC).isoformat(timespec="milliseconds")[:23]
+        await mongo_db[DISPUTES].update_one({"_id": dispute.id}, {"$set": {"queue_key": f"{due}|{dispute.id}"}})
+
+    for n, (minutes, priority) in enumerate(((60, 2), (0, 0), (30, 0))):  # one due time
+        service = DisputeService(disputes, orders, FixedClock(NOW + timedelta(minutes=minutes)), Rules())
+        dispute = (await service.open(CUSTOMER, OpenRequest(f"ord-{n}", None, "Gelmedi.", Resolution.REFUND), None)).dispute
+        opened.append(dispute)
+        await mongo_db[DISPUTES].update_one({"_id": dispute.id}, {"$set": {"priority": priority}})
+        await keyed_by_id(dispute)
+    assert await migrate(mongo_db) == 3  # an instance of this release started
+    old_cursor = (opened[1].sla.decision_due, opened[1].id)
+    await keyed_by_id(opened[2])  # saved by an instance of the release before
+
+    assert await migrate(mongo_db) == 1  # the next start-up
+    assert await migrate(mongo_db) == 0
+    page = await disputes.query(DisputeQuery(limit=10))
+    assert [d.id for d in page.items] == [opened[0].id, opened[1].id, opened[2].id]  # priority 2, then by opening
+    assert isinstance((await disputes.query(DisputeQuery(after=old_cursor))).items, list)
