@@ -2,6 +2,7 @@
 19 May, to the weekend: Thu 20 and Fri 21 May): no deadline counts them, and the open cases' deadlines still ahead move
 past them when they are declared, never sooner when a day is no longer declared."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,8 @@ from disputes.calendar import BusinessCalendar
 from disputes.rules import Rules
 from disputes.service import DisputeService
 from disputes.sla import deadlines
-from schemas.dispute import Sla
-from tests.factories import CUSTOMER
+from schemas.dispute import Channel, Sla
+from tests.factories import AGENT, CUSTOMER
 from tests.unit.sla_cases import opened_at
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -119,3 +120,14 @@ async def test_days_declared_off_already_past_move_no_case(
     case = (await service.open(CUSTOMER, request_for(), None)).dispute
     assert await declared(service, BRIDGED, datetime(2027, 5, 22, 9, tzinfo=IST)).count_days_off() == 0
     assert repository.docs[case.id].sla == AS_PUBLISHED
+
+
+async def test_an_accessible_case_s_shorter_decision_deadline_moves_past_the_days_declared_off(
+    service: DisputeService, repository: InMemoryDisputes, request_for
+) -> None:
+    request = replace(request_for(), customer_id=CUSTOMER.id, channel=Channel.PHONE, accessibility_need=True)
+    case = (await service.open(AGENT, request, None)).dispute
+    assert case.sla.decision_due == end_of(21)  # two business days: the bridge
+    assert await declared(service, BRIDGED, datetime(2027, 5, 17, 9, tzinfo=IST)).count_days_off() == 1
+    assert repository.docs[case.id].sla == Sla(first_response_due=end_of(24), evidence_due=end_of(25),
+                                               decision_due=end_of(25))
