@@ -84,7 +84,8 @@ from adapters.web.auth import bearer_tokens
 from adapters.web.console import setup_console
 from adapters.web.console.session import SIGNED_OUT
 from adapters.web import (
-    carriers_api, conversation_api, customers_api, evidence_api, pushes_api, reports_api, staff_api, test_clocks_api,
+    carriers_api, conversation_api, customers_api, evidence_api, ledger_api, pushes_api, reports_api, staff_api,
+    test_clocks_api,
 )
 from adapters.web.disputes_api import ENDPOINTS as DISPUTE_ENDPOINTS
 from adapters.web.endpoint import Endpoint
@@ -165,7 +166,7 @@ log = structlog.get_logger("bootstrap")
 
 ENDPOINTS = (
     DISPUTE_ENDPOINTS + evidence_api.ENDPOINTS + conversation_api.ENDPOINTS + carriers_api.ENDPOINTS
-    + reports_api.ENDPOINTS + customers_api.ENDPOINTS + pushes_api.ENDPOINTS + staff_api.ENDPOINTS
+    + reports_api.ENDPOINTS + ledger_api.ENDPOINTS + customers_api.ENDPOINTS + pushes_api.ENDPOINTS + staff_api.ENDPOINTS
 )
 ANY_SEGMENT = re.compile(r"{(id|ref|customer_id|staff_id)}")
 OPS_ENDPOINTS = (

@@ -407,8 +407,8 @@ class FinanceClient(EffectClient):
     service = "finance"
     path = "/finance/v1/carrier-liabilities"
 
-    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> None:
-        await self._post(liability, idempotency_key)
+    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> str | None:
+        return await self._post(liability, idempotency_key)
 
 
 class NotificationsClient(EffectClient):

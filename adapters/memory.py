@@ -26,6 +26,7 @@ from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION, anonymisation_
 from disputes.duty import supervises
 from disputes.errors import ActiveDisputeExists, StaleVersion
 from disputes.lanes import Lanes, Place
+from disputes.ledger import LedgerPage, LedgerQuery, ledger_rows, page_of, whereabouts
 from disputes.model import Dispute, FirstAnswer, TestClock, address_key
 from disputes.policy import CustomerHistory, PastClaim, opening_of
 from disputes.ports import (
@@ -878,6 +879,15 @@ class InMemoryReports:
             by_channel=_response_figures(opened, lambda d: d.channel.value),
             by_carrier=_response_figures(opened, lambda d: d.order.carrier),
         )
+
+    async def ledger(self, query: LedgerQuery) -> LedgerPage:
+        rows = []
+        for d in self.disputes.docs.values():
+            where = whereabouts(
+                (m.key for m in d.outbox), d.effects_delivered, ((m.key, m.parked, m.parked_at) for m in d.effects_parked)
+            )
+            rows += ledger_rows(d.id, d.order.carrier, d.order.tracking_number, d.money, where, query)
+        return page_of(rows, query.limit)
 
 
 def _response_figures(disputes: list[Dispute], group: Callable[[Dispute], str]) -> list[ResponseFigures]:

@@ -79,6 +79,8 @@ from schemas.dispute import (
     DeletedImage,
     DeliveredEffect,
     EffectKind,
+    MoneyLine,
+    MoneyMessage,
     Evidence,
     LineOutcome,
     MissingItem,
@@ -456,6 +458,9 @@ class Dispute(BaseModel):
     outbox: list[OutboxMessage] = Field(default_factory=list)
     effects_delivered: list[DeliveredEffect] = Field(default_factory=list)
     effects_parked: list[OutboxMessage] = Field(default_factory=list)
+    money: list[MoneyMessage] = Field(default_factory=list)
+    """The refunds, reshipments and carrier liability the case's decisions sent, in the order sent (the money
+    ledger's rows)."""
     idempotency: IdempotencyRecord | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     digital_deliveries: list[DigitalDelivery] = Field(default_factory=list)
@@ -2629,7 +2634,19 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
+            self._book(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability.amount_minor)
         return [message for message in compensations if message is not None]
+
+    def _book(
+        self, kind: EffectKind, key: str, amount_minor: int | None, lines: Sequence[MoneyLine] = (),
+        destination: RefundDestination | None = None,
+    ) -> None:
+        """Keep what the latest decision's message `key` pays, dated by the decision, for the money ledger."""
+        assert self.decision is not None
+        self.money.append(MoneyMessage(
+            kind=kind, key=key, decision=self.decision.sequence, decided_at=self.decision.decided_at,
+            amount_minor=amount_minor, currency=self.order.currency, lines=list(lines), destination=destination,
+        ))
 
     @property
     def liability_claimed(self) -> bool:
@@ -2654,6 +2671,8 @@ class Dispute(BaseModel):
             amount = line.amount_minor if line else order.value_minor
             if amount == 0:
                 return None
+            lines = [MoneyLine(sku=line.sku, quantity=line.quantity)] if line else []
+            self._book(EffectKind.REFUND, key, amount, lines, self.decision.refund_to)
             return self._queue(EffectKind.REFUND, key, RefundRequest(
                 dispute_id=self.id,
                 order_id=order.order_id,
@@ -2669,6 +2688,7 @@ class Dispute(BaseModel):
         items = order.items
         if line is not None:  # this decision's units are counted as paid already
             items = _sku_lines(order.items, line.sku, line.quantity, after=self._paid(line.sku) - line.quantity)
+        self._book(EffectKind.RESHIP, key, None, [MoneyLine(sku=item.sku, quantity=item.quantity) for item in items])
         return self._queue(EffectKind.RESHIP, key, ReshipRequest(
             dispute_id=self.id,
             order_id=order.order_id,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Protocol
 
 from disputes.model import Dispute, FirstAnswer, TestClock
+from disputes.ledger import LedgerPage, LedgerQuery
 from disputes.policy import CustomerHistory
 from disputes.work import WorkKind
 from schemas.digital import DigitalDelivery
@@ -343,7 +344,8 @@ class Accounts(Protocol):
 
 
 class Finance(Protocol):
-    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> None: ...
+    async def record_liability(self, liability: CarrierLiability, idempotency_key: str) -> str | None:
+        """Finance's own id of the recorded liability, when its answer names one."""
 
 
 class Notifications(Protocol):
@@ -677,6 +679,9 @@ class Reports(Protocol):
 
     async def response_times(self, start: datetime, end: datetime) -> ResponseTimes:
         """By channel and by carrier (each in code order), the disputes opened in [start, end)."""
+
+    async def ledger(self, query: LedgerQuery) -> LedgerPage:
+        """The money ledger's rows `query` selects (`disputes.ledger`), up to its limit, in (decided_at, key) order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -213,7 +213,7 @@ class Relay:
         ]
 
     async def _send(self, message: OutboxMessage) -> str | None:
-        """Send the message; the service's own id for it, where it names one (payments and fulfillment)."""
+        """Send the message; the service's own id for it, where it names one (payments, fulfillment and finance)."""
         match message.kind:
             case EffectKind.REFUND:
                 return await self.payments.refund(RefundRequest.model_validate(message.payload), message.key)
@@ -228,7 +228,7 @@ class Relay:
             case EffectKind.ACCOUNT_RESTRICTION:
                 await self.accounts.change_restriction(AccountRestriction.model_validate(message.payload), message.key)
             case EffectKind.CARRIER_LIABILITY:
-                await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)
+                return await self.finance.record_liability(CarrierLiability.model_validate(message.payload), message.key)
         return None
 
 

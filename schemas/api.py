@@ -28,6 +28,7 @@ from schemas.dispute import (
     OrderSnapshot,
     OutboxMessage,
     PackingCheck,
+    ParkReason,
     ReasonCode,
     Restriction,
     Sla,
@@ -630,6 +631,70 @@ class ReportQuery(_Input):
         alias="to", description="Disputes opened before this instant: after `from`, and at most 366 days after it (a 422 "
                                 "otherwise)."
     )
+
+
+LedgerKind = Literal["refund", "reship", "carrier_liability"]
+
+
+class LedgerFilters(_Input):
+    """What selects rows of the money ledger: the decisions' period (required), and a kind and a carrier."""
+
+    decided_from: Instant = Field(description="Issued by a decision taken at or after this instant.")
+    decided_to: Instant = Field(
+        description="Issued by a decision taken before this instant: after `decided_from`, and at most 366 days after it "
+                    "(a 422 otherwise)."
+    )
+    kind: LedgerKind | None = Field(default=None, description="One kind of money message.")
+    carrier: Id | None = Field(default=None, description="One carrier's cases, by its code.")
+
+
+class LedgerListQuery(LedgerFilters):
+    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
+        default=None,
+        description="The `next_cursor` of the previous page, as given, by the caller it was given to and with the same "
+                    "filters (`limit` may change); any other is refused naming `cursor`.",
+    )
+    limit: PageSize = 100
+
+
+class LedgerLine(_Output):
+    sku: str
+    quantity: int
+
+
+class LedgerRowView(_Output):
+    """One refund, reshipment or carrier liability a decision sent downstream."""
+
+    dispute_id: str
+    carrier: str
+    tracking_number: str
+    kind: LedgerKind
+    key: str = Field(description="The message's idempotency key: the key payments, fulfillment and finance book it "
+                                 "under (a retried or resent message is the same key, one payment).")
+    amount_minor: int | None = Field(
+        description="A refund's amount as sent to payments (a partial refund's, not the order's value), or the "
+                    "liability's (the claim's value), in minor units of `currency`; null for a reshipment."
+    )
+    currency: str
+    lines: list[LedgerLine] = Field(description="A reshipment's units, or a partial refund's line; empty otherwise.")
+    destination: RefundDestination | None = Field(description="Where a refund goes; null otherwise.")
+    decision: int = Field(description="The number of the case's decision that issued it (1 for the first).")
+    decided_at: Timestamp = Field(description="When that decision was taken: the row's date, which no later decision "
+                                              "changes.")
+    state: Literal["pending", "delivered", "parked"] = Field(
+        description="pending: on its way (being tried, or waiting to be); delivered: its service took it; parked: the "
+                    "relay stopped sending it (`parked_reason`, docs/downstream.md) until a supervisor resends it."
+    )
+    delivered_at: Timestamp | None
+    reference: str | None = Field(description="The service's own id for what it applied (payments' refund, "
+                                               "fulfillment's shipment, finance's liability), where its answer named one.")
+    parked_at: Timestamp | None
+    parked_reason: ParkReason | None
+
+
+class LedgerPageView(_Output):
+    items: list[LedgerRowView]
+    next_cursor: str | None
 
 
 class Liability(_Output):

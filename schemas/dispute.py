@@ -362,6 +362,31 @@ class DeliveredEffect(_Model):
     named one (docs/downstream.md); None when it did not, and on messages delivered before this was kept."""
 
 
+class MoneyLine(_Model):
+    sku: str
+    quantity: int
+
+
+class MoneyMessage(_Model):
+    """A refund, reshipment or carrier liability a decision sent downstream (its message's `key`, the idempotency key
+    payments, fulfillment and finance book it under), as the money ledger lists it: what it pays and the decision that
+    issued it. Kept for good, whatever later decisions say; the message's own state (pending, delivered, parked) is
+    read from where the message is now."""
+
+    kind: EffectKind
+    key: str
+    decision: int
+    decided_at: Timestamp
+    amount_minor: int | None = None
+    """A refund's amount, or the liability's (the claim's value), in minor units of `currency`; None for a reshipment."""
+    currency: str
+    lines: list[MoneyLine] = Field(default_factory=list)
+    """A reshipment's units, or a partial refund's line (a missing-items claim's): empty for a whole package's refund
+    and for a liability."""
+    destination: RefundDestination | None = None
+    """Where a refund goes (the original payment method or the wallet)."""
+
+
 PULLED = "pull:"
 """How the key of evidence identified by its content starts (`pull_key`)."""
 NOT_CONTENT = ("received_at", "raw_ref")

@@ -65,6 +65,10 @@ def _fields(filter_: Mapping[str, Any]) -> tuple[set[str], set[str]]:
                 more_eq, more_range = _fields(branch)
                 equality |= more_eq if key == "$and" else set()
                 ranges |= more_range | (more_eq if key == "$or" else set())
+        elif isinstance(value, Mapping) and list(value) == ["$elemMatch"]:  # the element's fields, as `key.field`
+            more_eq, more_range = _fields(value["$elemMatch"])
+            equality |= {f"{key}.{name}" for name in more_eq}
+            ranges |= {f"{key}.{name}" for name in more_range}
         elif isinstance(value, Mapping) and value and all(str(op).startswith("$") for op in value):
             (equality if set(value) <= EQUALITY_OPERATORS else ranges).add(key)
         else:

@@ -142,6 +142,14 @@ INDEXES: tuple[Index, ...] = SCHEDULE + (
     ),
     Index(
         DISPUTES,
+        (("money.decided_at", ASCENDING),),
+        "ledger_by_decided_at",
+        "Money ledger (GET /v1/reports/ledger) and the carrier report's liabilities: the cases with a refund, "
+        "reshipment or carrier liability decided in a period (one key per such message; cases with none left out).",
+        {"partialFilterExpression": {"money.decided_at": {"$exists": True}}},
+    ),
+    Index(
+        DISPUTES,
         (("opened_at", ASCENDING),),
         "by_opened_at",
         "Reports: the disputes opened in a period.",

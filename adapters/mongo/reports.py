@@ -9,8 +9,10 @@ from bson import Decimal128
 from pymongo.asynchronous.collection import AsyncCollection
 
 from adapters.mongo.errors import translate_driver_errors
+from disputes.ledger import LedgerPage, LedgerQuery, LedgerRow, ledger_rows, page_of, whereabouts
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
 from disputes.reports import OUTCOMES, UNDECIDED
+from schemas.dispute import DeliveredEffect, MoneyMessage
 
 
 def _share(condition: str) -> dict[str, Any]:
@@ -138,6 +140,24 @@ class MongoReports:
             by_carrier=await self._response_figures(start, end, "$order.carrier"),
         )
 
+    async def ledger(self, query: LedgerQuery) -> LedgerPage:
+        """The cases with money decided in the period from the page's cursor on, read from their index
+        (`ledger_by_decided_at`); their rows unwound, the others' filters applied, put in ledger order and cut at the page
+        by the database."""
+        since = max(query.decided_from, query.after[0]) if query.after else query.decided_from
+        first = {"money": {"$elemMatch": {"decided_at": {"$gte": since, "$lt": query.decided_to}}}}
+        carrier = {} if query.carrier is None else {"order.carrier": query.carrier}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": first},
+            {"$project": LEDGER_FIELDS},
+            {"$unwind": "$money"},
+            {"$match": _ledger_match(query, "money") | carrier},
+            {"$sort": {"money.decided_at": 1, "money.key": 1}},
+            {"$limit": query.limit + 1},
+        ]
+        docs = await (await self.collection.aggregate(pipeline)).to_list()
+        return page_of([row for doc in docs for row in _ledger_row(doc, query)], query.limit)
+
     async def _response_figures(self, start: datetime, end: datetime, group: object) -> list[ResponseFigures]:
         pipeline: list[dict[str, Any]] = [
             *_opened(start, end),
@@ -153,6 +173,35 @@ class MongoReports:
         ]
         rows = await (await self.collection.aggregate(pipeline)).to_list()
         return [_response_row(row) for row in rows]
+
+
+LEDGER_FIELDS = {
+    "order.carrier": 1, "order.tracking_number": 1, "money": 1, "outbox.key": 1, "effects_delivered": 1,
+    "effects_parked.key": 1, "effects_parked.parked": 1, "effects_parked.parked_at": 1,
+}
+"""What a ledger row reads of its case: the money it sent and where each message is (keys, not payloads)."""
+
+
+def _ledger_match(query: LedgerQuery, field: str) -> dict[str, Any]:
+    """The rows `query` selects, on `field` (`money` of the case, or the one row unwound from it)."""
+    match: dict[str, Any] = {f"{field}.decided_at": {"$gte": query.decided_from, "$lt": query.decided_to}}
+    if query.kind is not None:
+        match[f"{field}.kind"] = query.kind.value
+    if query.after is not None:
+        at, key = query.after
+        match["$or"] = [{f"{field}.decided_at": {"$gt": at}}, {f"{field}.decided_at": at, f"{field}.key": {"$gt": key}}]
+    return match
+
+
+def _ledger_row(doc: dict[str, Any], query: LedgerQuery) -> list[LedgerRow]:
+    where = whereabouts(
+        (m["key"] for m in doc.get("outbox", [])),
+        (DeliveredEffect.model_validate(e) for e in doc.get("effects_delivered", [])),
+        ((m["key"], m.get("parked"), m.get("parked_at")) for m in doc.get("effects_parked", [])),
+    )
+    order = doc["order"]
+    money = MoneyMessage.model_validate(doc["money"])
+    return ledger_rows(doc["_id"], order["carrier"], order["tracking_number"], [money], where, query)
 
 
 def _response_row(row: dict[str, Any]) -> ResponseFigures:

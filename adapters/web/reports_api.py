@@ -1,7 +1,7 @@
 """Reports for staff: per carrier (outcomes, proof quality, time to proof, liability), the SLA, and response
 times by channel and carrier."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -27,14 +27,17 @@ LIRA = "TRY"
 existed took it to be."""
 
 
+def check_period(start: datetime, end: datetime, names: tuple[str, str] = ("from", "to")) -> None:
+    """A period a report reads: `end` after `start`, at most MAX_DAYS later (a 422 naming both otherwise)."""
+    if end <= start:
+        raise ProblemError("validation-failed", f"'{names[1]}' must be after '{names[0]}'.", parameters=list(names))
+    if end - start > timedelta(days=MAX_DAYS):
+        raise ProblemError("validation-failed", f"Periods are at most {MAX_DAYS} days.", parameters=list(names))
+
+
 def _period(call: Call) -> ReportQuery:
     query: ReportQuery = call.query
-    if query.end <= query.start:
-        raise ProblemError("validation-failed", "'to' must be after 'from'.",
-                           parameters=["from", "to"])
-    if query.end - query.start > timedelta(days=MAX_DAYS):
-        raise ProblemError("validation-failed", f"Periods are at most {MAX_DAYS} days.",
-                           parameters=["from", "to"])
+    check_period(query.start, query.end)
     return query
 
 

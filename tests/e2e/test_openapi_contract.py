@@ -165,6 +165,7 @@ async def test_each_get_sends_the_headers_its_200_declares(api, document):
              ONE + "/thread": (AGENT, one + "/thread"), "/v1/carriers": (INVESTIGATOR, ""),
              "/v1/reports/carriers": (INVESTIGATOR, period), "/v1/reports/sla": (INVESTIGATOR, period),
              "/v1/reports/response-times": (INVESTIGATOR, period),
+             "/v1/reports/ledger": (INVESTIGATOR, "?decided_from=2026-01-01T00:00:00Z&decided_to=2026-02-01T00:00:00Z"),
              "/v1/customers/{customer_id}/disputes": (INVESTIGATOR, "/v1/customers/cust-1/disputes"),
              "/v1/staff": (INVESTIGATOR, ""), "/healthz": ({}, ""), "/readyz": ({}, ""), "/metrics": ({}, "")}
     for path, (headers, url) in reads.items():
@@ -185,6 +186,9 @@ async def test_a_file_s_and_the_export_s_answers_send_only_headers_their_documen
         (ONE + "/attachments/{ref}", "206"): await api.get(file, headers={**INVESTIGATOR, "Range": "bytes=0-9"}),
         (ONE + "/attachments/{ref}", "416"): await api.get(file, headers={**INVESTIGATOR, "Range": "bytes=999999999-"}),
         ("/v1/disputes.csv", "200"): await api.get("/v1/disputes.csv", headers=INVESTIGATOR),
+        ("/v1/reports/ledger.csv", "200"): await api.get(
+            "/v1/reports/ledger.csv?decided_from=2026-01-01T00:00:00Z&decided_to=2026-02-01T00:00:00Z", headers=INVESTIGATOR
+        ),
     }
     for (path, status), response in answers.items():
         assert str(response.status) == status, (path, await response.text())

@@ -42,6 +42,7 @@ class Downstream:
 
     async def record_liability(self, liability, idempotency_key):
         await self._take("finance", idempotency_key)
+        return f"liab_{len(self.calls)}"  # finance's own id of the liability
 
 
 class Relayed:

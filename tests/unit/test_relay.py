@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 
 from adapters.memory import InMemoryOrders
 from adapters.workers import log_attempt
-from disputes.actors import Actor
+from disputes.actors import SYSTEM, Actor
 from disputes.errors import Forbidden
 from disputes.lanes import Lanes, Place
 from disputes.next_step import next_step
@@ -58,6 +58,19 @@ async def test_every_queued_effect_is_delivered_once_in_order(relay, refunded, d
         EffectKind.NOTIFICATION, EffectKind.REFUND, EffectKind.NOTIFICATION
     ]
     assert await relay.run_once() == [] and len(downstream.calls) == 3
+
+
+async def test_a_delivered_carrier_liability_keeps_finance_s_id(relay, service, request_for, repository):
+    dispute = (await service.open(CUSTOMER, request_for(), None)).dispute
+    late = await repository.get(dispute.id)
+    late.evidence_deadline_passed(SYSTEM, late.opened_at)
+    await repository.save(late)
+    await service.decide(INVESTIGATOR, dispute.id, {2}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+
+    await relay.run_once()
+
+    delivered = {e.kind: e.reference for e in repository.docs[dispute.id].effects_delivered}
+    assert delivered[EffectKind.CARRIER_LIABILITY].startswith("liab_")
 
 
 async def test_a_delivered_refund_keeps_payments_id_and_is_told_by_the_day_payments_took_it(

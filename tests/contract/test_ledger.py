@@ -1,0 +1,127 @@
+"""The money ledger: one row per refund, reshipment and carrier liability a decision sent, dated by that decision, with
+where its message is now."""
+
+from datetime import timedelta
+
+from disputes.actors import SYSTEM
+from disputes.ledger import LedgerQuery, MoneyState
+from schemas.common import Outcome, RefundDestination
+from schemas.dispute import EffectKind, MissingItem, ParkReason, ReasonCode
+from tests.contract.conftest import Cases
+from tests.factories import CUSTOMER, INVESTIGATOR, NOW
+
+NOVEMBER = LedgerQuery(NOW - timedelta(days=10), NOW + timedelta(days=5))
+DECEMBER = LedgerQuery(NOVEMBER.decided_to, NOVEMBER.decided_to + timedelta(days=31))
+GLASSES = (MissingItem(sku="sku-glass", quantity=2),)
+
+
+async def _carrier_liable_refund(cases: Cases, hours: float = 1, **options: object) -> str:
+    dispute = await cases.open(**options)  # type: ignore[arg-type]
+    await cases.change(dispute.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))
+    await cases.change(dispute.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", RefundDestination.WALLET, NOW + timedelta(hours=hours)
+    ))
+    return dispute.id
+
+
+async def test_a_refund_the_carrier_is_liable_for_is_two_rows_dated_by_their_decision(cases: Cases) -> None:
+    dispute_id = await _carrier_liable_refund(cases, carrier="aras")
+
+    page = await cases.storage.reports.ledger(NOVEMBER)
+
+    dispute = await cases.storage.disputes.get(dispute_id)
+    assert sorted((r.dispute_id, r.carrier, r.tracking_number, r.money.kind, r.money.amount_minor, r.money.currency,
+                   r.money.decision, r.money.decided_at, r.whereabouts.state) for r in page.rows) == [
+        (dispute_id, "aras", dispute.order.tracking_number, kind, 129_900, "TRY", 1, NOW + timedelta(hours=1),
+         MoneyState.PENDING)
+        for kind in (EffectKind.CARRIER_LIABILITY, EffectKind.REFUND)
+    ]
+    refund = next(r for r in page.rows if r.money.kind is EffectKind.REFUND)
+    assert refund.money.key.endswith(":d1:refund") and refund.money.destination is RefundDestination.WALLET
+    assert page.next_after is None
+    assert (await cases.storage.reports.ledger(DECEMBER)).rows == []
+
+
+async def test_a_row_says_when_its_message_was_delivered_with_the_service_s_reference_or_why_it_was_parked(
+    cases: Cases,
+) -> None:
+    dispute_id = await _carrier_liable_refund(cases)
+    dispute = await cases.storage.disputes.get(dispute_id)
+    refund = next(m for m in dispute.outbox if m.kind is EffectKind.REFUND)
+    liability = next(m for m in dispute.outbox if m.kind is EffectKind.CARRIER_LIABILITY)
+
+    await cases.storage.disputes.delivered(dispute_id, refund, NOW + timedelta(hours=2), reference="pay_1")
+    parked = liability.model_copy(update={"parked_at": NOW + timedelta(hours=3), "parked": ParkReason.REFUSED})
+    await cases.storage.disputes.failed(dispute_id, parked, "rejected: 422", NOW + timedelta(hours=4), park=True)
+
+    rows = {r.money.kind: r.whereabouts for r in (await cases.storage.reports.ledger(NOVEMBER)).rows}
+    assert (rows[EffectKind.REFUND].state, rows[EffectKind.REFUND].at, rows[EffectKind.REFUND].reference) == (
+        MoneyState.DELIVERED, NOW + timedelta(hours=2), "pay_1"
+    )
+    assert (rows[EffectKind.CARRIER_LIABILITY].state, rows[EffectKind.CARRIER_LIABILITY].at,
+            rows[EffectKind.CARRIER_LIABILITY].parked_reason) == (MoneyState.PARKED, NOW + timedelta(hours=3), ParkReason.REFUSED)
+
+
+async def test_a_partial_refund_is_its_amount_and_a_reshipment_its_units(cases: Cases) -> None:
+    partial = await cases.open(missing=GLASSES)
+    await cases.change(partial.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=1),
+        line_outcomes=[("sku-glass", Outcome.REFUND, 1)],
+    ))
+    reshipped = await cases.open()
+    await cases.change(reshipped.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.RESHIP, ReasonCode.GOODWILL, "n", None, NOW + timedelta(hours=2)
+    ))
+
+    refund, reship = (await cases.storage.reports.ledger(NOVEMBER)).rows
+
+    glass = next(i for i in partial.order.items if i.sku == "sku-glass")
+    assert (refund.dispute_id, refund.money.kind, refund.money.amount_minor, [(x.sku, x.quantity) for x in refund.money.lines]) == (
+        partial.id, EffectKind.REFUND, glass.unit_price_minor, [("sku-glass", 1)]
+    )
+    assert (reship.dispute_id, reship.money.kind, reship.money.amount_minor) == (reshipped.id, EffectKind.RESHIP, None)
+    assert [(x.sku, x.quantity) for x in reship.money.lines] == [(i.sku, i.quantity) for i in reshipped.order.items]
+
+
+async def test_a_later_decision_adds_its_own_rows_and_never_moves_earlier_ones(cases: Cases) -> None:
+    claim = await cases.open(missing=GLASSES)
+    await cases.change(claim.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, NOW + timedelta(hours=1),
+        line_outcomes=[("sku-glass", Outcome.REFUND, 1)],
+    ))
+    november = await cases.storage.reports.ledger(NOVEMBER)
+    december = DECEMBER.decided_from + timedelta(days=2)
+
+    await cases.change(claim.id, lambda d: d.file_appeal(CUSTOMER, "İkincisi de yoktu.", december, december + timedelta(days=14)))
+    await cases.change(claim.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.ITEMS_MISSING, "n", None, december + timedelta(hours=1)
+    ))
+
+    assert [(r.money.key, r.money.decided_at) for r in (await cases.storage.reports.ledger(NOVEMBER)).rows] == [
+        (r.money.key, r.money.decided_at) for r in november.rows
+    ]
+    [second] = (await cases.storage.reports.ledger(DECEMBER)).rows
+    assert (second.money.kind, second.money.decision, second.money.decided_at, second.money.lines[0].quantity) == (
+        EffectKind.REFUND, 2, december + timedelta(hours=1), 1
+    )
+
+
+async def test_pages_follow_decision_time_then_key_and_filter_by_kind_and_carrier(cases: Cases) -> None:
+    for hours, carrier in ((3, "aras"), (1, "yurtici"), (2, "aras")):
+        await _carrier_liable_refund(cases, hours, carrier=carrier)
+
+    rows, after = [], None
+    while True:
+        page = await cases.storage.reports.ledger(LedgerQuery(NOVEMBER.decided_from, NOVEMBER.decided_to, after=after, limit=4))
+        rows += page.rows
+        if (after := page.next_after) is None:
+            break
+
+    assert [(r.money.decided_at, r.money.key) for r in rows] == sorted((r.money.decided_at, r.money.key) for r in rows)
+    assert len(rows) == 6 and len({r.money.key for r in rows}) == 6
+    refunds = await cases.storage.reports.ledger(LedgerQuery(
+        NOVEMBER.decided_from, NOVEMBER.decided_to, kind=EffectKind.REFUND, carrier="aras"
+    ))
+    assert [(r.carrier, r.money.kind, r.money.decided_at) for r in refunds.rows] == [
+        ("aras", EffectKind.REFUND, NOW + timedelta(hours=2)), ("aras", EffectKind.REFUND, NOW + timedelta(hours=3)),
+    ]

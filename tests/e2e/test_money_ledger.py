@@ -1,0 +1,175 @@
+"""Finance closes a month (Europe/Istanbul) from the money ledger and the carrier report, over HTTP."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+
+from adapters.web.keys import SERVICE
+from disputes.actors import SYSTEM
+from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
+from tests.e2e.test_missing_items import BOXES, CLAIM, RECORD
+from tests.factories import NOW
+
+NOVEMBER = {"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"}
+DECEMBER = {"from": "2026-12-01T00:00:00+03:00", "to": "2027-01-01T00:00:00+03:00"}
+OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
+FINANCE = SUPERVISOR
+
+
+def at(clock, when: datetime) -> None:
+    clock.offset = when - NOW
+
+
+def ledger_period(month: dict[str, str], **filters: str) -> str:
+    return urlencode({"decided_from": month["from"], "decided_to": month["to"], **filters})
+
+
+async def ledger(api, month: dict[str, str], **filters: str) -> list[dict]:
+    """Every row of the month's ledger, page after page."""
+    rows, cursor = [], None
+    while True:
+        page = await api.get(f"/v1/reports/ledger?{ledger_period(month, limit='2', **filters)}"
+                             + (f"&cursor={cursor}" if cursor else ""), headers=FINANCE)
+        assert page.status == 200, await page.text()
+        body = await page.json()
+        rows += body["items"]
+        if (cursor := body["next_cursor"]) is None:
+            return rows
+
+
+async def billed(api, month: dict[str, str]) -> dict:
+    report = await (await api.get(f"/v1/reports/carriers?{urlencode(month)}", headers=FINANCE)).json()
+    return {row["carrier"]: row["liabilities"] for row in report["carriers"]}
+
+
+async def applied(downstream, service: str) -> list[dict]:
+    """The requests `service` received (tried, whether applied or refused by a scripted fault)."""
+    received = (await (await downstream.get("/_sandbox/received")).json())["requests"]
+    return [r for r in received if r["service"] == service]
+
+
+async def carrier_silent(api, body=OPEN) -> str:
+    opened = await api.post("/v1/disputes", json=body, headers=CUSTOMER)
+    assert opened.status == 201, await opened.text()
+    disputes = api.server.app[SERVICE].repository
+    dispute = await disputes.get((await opened.json())["id"])
+    dispute.evidence_deadline_passed(SYSTEM, api.server.app[SERVICE].clock.now())
+    await disputes.save(dispute)
+    return dispute.id
+
+
+async def decide(api, dispute_id: str, decision: dict, headers=INVESTIGATOR) -> None:
+    decided = await api.post(f"/v1/disputes/{dispute_id}/decision", json=decision, headers={**headers, "If-Match": "*"})
+    assert decided.status == 200, await decided.text()
+
+
+NO_PROOF = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "Kargo teslimatı kanıtlamadı."}
+
+
+async def test_a_liability_is_billed_in_the_month_it_was_decided_and_a_closed_month_keeps_its_bill(
+    api, clock, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    at(clock, datetime(2026, 11, 30, 20, 30, tzinfo=UTC))  # 23:30 in Istanbul, 30 November
+    dispute_id = await carrier_silent(api)
+    at(clock, datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # November's close
+
+    at(clock, datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    await decide(api, dispute_id, NO_PROOF)
+    await settled(api, dispute_id)
+    [liability] = await applied(downstream, "finance")
+    [refund] = await applied(downstream, "payments")
+
+    at(clock, datetime(2027, 1, 1, 7, 0, tzinfo=UTC))  # December's close
+    assert await ledger(api, NOVEMBER) == []
+    rows = {row["kind"]: row for row in await ledger(api, DECEMBER)}
+    assert set(rows) == {"refund", "carrier_liability"}
+    for row, message in ((rows["refund"], refund), (rows["carrier_liability"], liability)):
+        assert (row["dispute_id"], row["carrier"], row["key"], row["amount_minor"], row["currency"], row["decision"],
+                row["state"]) == (dispute_id, "yurtici", message["key"], message["body"]["amount_minor"], "TRY", 1, "delivered")
+        assert row["decided_at"] == liability["body"]["decided_at"]  # as finance's own message dates it
+        assert row["reference"] and row["delivered_at"]
+
+
+@pytest.fixture
+def orders_document() -> dict:
+    boxes = json.loads(BOXES.model_dump_json())
+    boxes["shipments"][0]["packing_record"] = json.loads(RECORD.model_dump_json())
+    document = e2e_orders()
+    document["orders"].append(boxes)
+    return document
+
+
+async def test_each_refund_is_the_amount_payments_took_with_its_reference_and_reships_their_units(
+    api, clock, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    at(clock, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    whole = await carrier_silent(api)
+    await decide(api, whole, NO_PROOF)
+    opened = await api.post("/v1/disputes", json=CLAIM, headers=CUSTOMER)
+    partial = (await opened.json())["id"]
+    await decide(api, partial, {"outcome": "refund", "reason_code": "items_missing", "note": "Paketleme kaydı incelendi."})
+    reshipped = await carrier_silent(api, {**OPEN, "order_id": "ord-2", "preferred_resolution": "reship"})
+    await decide(api, reshipped, {"outcome": "reship", "reason_code": "carrier_no_proof", "note": "Kanıt yok."})
+    for dispute_id in (whole, partial, reshipped):
+        await settled(api, dispute_id)
+    paid = {r["key"]: r for r in await applied(downstream, "payments") + await applied(downstream, "fulfillment")}
+
+    refunds = await ledger(api, NOVEMBER, kind="refund")
+    assert sorted((r["dispute_id"], r["amount_minor"], r["state"]) for r in refunds) == sorted(
+        (r["body"]["dispute_id"], r["body"]["amount_minor"], "delivered") for r in paid.values() if "amount_minor" in r["body"]
+    )
+    assert {r["dispute_id"]: r["amount_minor"] for r in refunds}[partial] == 9_000  # two glasses, not the order's value
+    [reship] = await ledger(api, NOVEMBER, kind="reship")
+    assert (reship["dispute_id"], reship["amount_minor"], reship["reference"]) == (reshipped, None, reship["reference"])
+    assert [(x["sku"], x["quantity"]) for x in reship["lines"]] == [
+        (i["sku"], i["quantity"]) for i in paid[reship["key"]]["body"]["items"]
+    ]
+    assert all(row["reference"] for row in await ledger(api, NOVEMBER))
+
+    export = await api.get(f"/v1/reports/ledger.csv?{ledger_period(NOVEMBER)}", headers=FINANCE)
+    assert export.status == 200 and export.headers["Content-Type"].startswith("text/csv")
+    exported = list(csv.DictReader(io.StringIO(await export.text())))
+    assert [(r["key"], r["amount_minor"], r["state"]) for r in exported] == [
+        (r["key"], "" if r["amount_minor"] is None else str(r["amount_minor"]), r["state"]) for r in await ledger(api, NOVEMBER)
+    ]
+
+
+async def test_a_refund_payments_has_not_taken_at_the_cut_off_is_pending(api, clock, sandbox, aiohttp_client):
+    downstream = await aiohttp_client(sandbox)
+    faults = await downstream.post("/_sandbox/faults", json={"service": "payments", "mode": "error", "times": 1000})
+    assert faults.status in (200, 201), await faults.text()
+    waiting = await carrier_silent(api)
+    await decide(api, waiting, NO_PROOF)
+
+    async def tried() -> bool:
+        return any(r["body"]["dispute_id"] == waiting for r in await applied(downstream, "payments"))
+
+    await eventually(tried)
+    [refund] = await ledger(api, NOVEMBER, kind="refund")
+    assert (refund["dispute_id"], refund["state"], refund["reference"], refund["delivered_at"]) == (
+        waiting, "pending", None, None
+    )
+
+
+async def test_a_november_refund_stays_in_november_when_the_case_is_decided_again_in_december(api, clock):
+    at(clock, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    dispute_id = await carrier_silent(api)
+    await decide(api, dispute_id, NO_PROOF)
+    await settled(api, dispute_id)
+    november = await ledger(api, NOVEMBER)
+
+    at(clock, datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
+    one = f"/v1/disputes/{dispute_id}"
+    assert (await api.post(one + "/reopen", json={"reason": "Geç kanıt."}, headers=SUPERVISOR)).status == 200
+    await decide(api, dispute_id, {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmza var.",
+                                   "override_reason": "Kanıt."}, SUPERVISOR)
+    await settled(api, dispute_id)
+
+    assert await ledger(api, NOVEMBER) == november and len(november) == 2
+    assert await ledger(api, DECEMBER) == []
