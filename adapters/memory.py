@@ -53,7 +53,7 @@ from disputes.ports import (
     Workload,
 )
 from disputes.states import ACTIVE
-from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, report_facts, reported
+from disputes.reports import OUTCOMES, UNDECIDED, ReportFacts, billed, liability_incurred, report_facts, reported
 from disputes.work import WorkKind
 from schemas.dispute import DeliveredEffect, Evidence, OutboxMessage, Status, TimelineEntry
 from schemas.orders import Order
@@ -857,7 +857,11 @@ class InMemoryReports:
         by_carrier: defaultdict[str, list[Dispute]] = defaultdict(list)
         for dispute in self._opened(start, end):
             by_carrier[dispute.order.carrier].append(dispute)
-        return [_carrier_figures(carrier, disputes) for carrier, disputes in sorted(by_carrier.items())]
+        owed: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for dispute in self.disputes.docs.values():
+            if (incurred := liability_incurred(dispute, start, end)) is not None:
+                owed[dispute.order.carrier][incurred[0]] += incurred[1]
+        return billed([_carrier_figures(c, disputes) for c, disputes in by_carrier.items()], owed)
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures:
         facts = [report_facts(d) for d in self._opened(start, end)]
@@ -912,11 +916,9 @@ def _carrier_figures(carrier: str, disputes: list[Dispute]) -> CarrierFigures:
         return sum(map(has, facts)) / len(facts)
 
     outcomes = Counter[tuple[bool, str]]()  # decisions by outcome, and the disputes with none
-    owed = Counter[str]()  # by currency, each currency of the disputes named
-    for dispute, f in zip(disputes, facts, strict=True):
+    for f in facts:
         outcomes.update({(f.partial, outcome): count for outcome, count in f.decisions.items()})
         outcomes[f.partial, UNDECIDED] += f.outcome is None
-        owed[dispute.order.currency] += f.liability_minor
     return CarrierFigures(
         carrier=carrier,
         disputes=len(facts),
@@ -927,7 +929,7 @@ def _carrier_figures(carrier: str, disputes: list[Dispute]) -> CarrierFigures:
         share_with_photo=share(lambda f: f.photo),
         share_with_location=share(lambda f: f.location),
         median_hours_to_proof=_percentile([f.hours_to_proof for f in facts if f.hours_to_proof is not None], 0.5),
-        liabilities=dict(sorted(owed.items())),
+        liabilities={},  # `billed` gives them
     )
 
 

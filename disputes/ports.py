@@ -618,8 +618,8 @@ class EvidenceStore(AttachmentStore, EvidenceInbox, PushedEvidence, Protocol):
 @dataclass(frozen=True, slots=True)
 class CarrierFigures:
     """One carrier's disputes opened in a period: outcomes (refund, reship, rejected, undecided) of whole-package
-    claims and, apart, of missing-item claims (partial), the share with each kind of proof, and what the carrier
-    owes in each currency."""
+    claims and, apart, of missing-item claims (partial), the share with each kind of proof; and what the carrier
+    owes in each currency for the liabilities incurred in the period (whenever their disputes were opened)."""
 
     carrier: str
     disputes: int
@@ -630,9 +630,9 @@ class CarrierFigures:
     share_with_location: float
     median_hours_to_proof: float | None
     liabilities: dict[str, int]
-    """What the carrier owes, in minor units, by the currency of the disputes' orders (in code order; every currency
-    of its disputes named, 0 when it owes nothing in it): amounts in different currencies are never added, and a sum
-    is exact however large."""
+    """What the carrier owes for the liabilities decisions taken in the period held it to, in minor units, by the
+    currency of the disputes' orders (in code order; only those it owes in): amounts in different currencies are never
+    added, and a sum is exact however large."""
     partial_outcomes: dict[str, int]
 
 
@@ -673,7 +673,7 @@ class ResponseTimes:
 
 class Reports(Protocol):
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
-        """Per carrier (by code), the disputes opened in [start, end)."""
+        """Per carrier (by code), the disputes opened in [start, end) and the liabilities incurred in it."""
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures: ...
 

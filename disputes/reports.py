@@ -6,7 +6,8 @@ a reopening counts every decision (a missing-item claim paid in two decisions, t
 rejected, a refund and a rejection), so no payment drops out of the count when a later decision comes. A missing-item
 decision counts as its `outcome`, the outcome of one of the lines it paid (or `rejected`, when it paid none).
 `undecided` counts the disputes with no decision yet. What the carrier owes is the claim's value, once, when any
-decision held it liable (its liability message queued), whatever later decisions say; the report sums it by the
+decision held it liable (its liability message queued), whatever later decisions say, counted in the period that
+decision was taken in (`liability_incurred`), not in the period the dispute was opened in; the report sums it by the
 order's currency, never adding one currency to another.
 
 The SLA report and the response times count disputes: decided when they have a decision; time to first response
@@ -21,14 +22,15 @@ The reports count real cases only (`reported`): a case on a test clock is the sa
 of its own, so it counts in none of them."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from disputes.conversation import RESPONSES
 from disputes.model import Dispute
+from disputes.ports import CarrierFigures
 from disputes.sla import decided_in_time
 from schemas.common import Outcome, Role
-from schemas.dispute import ReasonCode
+from schemas.dispute import EffectKind, ReasonCode
 from schemas.proof import ProofStatus
 
 DECIDED = "decided"
@@ -50,8 +52,6 @@ class ReportFacts:
     hours_to_decision: float | None
     within_sla: bool | None
     automatic: bool
-    liability_minor: int
-    """In minor units of the order's currency."""
     decisions: dict[str, int]
     """How many of the case's decisions had each outcome (every outcome named, 0 when none had it)."""
     partial: bool = False
@@ -87,8 +87,30 @@ def report_facts(dispute: Dispute) -> ReportFacts:
         hours_to_decision=hours(decision.decided_at if decision else None),
         within_sla=decided_in_time(decision, decision.decision_due or dispute.sla.decision_due) if decision else None,
         automatic=by_service and not by_deadline_rule,
-        liability_minor=dispute.claimed_value_minor if dispute.liability_claimed else 0,
         decisions={o.value: decided[o.value] for o in Outcome},
         partial=dispute.partial,
         by_deadline_rule=by_deadline_rule,
     )
+
+
+def liability_incurred(dispute: Dispute, start: datetime, end: datetime) -> tuple[str, int] | None:
+    """The carrier's liability a decision taken in [start, end) held it to on this case: (currency, amount)."""
+    return next(
+        ((m.currency, m.amount_minor or 0) for m in dispute.money
+         if m.kind is EffectKind.CARRIER_LIABILITY and start <= m.decided_at < end),
+        None,
+    )
+
+
+def billed(figures: list[CarrierFigures], owed: dict[str, dict[str, int]]) -> list[CarrierFigures]:
+    """The carriers' figures over the disputes opened in a period with what each owes for the liabilities incurred in
+    it (by carrier, then currency, in code order), and a row of its own, with no disputes, for a carrier that incurred
+    some on disputes opened before the period only."""
+    rows = {f.carrier: replace(f, liabilities=dict(sorted(owed.get(f.carrier, {}).items()))) for f in figures}
+    for carrier in owed.keys() - rows.keys():
+        rows[carrier] = CarrierFigures(
+            carrier=carrier, disputes=0, outcomes=dict.fromkeys(OUTCOMES, 0), share_with_evidence=0.0,
+            share_with_signature=0.0, share_with_photo=0.0, share_with_location=0.0, median_hours_to_proof=None,
+            liabilities=dict(sorted(owed[carrier].items())), partial_outcomes=dict.fromkeys(OUTCOMES, 0),
+        )
+    return [rows[carrier] for carrier in sorted(rows)]

@@ -626,10 +626,11 @@ class WebhookReceipt(_Output):
 class ReportQuery(_Input):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    start: Instant = Field(alias="from", description="Disputes opened at or after this instant.")
+    start: Instant = Field(alias="from", description="Disputes opened at or after this instant (the carrier report's "
+                                                      "liabilities: decisions taken at or after it).")
     end: Instant = Field(
-        alias="to", description="Disputes opened before this instant: after `from`, and at most 366 days after it (a 422 "
-                                "otherwise)."
+        alias="to", description="Disputes opened (liabilities: decisions taken) before this instant: after `from`, and at "
+                                "most 366 days after it (a 422 otherwise)."
     )
 
 
@@ -730,9 +731,13 @@ class CarrierReportRow(_Output):
         description="From opening to the carrier's first delivery record, over the disputes that had one."
     )
     liabilities: list[Liability] = Field(
-        description="What the carrier owes, in each currency of its disputes' orders (in code order; 0 in a currency "
-                    "it owes nothing in): each claim's value, once, when a decision held the carrier liable, whatever "
-                    "later decisions said. Amounts in different currencies are never added."
+        description="What the carrier owes for the liabilities incurred in the period: each claim's value, once, when "
+                    "a decision taken in the period held the carrier liable (dated as the liability message to "
+                    "finance is, by that decision), whatever later decisions said, whenever the dispute was opened; "
+                    "in each currency it owes in (in code order; empty when none). A closed period's figure never "
+                    "changes: bill carriers from it (the money ledger, `GET /v1/reports/ledger?kind=carrier_liability`, "
+                    "lists the liabilities it sums). A carrier that owes for disputes opened before the period only has "
+                    "a row with `disputes` 0. Amounts in different currencies are never added."
     )
     liability_minor: int = Field(
         deprecated=True,

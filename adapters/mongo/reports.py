@@ -1,5 +1,6 @@
 """Carrier and SLA reports: one aggregation each over the disputes opened in a period (index `by_opened_at`),
-reading the `facts` every write keeps up to date (`disputes.reports`), the real cases among them."""
+reading the `facts` every write keeps up to date (`disputes.reports`), the real cases among them; what carriers owe
+and the money ledger, over the money decided in a period (index `ledger_by_decided_at`)."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -11,8 +12,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from adapters.mongo.errors import translate_driver_errors
 from disputes.ledger import LedgerPage, LedgerQuery, LedgerRow, ledger_rows, page_of, whereabouts
 from disputes.ports import CarrierFigures, ResponseFigures, ResponseTimes, SlaFigures
-from disputes.reports import OUTCOMES, UNDECIDED
-from schemas.dispute import DeliveredEffect, MoneyMessage
+from disputes.reports import OUTCOMES, UNDECIDED, billed
+from schemas.dispute import DeliveredEffect, EffectKind, MoneyMessage
 
 
 def _share(condition: str) -> dict[str, Any]:
@@ -48,16 +49,23 @@ def _count(outcome: str, partial: bool) -> dict[str, Any]:
     return {"$sum": {"$cond": [kind, counted, 0]}}
 
 
-OWED: list[dict[str, Any]] = [
-    {"$group": {
-        "_id": {"carrier": "$order.carrier", "currency": "$order.currency"},
-        "amount_minor": {"$sum": {"$toDecimal": "$facts.liability_minor"}},
-    }},
-    {"$sort": {"_id.carrier": 1, "_id.currency": 1}},
-]
-"""What each carrier owes in each currency of its disputes' orders, never adding one currency to another. Summed as
-decimals (34 digits): exact, where a sum of 64-bit integers overflows (an error on mongoeco, an inexact double on
-MongoDB) past 2^63 minor units, two claims at the largest order value."""
+def _owed(start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """What each carrier owes in each currency for the liabilities incurred in [start, end) (the decision that held it
+    liable taken in it), never adding one currency to another: the cases with money decided in the period read from
+    their index (`ledger_by_decided_at`), their liabilities in it unwound. Summed as decimals (34 digits): exact, where
+    a sum of 64-bit integers overflows (an error on mongoeco, an inexact double on MongoDB) past 2^63 minor units, two
+    claims at the largest order value."""
+    period = {"$gte": start, "$lt": end}
+    return [
+        {"$match": {"money": {"$elemMatch": {"decided_at": period}}}},
+        {"$project": {"order.carrier": 1, "money": 1}},
+        {"$unwind": "$money"},
+        {"$match": {"money.kind": EffectKind.CARRIER_LIABILITY.value, "money.decided_at": period}},
+        {"$group": {
+            "_id": {"carrier": "$order.carrier", "currency": "$money.currency"},
+            "amount_minor": {"$sum": {"$toDecimal": "$money.amount_minor"}},
+        }},
+    ]
 
 
 def _integer(amount: Decimal128 | int) -> int:
@@ -65,7 +73,7 @@ def _integer(amount: Decimal128 | int) -> int:
     return int(amount.to_decimal()) if isinstance(amount, Decimal128) else amount
 
 
-def _carrier_row(row: dict[str, Any], liabilities: dict[str, int]) -> CarrierFigures:
+def _carrier_row(row: dict[str, Any]) -> CarrierFigures:
     return CarrierFigures(
         carrier=row["_id"],
         disputes=row["disputes"],
@@ -76,7 +84,7 @@ def _carrier_row(row: dict[str, Any], liabilities: dict[str, int]) -> CarrierFig
         share_with_photo=row["with_photo"],
         share_with_location=row["with_location"],
         median_hours_to_proof=row["median_hours_to_proof"],
-        liabilities=liabilities,
+        liabilities={},  # `billed` gives them
     )
 
 
@@ -86,30 +94,27 @@ class MongoReports:
         self.collection = collection
 
     async def carriers(self, start: datetime, end: datetime) -> list[CarrierFigures]:
-        """One aggregation, two groupings of the same disputes: the figures by carrier, what is owed by carrier and
-        currency (`OWED`)."""
+        """Two aggregations: the figures by carrier over the disputes opened in the period, what each carrier owes by
+        currency for the liabilities incurred in it (`_owed`)."""
         pipeline: list[dict[str, Any]] = [
             *_opened(start, end),
-            {"$facet": {
-                "figures": [{"$group": {
-                    "_id": "$order.carrier",
-                    "disputes": {"$sum": 1},
-                    **{outcome: _count(outcome, False) for outcome in OUTCOMES},
-                    **{f"partial_{outcome}": _count(outcome, True) for outcome in OUTCOMES},
-                    "with_evidence": _share("with_evidence"),
-                    "with_signature": _share("signature"),
-                    "with_photo": _share("photo"),
-                    "with_location": _share("location"),
-                    "median_hours_to_proof": {"$median": {"input": "$facts.hours_to_proof", "method": "approximate"}},
-                }}, {"$sort": {"_id": 1}}],
-                "owed": OWED,
+            {"$group": {
+                "_id": "$order.carrier",
+                "disputes": {"$sum": 1},
+                **{outcome: _count(outcome, False) for outcome in OUTCOMES},
+                **{f"partial_{outcome}": _count(outcome, True) for outcome in OUTCOMES},
+                "with_evidence": _share("with_evidence"),
+                "with_signature": _share("signature"),
+                "with_photo": _share("photo"),
+                "with_location": _share("location"),
+                "median_hours_to_proof": {"$median": {"input": "$facts.hours_to_proof", "method": "approximate"}},
             }},
         ]
-        [result] = await (await self.collection.aggregate(pipeline)).to_list()
+        figures = await (await self.collection.aggregate(pipeline)).to_list()
         owed: defaultdict[str, dict[str, int]] = defaultdict(dict)
-        for row in result["owed"]:
+        for row in await (await self.collection.aggregate(_owed(start, end))).to_list():
             owed[row["_id"]["carrier"]][row["_id"]["currency"]] = _integer(row["amount_minor"])
-        return [_carrier_row(row, owed[row["_id"]]) for row in result["figures"]]
+        return billed([_carrier_row(row) for row in figures], owed)
 
     async def sla(self, start: datetime, end: datetime) -> SlaFigures:
         pipeline: list[dict[str, Any]] = [

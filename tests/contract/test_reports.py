@@ -1,5 +1,5 @@
-"""The staff reports over the disputes opened in a period: outcomes, proof and liability per carrier, and
-the decisions against their deadlines."""
+"""The staff reports over the disputes opened in a period: outcomes and proof per carrier, and the decisions against
+their deadlines; what each carrier owes for the liabilities incurred in the period."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -70,7 +70,7 @@ async def test_the_carrier_report_counts_outcomes_and_what_each_carrier_owes_in_
     aras, yurtici = await cases.storage.reports.carriers(START, END)
 
     assert (aras.carrier, aras.disputes, aras.outcomes, aras.liabilities) == (
-        "aras", 2, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 1}, {"TRY": 0}
+        "aras", 2, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 1}, {}
     )
     assert (yurtici.carrier, yurtici.disputes, yurtici.outcomes, yurtici.liabilities) == (
         "yurtici", 2, {"refund": 1, "reship": 0, "rejected": 1, "undecided": 0}, {"TRY": owed.order.value_minor}
@@ -91,7 +91,7 @@ async def test_what_a_carrier_owes_is_summed_in_each_currency_apart(cases: Cases
 
     aras, ptt = await cases.storage.reports.carriers(START, END)
 
-    assert list(aras.liabilities.items()) == [("USD", 0)]
+    assert list(aras.liabilities.items()) == []
     assert list(ptt.liabilities.items()) == [("EUR", 129_900), ("TRY", 2 * 129_900)]  # in currency order
 
 
@@ -126,7 +126,7 @@ async def test_missing_item_claims_are_counted_apart_from_whole_packages_and_nev
         4, {"refund": 1, "reship": 0, "rejected": 0, "undecided": 0},
         {"refund": 1, "reship": 1, "rejected": 0, "undecided": 1},
     )
-    assert carrier.liabilities == {"TRY": 0}, "items missing from a delivered package are not the carrier's loss"
+    assert carrier.liabilities == {}, "items missing from a delivered package are not the carrier's loss"
 
 
 GLASSES = (MissingItem(sku="sku-glass", quantity=2),)
@@ -189,7 +189,7 @@ async def test_the_carrier_report_gives_the_share_with_each_proof_and_the_median
     assert carrier == CarrierFigures(
         carrier="yurtici", disputes=5, outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 5},
         share_with_evidence=0.8, share_with_signature=0.8, share_with_photo=0.0, share_with_location=0.0,
-        median_hours_to_proof=2.0, liabilities={"TRY": 0},
+        median_hours_to_proof=2.0, liabilities={},
         partial_outcomes={"refund": 0, "reship": 0, "rejected": 0, "undecided": 0},
     )
 
@@ -344,3 +344,22 @@ async def test_a_case_on_a_test_clock_counts_in_no_report(cases: Cases) -> None:
     assert sla == SlaFigures(disputes=1, decided=1, within_sla=1, automatic=0,
                              median_hours_to_decision=2.0, p95_hours_to_decision=2.0)
     assert [(row.group, row.disputes) for row in times.by_carrier] == [("aras", 1)]
+
+
+async def test_a_liability_is_owed_in_the_period_its_decision_was_taken_whenever_the_dispute_was_opened(
+    cases: Cases,
+) -> None:
+    opened = await cases.open(carrier="aras")  # opened in this period, decided in the next
+    await cases.change(opened.id, lambda d: d.evidence_deadline_passed(SYSTEM, NOW))
+    at_close = await cases.storage.reports.carriers(START, END)
+    await cases.change(opened.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None, END + timedelta(hours=1)
+    ))
+
+    [opened_in] = await cases.storage.reports.carriers(START, END)
+    [decided_in] = await cases.storage.reports.carriers(END, END + timedelta(days=1))
+
+    assert [row.liabilities for row in at_close] == [opened_in.liabilities] == [{}]
+    assert (decided_in.carrier, decided_in.disputes, decided_in.outcomes, decided_in.liabilities) == (
+        "aras", 0, {"refund": 0, "reship": 0, "rejected": 0, "undecided": 0}, {"TRY": 129_900}
+    )

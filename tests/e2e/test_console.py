@@ -303,9 +303,13 @@ async def test_the_turkish_reports_page_writes_shares_and_weeks_as_turkish_does(
     """A share is "%82" in Turkish, "82%" in English; a week is named by the day it starts, as dates are written."""
     body = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
     dispute = await (await api.post("/v1/disputes", json=body, headers=CUSTOMER)).json()
-    decision = {"outcome": "refund", "reason_code": "lost_in_transit", "note": "karar"}
+    disputes = api.server.app[SERVICE].repository
+    silent = await disputes.get(dispute["id"])  # the carrier gave no proof by the deadline: it owes the parcel's value
+    silent.evidence_deadline_passed(SYSTEM, api.server.app[SERVICE].clock.now())
+    await disputes.save(silent)
+    decision = {"outcome": "refund", "reason_code": "carrier_no_proof", "note": "karar"}
     decided = await api.post(f"/v1/disputes/{dispute['id']}/decision", json=decision,
-                             headers={**INVESTIGATOR, "If-Match": '"1"'})
+                             headers={**INVESTIGATOR, "If-Match": "*"})
     assert decided.status == 200, await decided.text()
     reports = "/console/reports?from=2026-11-01&to=2026-12-01"  # NOW (18.11.2026) is in the week of 15.11.2026
     cookie = staff()["Cookie"]
@@ -315,7 +319,7 @@ async def test_the_turkish_reports_page_writes_shares_and_weeks_as_turkish_does(
     shown = re.sub(r'href="[^"]*"', "", pages["tr"])  # a link's address percent-encodes its own characters
     assert ">15.11</text>" in pages["tr"] and not re.search(r"\d%", shown)
     assert "<title>week of 15.11.2026: 100%</title>" in pages["en"] and ">50%</text>" in pages["en"]
-    assert ">0,00 TL</text>" in pages["tr"] and "TRY" not in pages["tr"] and ">0.00 TRY</text>" in pages["en"]
+    assert ">1.299,00 TL</text>" in pages["tr"] and "TRY" not in pages["tr"] and ">1,299.00 TRY</text>" in pages["en"]
 
 
 async def test_the_development_sign_in_is_not_served_outside_the_sandbox(api):

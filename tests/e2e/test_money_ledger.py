@@ -77,6 +77,7 @@ async def test_a_liability_is_billed_in_the_month_it_was_decided_and_a_closed_mo
     at(clock, datetime(2026, 11, 30, 20, 30, tzinfo=UTC))  # 23:30 in Istanbul, 30 November
     dispute_id = await carrier_silent(api)
     at(clock, datetime(2026, 12, 1, 7, 0, tzinfo=UTC))  # November's close
+    november_at_close = await billed(api, NOVEMBER)
 
     at(clock, datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
     await decide(api, dispute_id, NO_PROOF)
@@ -85,6 +86,8 @@ async def test_a_liability_is_billed_in_the_month_it_was_decided_and_a_closed_mo
     [refund] = await applied(downstream, "payments")
 
     at(clock, datetime(2027, 1, 1, 7, 0, tzinfo=UTC))  # December's close
+    assert await billed(api, DECEMBER) == {"yurtici": [{"currency": "TRY", "amount_minor": 129_900}]}
+    assert await billed(api, NOVEMBER) == november_at_close == {"yurtici": []}
     assert await ledger(api, NOVEMBER) == []
     rows = {row["kind"]: row for row in await ledger(api, DECEMBER)}
     assert set(rows) == {"refund", "carrier_liability"}

@@ -64,8 +64,8 @@ def proof_chart(figures: list[CarrierFigures], lang: str) -> list[tuple[str, Bar
 
 
 def liability_charts(figures: list[CarrierFigures], lang: str) -> list[tuple[str, BarChart]]:
-    """One chart per currency of the disputes (no rate turns one into another): what each carrier with disputes in
-    it owes."""
+    """One chart per currency owed in (no rate turns one into another): what each carrier owes in it for the
+    liabilities incurred in the period."""
     currencies = sorted({currency for f in figures for currency in f.liabilities})
     return [(in_language(currency_words(currency), lang), _owed_in(currency, figures, lang)) for currency in currencies]
 
