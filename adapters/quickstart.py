@@ -17,6 +17,7 @@ def banner(settings: Settings, sandbox_url: str, carriers_url: str, data_dir: Pa
     investigator = tokens.mint("inv-ayse", Role.INVESTIGATOR)
     supervisor = tokens.mint("sup-zeynep", Role.SUPERVISOR)
     agent = tokens.mint("agent-elif", Role.AGENT)
+    finance = tokens.mint("fin-ledger", Role.FINANCE)
     base = f"http://{settings.host}:{settings.port}"
     return f"""
 Dispute service (embedded default) is running.
@@ -36,6 +37,7 @@ Tokens ({hours:g} h; mint more with `./dev token --role customer --sub cust-1001
   export INVESTIGATOR={investigator}
   export SUPERVISOR={supervisor}
   export AGENT={agent}        # customer service: opens for a customer ("customer_id", "channel": "phone")
+  export FINANCE={finance}      # the reports and the money ledger only: {base}/v1/reports/ledger?decided_from=…&decided_to=…
   export API={base} SANDBOX={sandbox_url} CARRIERS={carriers_url}   # README's walkthroughs use these
 
 Try it (bash):

@@ -211,6 +211,8 @@ class Role(StrEnum):
     """Customer service (live chat, call centre): opens and follows disputes on a customer's behalf, never decides."""
     INVESTIGATOR = "investigator"
     SUPERVISOR = "supervisor"
+    FINANCE = "finance"
+    """The marketplace's finance team or its systems: read the reports and the money ledger, never a case."""
     SERVICE = "service"
 
 

@@ -9,7 +9,7 @@ from adapters.web.keys import CURSORS, MAX_PAGE
 from adapters.web.problems import ProblemError
 from adapters.web.rate_limit import add_headers
 from adapters.web.queue import NO_STORE, csv_rows
-from adapters.web.reports_api import REPORTS, STAFF, check_period
+from adapters.web.reports_api import READERS, REPORTS, check_period
 from adapters.web.views import Cursors
 from disputes.ledger import LedgerQuery, LedgerRow, MoneyState
 from schemas.api import LedgerFilters, LedgerLine, LedgerListQuery, LedgerPageView, LedgerRowView
@@ -109,7 +109,7 @@ async def ledger_csv(call: Call) -> web.StreamResponse:
 ENDPOINTS = (
     Endpoint("GET", "/v1/reports/ledger", ledger,
              "The money ledger: each refund, reshipment and carrier liability decided in a period, and where it is",
-             STAFF, query=LedgerListQuery, response=LedgerPageView, tag="reports", errors=(422,)),
-    Endpoint("GET", "/v1/reports/ledger.csv", ledger_csv, "The money ledger of a period as CSV", STAFF,
+             READERS, query=LedgerListQuery, response=LedgerPageView, tag="reports", errors=(422,)),
+    Endpoint("GET", "/v1/reports/ledger.csv", ledger_csv, "The money ledger of a period as CSV", READERS,
              query=LedgerFilters, tag="reports", errors=(422,), extra={"ok": CSV_RESPONSE, "no_store": True}),
 )

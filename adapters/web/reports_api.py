@@ -20,7 +20,8 @@ from schemas.api import (
 from schemas.common import Role
 
 REPORTS = web.AppKey("reports", Reports)
-STAFF = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+READERS = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR, Role.FINANCE})
+"""Who reads the reports and the money ledger: staff, and finance (which reads nothing else: no case, no evidence)."""
 MAX_DAYS = 366
 LIRA = "TRY"
 """The one currency the deprecated `liability_minor` still gives, as clients that read it before `liabilities`
@@ -102,11 +103,11 @@ def _times(figures: ResponseFigures) -> ResponseTimesRow:
 
 
 ENDPOINTS = (
-    Endpoint("GET", "/v1/reports/carriers", carrier_report, "Per carrier: outcomes, proof quality, liability", STAFF,
+    Endpoint("GET", "/v1/reports/carriers", carrier_report, "Per carrier: outcomes, proof quality, liability", READERS,
              query=ReportQuery, response=CarrierReport, tag="reports", errors=(422,)),
-    Endpoint("GET", "/v1/reports/sla", sla_report, "SLA compliance, auto-resolution rate, time to decision", STAFF,
+    Endpoint("GET", "/v1/reports/sla", sla_report, "SLA compliance, auto-resolution rate, time to decision", READERS,
              query=ReportQuery, response=SlaReport, tag="reports", errors=(422,)),
     Endpoint("GET", "/v1/reports/response-times", response_times_report,
-             "First response and decision times (p50, p90) by channel and by carrier", STAFF,
+             "First response and decision times (p50, p90) by channel and by carrier", READERS,
              query=ReportQuery, response=ResponseTimesReport, tag="reports", errors=(422,)),
 )

@@ -304,6 +304,7 @@ INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-ayse")
 OTHER_INVESTIGATOR = bearer(Role.INVESTIGATOR, "inv-mehmet")
 SUPERVISOR = bearer(Role.SUPERVISOR, "sup-zeynep")
 AGENT = bearer(Role.AGENT, "agent-elif")
+FINANCE = bearer(Role.FINANCE, "fin-ledger")
 
 
 def money_key(case: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from multidict import CIMultiDict
 from adapters.bootstrap import ENDPOINTS as ALL_ENDPOINTS
 from schemas.common import Role
 from tests.e2e.conftest import (
-    AGENT, CUSTOMER, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, UPS_WEBHOOK_CREDENTIAL, bearer,
+    AGENT, CUSTOMER, FINANCE, INVESTIGATOR, OTHER_CUSTOMER, SECRET, SUPERVISOR, UPS_WEBHOOK_CREDENTIAL, bearer,
 )
 
 OPEN = {"order_id": "ord-1", "statement": "Gelmedi.", "preferred_resolution": "refund"}
@@ -24,6 +24,7 @@ ROLE_HEADERS = {
     Role.AGENT: AGENT,
     Role.INVESTIGATOR: INVESTIGATOR,
     Role.SUPERVISOR: SUPERVISOR,
+    Role.FINANCE: FINANCE,
     Role.SERVICE: bearer(Role.SERVICE, "svc-orders"),
 }
 

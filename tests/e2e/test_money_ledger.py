@@ -10,14 +10,15 @@ import pytest
 
 from adapters.web.keys import SERVICE
 from disputes.actors import SYSTEM
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
+from schemas.common import Role
+from tests.e2e.conftest import CUSTOMER, FINANCE, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
+from tests.e2e.test_console import staff
 from tests.e2e.test_missing_items import BOXES, CLAIM, RECORD
 from tests.factories import NOW
 
 NOVEMBER = {"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"}
 DECEMBER = {"from": "2026-12-01T00:00:00+03:00", "to": "2027-01-01T00:00:00+03:00"}
 OPEN = {"order_id": "ord-1", "statement": "Teslim edildi görünüyor ama gelmedi.", "preferred_resolution": "refund"}
-FINANCE = SUPERVISOR
 
 
 def at(clock, when: datetime) -> None:
@@ -176,3 +177,20 @@ async def test_a_november_refund_stays_in_november_when_the_case_is_decided_agai
 
     assert await ledger(api, NOVEMBER) == november and len(november) == 2
     assert await ledger(api, DECEMBER) == []
+
+
+async def test_finance_reads_the_reports_and_the_ledger_and_nothing_of_a_case(api, clock):
+    dispute_id = await carrier_silent(api)
+    await decide(api, dispute_id, NO_PROOF)
+    month = ledger_period(NOVEMBER)
+    for path in (f"/v1/reports/ledger?{month}", f"/v1/reports/ledger.csv?{month}",
+                 f"/v1/reports/carriers?{urlencode(NOVEMBER)}", f"/v1/reports/sla?{urlencode(NOVEMBER)}"):
+        assert (await api.get(path, headers=FINANCE)).status == 200, path
+    for path in (f"/v1/disputes/{dispute_id}", "/v1/disputes", "/v1/disputes.csv", f"/v1/disputes/{dispute_id}/timeline",
+                 "/v1/customers/cust-1/disputes"):
+        refused = await api.get(path, headers=FINANCE)
+        assert refused.status == 403 and refused.content_type == "application/problem+json", path
+    decided = await api.post(f"/v1/disputes/{dispute_id}/decision", json=NO_PROOF, headers={**FINANCE, "If-Match": "*"})
+    assert decided.status == 403
+    console = await api.get("/console/reports", headers=staff(Role.FINANCE, "fin-ledger"), allow_redirects=False)
+    assert console.status != 200

@@ -43,6 +43,7 @@ from tests.e2e.conftest import (
     AGENT,
     CARRIERS,
     CUSTOMER,
+    FINANCE,
     INVESTIGATOR,
     OTHER_CUSTOMER,
     SUPERVISOR,
@@ -55,7 +56,8 @@ from tests.factories import PERSONAL_VALUES
 from tests.query_plans import CommandRecorder, unindexed
 from tests.unit.carriers.test_partner_webhook import CREDENTIALS
 
-ROLES = {"customer": CUSTOMER, "agent": AGENT, "investigator": INVESTIGATOR, "supervisor": SUPERVISOR, "anonymous": {}}
+ROLES = {"customer": CUSTOMER, "agent": AGENT, "investigator": INVESTIGATOR, "supervisor": SUPERVISOR, "finance": FINANCE,
+         "anonymous": {}}
 REFUSALS = ["400", "401", "403", "404", "405", "409", "412", "413", "415", "422", "428"]
 CONFIG = schemathesis.Config.from_dict({
     "seed": 20260501,

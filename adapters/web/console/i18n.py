@@ -32,6 +32,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "supervisor": ("Supervisor", "Süpervizör"),
     "customer": ("Customer", "Müşteri"),
     "agent": ("Customer service agent", "Müşteri temsilcisi"),
+    "finance": ("Finance", "Finans"),
     "service": ("The service", "Sistem"),
     "language": ("Language", "Dil"),
     "filters": ("Filters", "Filtreler"),
