@@ -54,12 +54,14 @@ def test_a_key_still_in_flight_is_answered_409_with_a_retry_after_of_a_second_no
             assert headers["Retry-After"]["description"].startswith("On `idempotency-key-in-flight` only: 1, "), where
 
 
-def test_every_get_documents_304_with_its_etag_but_the_export_which_no_cache_keeps():
+def test_every_get_documents_304_with_its_etag_but_the_exports_which_no_cache_keeps():
+    exports = (EXPORT, "/v1/reports/ledger.csv")
     for (path, method), operation in operations():
-        if method == "get" and path != EXPORT:
+        if method == "get" and path not in exports:
             assert "ETag" in operation["responses"]["304"]["headers"], path
-    export = DOCUMENT["paths"][EXPORT]["get"]["responses"]
-    assert "304" not in export and export["200"]["headers"]["Cache-Control"]["schema"]["const"] == "no-store"
+    for path in exports:
+        export = DOCUMENT["paths"][path]["get"]["responses"]
+        assert "304" not in export and export["200"]["headers"]["Cache-Control"]["schema"]["const"] == "no-store"
 
 
 def test_429_and_its_headers_where_a_rate_limit_counts_and_not_on_operations():
