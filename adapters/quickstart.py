@@ -64,7 +64,7 @@ Try it (bash):
   curl -s -X POST {base}/v1/disputes/assign -H "Authorization: Bearer $SUPERVISOR" -H 'Content-Type: application/json' \\
        -d "{{\\"dispute_ids\\":[\\"$ID\\"],\\"assignee\\":\\"inv-mehmet\\"}}"
   # staff reports
-  curl -s "{base}/v1/reports/carriers?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z" -H "Authorization: Bearer $SUPERVISOR"
+  curl -s "{base}/v1/reports/carriers?from=2026-01-01&to=2027-01-01" -H "Authorization: Bearer $SUPERVISOR"
 
 Stop with Ctrl-C; data stays in {data_dir}.
 """

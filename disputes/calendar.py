@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from holidays.constants import HALF_DAY, PUBLIC
 from holidays.countries.turkey import Turkey, TurkeyIslamicHolidays
+from schemas.common import CALENDAR_ZONE
 
 type HalfDayEves = Literal["business", "holiday"]
 
@@ -87,7 +88,7 @@ def _require_aware(at: datetime) -> None:
 @dataclass(frozen=True)
 class BusinessCalendar:
     half_day_eves: HalfDayEves = "business"
-    tz: str = "Europe/Istanbul"
+    tz: str = CALENDAR_ZONE
     days_off: frozenset[date] = frozenset()
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
 

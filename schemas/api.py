@@ -4,11 +4,14 @@ types and objects where a string belongs are rejected."""
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from schemas.common import (
-    Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Timestamp, TrackingNumber, rfc3339,
+    Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Timestamp, TrackingNumber,
+    day_or_rfc3339, rfc3339,
 )
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
@@ -53,6 +56,11 @@ def _within_utc(value: datetime) -> datetime:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(_within_utc)]
 """An instant given by a client (query strings arrive as text): RFC 3339 with an offset, as documented."""
+PeriodBound = Annotated[
+    AwareDatetime, BeforeValidator(day_or_rfc3339), AfterValidator(_within_utc),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}),
+]
+"""A report's period bound: an instant, or a calendar date read as the start of that day in Istanbul."""
 
 
 class _Input(BaseModel):
@@ -624,11 +632,14 @@ class WebhookReceipt(_Output):
 
 
 class ReportQuery(_Input):
+    """A period: from `from` until `to`, each an RFC 3339 instant (`2026-11-01T00:00:00+03:00`) or a calendar date
+    (`2026-11-01`), the start of that day in Istanbul (an Istanbul month: `from=2026-11-01&to=2026-12-01`)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    start: Instant = Field(alias="from", description="Disputes opened at or after this instant (the carrier report's "
+    start: PeriodBound = Field(alias="from", description="Disputes opened at or after this instant (the carrier report's "
                                                       "liabilities: decisions taken at or after it).")
-    end: Instant = Field(
+    end: PeriodBound = Field(
         alias="to", description="Disputes opened (liabilities: decisions taken) before this instant: after `from`, and at "
                                 "most 366 days after it (a 422 otherwise)."
     )
@@ -638,10 +649,11 @@ LedgerKind = Literal["refund", "reship", "carrier_liability"]
 
 
 class LedgerFilters(_Input):
-    """What selects rows of the money ledger: the decisions' period (required), and a kind and a carrier."""
+    """What selects rows of the money ledger: the decisions' period (required; each bound an RFC 3339 instant or a
+    calendar date, the start of that day in Istanbul), and a kind and a carrier."""
 
-    decided_from: Instant = Field(description="Issued by a decision taken at or after this instant.")
-    decided_to: Instant = Field(
+    decided_from: PeriodBound = Field(description="Issued by a decision taken at or after this instant.")
+    decided_to: PeriodBound = Field(
         description="Issued by a decision taken before this instant: after `decided_from`, and at most 366 days after it "
                     "(a 422 otherwise)."
     )

@@ -2,9 +2,10 @@
 
 import re
 import string
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator, AwareDatetime, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, PlainSerializer, Strict,
@@ -49,7 +50,26 @@ def rfc3339(value: object) -> object:
     2611) as an instant; the documents promise RFC 3339 text only (or a datetime, from our own code)."""
     if isinstance(value, datetime) or isinstance(value, str) and RFC3339.fullmatch(value):
         return value
-    raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00Z")
+    raise ValueError("expected an RFC 3339 date-time, e.g. 2026-05-01T00:00:00+03:00")
+
+
+CALENDAR_ZONE = "Europe/Istanbul"
+"""Where the business's days start and end (`disputes.calendar.BusinessCalendar`)."""
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_or_rfc3339(value: object) -> object:
+    """A period's bound: an RFC 3339 instant, or a calendar date (`2026-11-01`), the start of that day in the calendar's
+    zone, as the console reads days (an Istanbul month is `2026-11-01` to `2026-12-01`)."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            return datetime.combine(date.fromisoformat(value), time(), ZoneInfo(CALENDAR_ZONE))
+        except ValueError:
+            pass  # no such day: refused below, as any other text
+    if isinstance(value, datetime) or isinstance(value, str) and RFC3339.fullmatch(value):
+        return value
+    raise ValueError("expected a calendar date, e.g. 2026-11-01 (the start of that day in Istanbul), or an RFC 3339 "
+                     "date-time, e.g. 2026-11-01T00:00:00+03:00")
 
 
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)")

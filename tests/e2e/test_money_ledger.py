@@ -194,3 +194,19 @@ async def test_finance_reads_the_reports_and_the_ledger_and_nothing_of_a_case(ap
     assert decided.status == 403
     console = await api.get("/console/reports", headers=staff(Role.FINANCE, "fin-ledger"), allow_redirects=False)
     assert console.status != 200
+
+
+async def test_a_month_is_given_by_its_calendar_dates_read_in_istanbul(api, clock):
+    at(clock, datetime(2026, 11, 30, 21, 30, tzinfo=UTC))  # 00:30 on 1 December in Istanbul, still November in UTC
+    dispute_id = await carrier_silent(api)
+    await decide(api, dispute_id, NO_PROOF)
+
+    by_dates = await ledger(api, {"from": "2026-12-01", "to": "2027-01-01"})
+    assert [r["dispute_id"] for r in by_dates] == [dispute_id] * 2 and by_dates == await ledger(api, DECEMBER)
+    assert await ledger(api, {"from": "2026-11-01", "to": "2026-12-01"}) == []
+    report = await api.get("/v1/reports/carriers?from=2026-12-01&to=2027-01-01", headers=FINANCE)
+    assert (await report.json())["start"] == "2026-11-30T21:00:00.000Z"
+    refused = await api.get("/v1/reports/sla?from=2026-11-31&to=2026-12-01", headers=FINANCE)
+    assert refused.status == 422
+    [error] = (await refused.json())["errors"]
+    assert error["field"] == "from" and "2026-11-01T00:00:00+03:00" in error["message"]
