@@ -13,8 +13,6 @@ from enum import StrEnum
 
 from schemas.dispute import DeliveredEffect, EffectKind, MoneyMessage, ParkReason
 
-MONEY = frozenset({EffectKind.REFUND, EffectKind.RESHIP, EffectKind.CARRIER_LIABILITY})
-
 
 class MoneyState(StrEnum):
     PENDING = "pending"

@@ -881,7 +881,17 @@ class Dispute(BaseModel):
             "location": proof.location is not None,
             "relation": proof.recipient_relation.value,
         })
+        if delivered:
+            self._liability_contested(now)
         return True
+
+    def _liability_contested(self, now: datetime) -> None:
+        """A proof of delivery came after the carrier was held liable for the parcel: the liability is marked as one the
+        carrier can contest, and staff are told, the first time such a proof comes. The liability itself stands."""
+        for position, money in enumerate(self.money):
+            if money.kind is EffectKind.CARRIER_LIABILITY and money.contested_by_proof_at is None:
+                self.money[position] = money.model_copy(update={"contested_by_proof_at": now})
+                self._alert("proof_after_liability")
 
     def _pull_ended(
         self, actor: Actor, now: datetime, action: Action | None, said: str, details: dict[str, Any]
@@ -2549,7 +2559,7 @@ class Dispute(BaseModel):
         self,
         reason: Literal[
             "deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "first_response_near",
-            "first_response_missed",
+            "first_response_missed", "proof_after_liability",
         ],
     ) -> None:
         first_response = self.sla.first_response_due if reason.startswith("first_response") else None

@@ -22,6 +22,7 @@ The reports count real cases only (`reported`): a case on a test clock is the sa
 of its own, so it counts in none of them."""
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -102,7 +103,7 @@ def liability_incurred(dispute: Dispute, start: datetime, end: datetime) -> tupl
     )
 
 
-def billed(figures: list[CarrierFigures], owed: dict[str, dict[str, int]]) -> list[CarrierFigures]:
+def billed(figures: list[CarrierFigures], owed: Mapping[str, Mapping[str, int]]) -> list[CarrierFigures]:
     """The carriers' figures over the disputes opened in a period with what each owes for the liabilities incurred in
     it (by carrier, then currency, in code order), and a row of its own, with no disputes, for a carrier that incurred
     some on disputes opened before the period only."""

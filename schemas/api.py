@@ -703,6 +703,11 @@ class LedgerRowView(_Output):
                                                "fulfillment's shipment, finance's liability), where its answer named one.")
     parked_at: Timestamp | None
     parked_reason: ParkReason | None
+    contested_by_proof_at: Timestamp | None = Field(
+        description="A liability's: when a proof of delivery from the carrier first came after the carrier was held "
+                    "liable (staff were alerted, `proof_after_liability`): the liability stands, and the carrier can "
+                    "answer the bill with that proof; null otherwise."
+    )
 
 
 class LedgerPageView(_Output):

@@ -385,6 +385,9 @@ class MoneyMessage(_Model):
     and for a liability."""
     destination: RefundDestination | None = None
     """Where a refund goes (the original payment method or the wallet)."""
+    contested_by_proof_at: Timestamp | None = None
+    """A liability's: when a proof of delivery from the carrier first came after it was claimed (the carrier can answer
+    the bill with it; staff were alerted)."""
 
 
 PULLED = "pull:"

@@ -70,12 +70,13 @@ class ParkedEffect(_Model):
 
 class StaffAlert(_Model):
     """For supervisors: a case needs attention (its decision deadline is near, it needs a supervisor, its first
-    response is near its deadline or missed it, or one of its effects was parked: `parked` says which)."""
+    response is near its deadline or missed it, one of its effects was parked: `parked` says which, or the carrier's
+    proof of delivery came after the carrier was held liable for the parcel: `proof_after_liability`)."""
 
     dispute_id: str
     reason: Literal[
         "deadline_near", "deadline_reached_needs_supervisor", "restriction_needs_review", "effect_parked",
-        "first_response_near", "first_response_missed",
+        "first_response_near", "first_response_missed", "proof_after_liability",
     ]
     decision_due: Timestamp
     first_response_due: Timestamp | None = None

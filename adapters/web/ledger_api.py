@@ -12,10 +12,13 @@ from adapters.web.queue import NO_STORE, csv_rows
 from adapters.web.reports_api import READERS, REPORTS, check_period
 from adapters.web.views import Cursors
 from disputes.ledger import LedgerQuery, LedgerRow, MoneyState
-from schemas.api import LedgerFilters, LedgerLine, LedgerListQuery, LedgerPageView, LedgerRowView
+from schemas.api import LedgerFilters, LedgerKind, LedgerLine, LedgerListQuery, LedgerPageView, LedgerRowView
 from schemas.dispute import EffectKind
 
 COLUMNS = tuple(LedgerRowView.model_fields)
+KINDS: dict[EffectKind, LedgerKind] = {
+    EffectKind.REFUND: "refund", EffectKind.RESHIP: "reship", EffectKind.CARRIER_LIABILITY: "carrier_liability",
+}
 CSV_RESPONSE = {
     "description": "One header row (the JSON row's fields), then every row of the period in ledger order (decided_at, "
                    "key). Cells that would start a formula are prefixed with an apostrophe; `lines` are "
@@ -47,12 +50,13 @@ def row_view(row: LedgerRow) -> LedgerRowView:
     money, where = row.money, row.whereabouts
     delivered, parked = where.state is MoneyState.DELIVERED, where.state is MoneyState.PARKED
     return LedgerRowView(
-        dispute_id=row.dispute_id, carrier=row.carrier, tracking_number=row.tracking_number, kind=money.kind.value,
+        dispute_id=row.dispute_id, carrier=row.carrier, tracking_number=row.tracking_number, kind=KINDS[money.kind],
         key=money.key, amount_minor=money.amount_minor, currency=money.currency,
         lines=[LedgerLine(sku=line.sku, quantity=line.quantity) for line in money.lines],
         destination=money.destination, decision=money.decision, decided_at=money.decided_at, state=where.state.value,
         delivered_at=where.at if delivered else None, reference=where.reference,
         parked_at=where.at if parked else None, parked_reason=where.parked_reason,
+        contested_by_proof_at=money.contested_by_proof_at,
     )
 
 

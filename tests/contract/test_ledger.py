@@ -7,7 +7,7 @@ from disputes.actors import SYSTEM
 from disputes.ledger import LedgerQuery, MoneyState
 from schemas.common import Outcome, RefundDestination
 from schemas.dispute import EffectKind, MissingItem, ParkReason, ReasonCode
-from tests.contract.conftest import Cases
+from tests.contract.conftest import Cases, pushed
 from tests.factories import CUSTOMER, INVESTIGATOR, NOW
 
 NOVEMBER = LedgerQuery(NOW - timedelta(days=10), NOW + timedelta(days=5))
@@ -125,3 +125,36 @@ async def test_pages_follow_decision_time_then_key_and_filter_by_kind_and_carrie
     assert [(r.carrier, r.money.kind, r.money.decided_at) for r in refunds.rows] == [
         ("aras", EffectKind.REFUND, NOW + timedelta(hours=2)), ("aras", EffectKind.REFUND, NOW + timedelta(hours=3)),
     ]
+
+
+async def test_a_carrier_s_proof_after_its_liability_marks_the_row_and_alerts_staff_once(cases: Cases) -> None:
+    liable = await _carrier_liable_refund(cases, carrier="yurtici")
+    dispute = await cases.storage.disputes.get(liable)
+    late = NOW + timedelta(hours=5)
+
+    for key in ("push:late-1", "push:late-2"):
+        await cases.change(liable, lambda d, key=key: d.attach_evidence(
+            SYSTEM, pushed(key, tracking_number=dispute.order.tracking_number, at=late), late
+        ))
+
+    rows = {r.money.kind: r.money for r in (await cases.storage.reports.ledger(NOVEMBER)).rows}
+    assert (rows[EffectKind.CARRIER_LIABILITY].contested_by_proof_at, rows[EffectKind.REFUND].contested_by_proof_at) == (
+        late, None
+    )
+    stored = await cases.storage.disputes.get(liable)
+    alerts = [m.payload["reason"] for m in stored.outbox if m.kind is EffectKind.STAFF_ALERT]
+    assert alerts == ["proof_after_liability"]
+
+
+async def test_a_proof_on_a_case_whose_carrier_was_never_held_liable_marks_nothing(cases: Cases) -> None:
+    goodwill = await cases.open()
+    await cases.change(goodwill.id, lambda d: d.decide(
+        INVESTIGATOR, Outcome.REFUND, ReasonCode.GOODWILL, "n", None, NOW + timedelta(hours=1)
+    ))
+
+    stored = await cases.change(goodwill.id, lambda d: d.attach_evidence(
+        SYSTEM, pushed("push:1", tracking_number=goodwill.order.tracking_number), NOW + timedelta(hours=2)
+    ))
+
+    assert [m.payload["reason"] for m in stored.outbox if m.kind is EffectKind.STAFF_ALERT] == []
+    assert [r.money.contested_by_proof_at for r in (await cases.storage.reports.ledger(NOVEMBER)).rows] == [None]

@@ -11,10 +11,13 @@ import pytest
 from adapters.web.keys import SERVICE
 from disputes.actors import SYSTEM
 from schemas.common import Role
+from schemas.dispute import Evidence
+from schemas.proof import ProofSource
 from tests.e2e.conftest import CUSTOMER, FINANCE, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
 from tests.e2e.test_console import staff
 from tests.e2e.test_missing_items import BOXES, CLAIM, RECORD
 from tests.factories import NOW
+from tests.unit.test_evidence import proof
 
 NOVEMBER = {"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"}
 DECEMBER = {"from": "2026-12-01T00:00:00+03:00", "to": "2027-01-01T00:00:00+03:00"}
@@ -210,3 +213,27 @@ async def test_a_month_is_given_by_its_calendar_dates_read_in_istanbul(api, cloc
     assert refused.status == 422
     [error] = (await refused.json())["errors"]
     assert error["field"] == "from" and "2026-11-01T00:00:00+03:00" in error["message"]
+
+
+async def test_a_carrier_s_proof_after_a_deadline_refund_alerts_staff_and_marks_the_liability(
+    api, clock, sandbox, aiohttp_client
+):
+    downstream = await aiohttp_client(sandbox)
+    dispute_id = await carrier_silent(api)
+    await decide(api, dispute_id, NO_PROOF)
+    await settled(api, dispute_id)
+    disputes = api.server.app[SERVICE].repository
+    dispute = await disputes.get(dispute_id)
+    late = proof(source=ProofSource.PUSH, tracking=dispute.order.tracking_number, carrier=dispute.order.carrier)
+    assert dispute.attach_evidence(SYSTEM, Evidence(key="push:late-1", proof=late), clock.now())
+    await disputes.save(dispute)
+
+    async def alerted() -> list[dict]:
+        return [r["body"] for r in await applied(downstream, "staff_alerts")
+                if r["body"]["reason"] == "proof_after_liability"]
+
+    [alert] = await eventually(alerted)
+    assert alert["dispute_id"] == dispute_id
+    [liability] = await ledger(api, NOVEMBER, kind="carrier_liability")
+    assert liability["dispute_id"] == dispute_id and liability["contested_by_proof_at"]
+    assert len(await applied(downstream, "finance")) == 1  # the liability stands: no second message to finance
