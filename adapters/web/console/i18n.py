@@ -371,8 +371,6 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
                                 "it may have happened; check with the service by its key",
                                 "servis denemeler bitene kadar kimlik bilgilerimizi (imza anahtarını) reddetti: "
                                 "gerçekleşmiş olabilir; servise anahtarıyla sorun"),
-        "held": ("held back with a message set aside before it: not sent", "önceden bekletilen bir mesajla birlikte "
-                 "bekletildi: gönderilmedi"),
         "never_reached": ("never reached the service: no attempt made a connection, so it did not happen; sending it "
                           "again is safe",
                           "servise hiç ulaşmadı: hiçbir denemede bağlantı kurulamadı, yani gerçekleşmedi; yeniden "
