@@ -1,5 +1,5 @@
 """What became of a decision, in the console in headless chromium: the refund payments took, with the day it took it
-and payments' own id for it, as the relay recorded them."""
+and payments' own id for it, as the relay recorded them, on a laptop's screen and a 390 px phone's."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from tests.browser.conftest import Running
-from tests.browser.test_console import advised, sign_in
+from tests.browser.test_console import WIDEST, WIDER_THAN_390, advised, sign_in
 from tests.e2e.conftest import INVESTIGATOR, bearer, eventually
 from schemas.common import Role
 from tests.factories import order, shipment
@@ -34,7 +34,8 @@ async def weak(console_app: Running) -> str:
     return dispute_id
 
 
-async def test_the_refund_payments_took_is_shown_with_its_day_and_payments_own_id(page, console_app, weak):
+async def test_the_refund_payments_took_is_shown_with_its_day_and_payments_own_id_even_on_a_phone(
+        page, console_app, weak):
     await sign_in(page, console_app)
     await page.goto(f"{console_app.url}/console/disputes/{weak}")
     assert await page.get_by_label("Outcome").input_value() == "refund"
@@ -53,5 +54,7 @@ async def test_the_refund_payments_took_is_shown_with_its_day_and_payments_own_i
     row = page.locator("#compensations tbody tr", has_text="refund")
     text = await row.inner_text()
     paid = datetime.fromisoformat(refund["delivered_at"]).astimezone(ZoneInfo("Europe/Istanbul"))
-    assert f"paid by payments on {paid:%d.%m.%Y %H:%M} Istanbul" in text
+    assert f"refund · paid by payments on {paid:%d.%m.%Y %H:%M} Istanbul" in text
     assert refund["reference"] in text and refund["key"] in text
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate(WIDEST) <= 390, await page.evaluate(WIDER_THAN_390)
