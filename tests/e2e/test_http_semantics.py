@@ -362,7 +362,9 @@ async def test_every_get_in_the_endpoint_table_answers_head_with_the_same_header
     [image] = (await added.json())["customer_evidence"][0]["images"]
     await settled(api, one)  # nothing changes the case between a GET and its HEAD
     values = {"id": one.rsplit("/", 1)[1], "ref": image["ref"], "customer_id": "cust-1", "staff_id": "inv-ayse"}
-    required = {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}  # a report's period
+    start, end = "2026-11-01", "2026-12-01"  # the period of a report and of the money ledger
+    required = {"from": start, "to": end, "decided_from": start, "decided_to": end,
+                "tracking_number": "TRKSHP1"}  # the case's parcel, whose pushes are traced
     gets = [e for e in ENDPOINTS + OPS_ENDPOINTS + HIDDEN if e.method == "GET"]
     assert len(gets) >= 15
     for endpoint in gets:
