@@ -1,6 +1,6 @@
 """An investigator's day in the console, in headless chromium: sign in with a token, find a case in the queue by
 its order number and export the list, see the carrier's proof, decide, meet a case that changed meanwhile, ask
-the customer; a supervisor assigns a case and reads the carrier report."""
+the customer; a supervisor assigns a case."""
 
 import csv
 import io
@@ -209,28 +209,6 @@ async def test_a_supervisor_hands_a_case_to_an_investigator_who_asks_the_custome
     await page.wait_for_url("**?done")
     asked = page.locator(".message", has_text="information requested")
     assert "Kapıcıya sordunuz mu?" in await asked.inner_text()
-
-
-async def test_a_supervisor_signs_in_on_the_development_page_and_reads_the_carrier_report(page, console_app, cases):
-    await page.context.clear_cookies()
-    await page.goto(f"{console_app.url}/console/dev-sign-in")
-    await page.get_by_label("Staff member").select_option("sup-zeynep")  # signed in with her record's role
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{console_app.url}/console")
-    assert "sup-zeynep" in await page.locator(".who").inner_text()
-    await page.get_by_role("link", name="Reports").click()
-    await page.wait_for_url("**/console/reports")
-    carriers = await page.locator("svg[aria-labelledby=decisions-chart] .chart-label").all_text_contents()
-    assert sorted(carriers) == ["aras", "surat", "ups"]
-    liability = page.locator("section[aria-labelledby=liability-h] figure")  # a chart per currency: all in lira
-    assert await liability.locator("figcaption").all_text_contents() == ["TRY"]
-    assert await liability.locator("svg[aria-labelledby=liability-chart-1]").count() == 1
-    assert await page.locator("#sla-chart").count() == 1
-    await page.get_by_role("button", name="TR").click()
-    assert await page.locator("html").get_attribute("lang") == "tr"
-    assert await page.get_by_role("heading", name="Raporlar").count() == 1
-    await page.get_by_role("button", name="Çıkış yap").click()
-    await page.wait_for_url("**/console/sign-in")
 
 
 async def test_an_investigator_marked_inactive_takes_and_decides_nothing_from_the_console(page, console_app, cases):
