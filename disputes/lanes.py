@@ -17,9 +17,11 @@ A job may ask for claims of `least` items at the least while it has work in flig
 one are then claimed together (a claim of many costs storage about what a claim of one does).
 
 A job whose items do not wait in a full lane but are given back (`given_back_when_full`: the relay) claims no more
-at once than the fewest free places of a lane met that has any, less the items not read yet: a claim cannot tell
-which lanes its items are in, so a larger one, while a lane has a place or two, brings that lane's items only to
-give them back, again at each place it frees.
+at once than the fewest free places of a lane that has turned an item away (found full) and has any, less the items
+not read yet: a claim cannot tell which lanes its items are in, so a larger one, while such a lane has a place or
+two, brings that lane's items only to give them back, again at each place it frees. A lane that has turned none away
+since it last held nothing bounds no claim: one nearly full with work that fits in it (a slow service) does not cut
+the others' claims down to its last place.
 """
 
 import asyncio
@@ -38,6 +40,7 @@ class Lanes:
         self.changed = asyncio.Event()
         """Set whenever a place is given up or moves to a lane: the room may have grown."""
         self._held: Counter[str] = Counter()
+        self._turned_away: set[str] = set()  # lanes that found an item with no place for it since they last held none
 
     def start_run(self) -> None:
         """Forget the lanes that hold nothing: a new run gives shares only to the lanes it meets."""
@@ -47,10 +50,8 @@ class Lanes:
     def room(self) -> int:
         lanes = sum(1 for lane in self._held if lane != UNREAD)
         free = self.per_lane * lanes + (1 if lanes else self.per_lane) - self._held.total()
-        if self.given_back_when_full:
-            fewest = min((self.per_lane - held for lane, held in self._held.items()
-                          if lane != UNREAD and held < self.per_lane), default=self.per_lane)
-            free = min(free, fewest - self._held[UNREAD])
+        if bounding := [self.per_lane - self._held[lane] for lane in self._turned_away if self._held[lane] < self.per_lane]:
+            free = min(free, min(bounding) - self._held[UNREAD])
         return free if free >= self.least or not self._held.total() else 0
 
     def full(self) -> frozenset[str]:
@@ -64,6 +65,8 @@ class Lanes:
         self._held[lane] += count
         if count < 0:
             self.changed.set()
+            if not self._held[lane]:
+                self._turned_away.discard(lane)
 
 
 class Place:
@@ -93,6 +96,8 @@ class Place:
     def move_if_room(self, lane: str) -> bool:
         """Move to `lane` unless it is full and this place is not in it already; whether it is there now."""
         if lane != self._lane and lane in self._lanes.full():
+            if self._lanes.given_back_when_full:
+                self._lanes._turned_away.add(lane)
             return False
         self.move_to(lane)
         return True

@@ -75,8 +75,8 @@ class Relay:
     dispute's place moving to the service of each message as it is sent, and claims skip the disputes whose next message
     goes to a service with no free place. A dispute whose next message goes to such a service (its refund sent, its
     notification next) is given back, due at once, not moved into it, and claims are no larger than the fewest free
-    places of a service met (`Lanes.given_back_when_full`), so none is claimed only to be given back. A slow service
-    holds up to `batch` disputes, never the places of another."""
+    places of a service that has turned a dispute away (`Lanes.given_back_when_full`), so none is claimed only to be
+    given back. A slow service holds up to `batch` disputes, never the places of another."""
     max_attempts: int = 20
     backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(minutes=5)

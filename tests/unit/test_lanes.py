@@ -68,16 +68,38 @@ def test_a_place_moves_only_into_a_lane_with_room_unless_it_is_there_already():
     assert sent.move_if_room("notifications")
 
 
-def test_where_items_are_given_back_from_a_full_lane_a_claim_is_no_larger_than_the_fewest_free_places():
+def test_where_items_are_given_back_from_a_full_lane_a_claim_is_no_larger_than_the_fewest_free_places_of_one():
     lanes = Lanes(per_lane=3, given_back_when_full=True)
-    busy = [lanes.enter() for _ in range(2)]
+    busy = [lanes.enter() for _ in range(3)]
     for place in busy:
         place.move_to("notifications")
+    turned = lanes.enter()
+    assert not turned.move_if_room("notifications")  # full: its item is given back
+    turned.give_back()
+    busy.pop().leave()
     lanes.enter().move_to("payments")  # two of its places free
     assert lanes.room() == 1  # notifications' last place: a claim of more could bring it items only to give back
     unread = lanes.enter()
     assert lanes.room() == 0  # that place may be the unread item's
     unread.move_to("notifications")
-    assert lanes.full() == {"notifications"} and lanes.room() == 2  # skipped by claims now: payments' free places
+    assert lanes.full() == {"notifications"} and lanes.room() == 3  # skipped by claims now
     busy[0].leave()
     assert lanes.room() == 1
+
+
+def test_a_lane_nearly_full_with_items_that_all_found_a_place_does_not_bound_claims():
+    lanes = Lanes(per_lane=3, given_back_when_full=True)
+    slow = [lanes.enter() for _ in range(2)]
+    for place in slow:
+        place.move_to("payments")  # a slow service, its last place free: nothing was turned away from it
+    lanes.enter().move_to("notifications")
+    assert lanes.room() == 4  # the others' claims are not cut down to payments' last place
+
+    busy = [lanes.enter() for _ in range(2)]
+    for place in busy:
+        place.move_to("notifications")
+    turned = lanes.enter()
+    assert not turned.move_if_room("notifications")
+    turned.give_back()
+    busy[0].leave()
+    assert lanes.room() == 1  # notifications turned an item away: its last place bounds claims now

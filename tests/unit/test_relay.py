@@ -855,3 +855,54 @@ async def test_while_a_service_stays_full_its_cases_are_not_claimed_only_to_be_g
 
     assert not any(dispute.outbox for dispute in repository.docs.values())
     assert sum(claimed) <= 2 * cases, claimed  # each case for its refund, then once more for its notification
+
+
+class HeldPayments(Downstream):
+    """Notifications answer at once; payments once `answers` lets one through (a slow service, not full)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers = asyncio.Semaphore(0)
+        self.waiting = 0
+
+    async def refund(self, request, idempotency_key):
+        self.waiting += 1
+        await self.answers.acquire()
+        self.waiting -= 1
+        return await super().refund(request, idempotency_key)
+
+
+async def test_a_slow_service_with_a_place_free_does_not_cut_the_claims_for_other_services_to_one_case(
+    service, orders, request_for, repository, clock, schedule, due_work, monkeypatch
+):
+    batch, refunded, cases = 3, 2, 12
+    for n in range(cases):
+        orders.orders[f"ord-{n}"] = order(f"ord-{n}", f"cust-{n}", [shipment(f"shp-{n}")])
+    downstream = d = HeldPayments()
+    work = due_work(Relay(repository, d, d, d, d, d, clock, batch=batch), poll=timedelta(milliseconds=10))
+    for n in range(refunded):  # their refunds wait in payments, which keeps a place free
+        dispute = (await service.open(customer(f"cust-{n}"), request_for(f"ord-{n}"), None)).dispute
+        await service.decide(INVESTIGATOR, dispute.id, {1}, Outcome.REFUND, ReasonCode.CARRIER_NO_PROOF, "n", None)
+    claimed: list[int] = []
+    claim_due = schedule.claim_due
+
+    async def counted(*args, **kwargs):
+        found = await claim_due(*args, **kwargs)
+        claimed.extend([len(found)] if found else [])
+        return found
+
+    monkeypatch.setattr(schedule, "claim_due", counted)
+
+    running = asyncio.create_task(work.run_once())
+    try:
+        await until(lambda: downstream.waiting == refunded and len(downstream.told) == refunded)
+        claimed.clear()
+        for n in range(refunded, cases):
+            await service.open(customer(f"cust-{n}"), request_for(f"ord-{n}"), None)
+        await until(lambda: len(downstream.told) == cases)
+        assert len(claimed) <= 3, claimed  # ten openings' notifications, claimed several at once
+    finally:
+        for _ in range(refunded):
+            downstream.answers.release()
+    await asyncio.wait_for(running, 5)
+    assert not any(dispute.outbox for dispute in repository.docs.values())
