@@ -20,7 +20,7 @@ A job whose items do not wait in a full lane but are given back (`given_back_whe
 at once than the fewest free places of a lane that has turned an item away (found full) and has any, less the items
 not read yet: a claim cannot tell which lanes its items are in, so a larger one, while such a lane has a place or
 two, brings that lane's items only to give them back, again at each place it frees. A lane that has turned none away
-since it last held nothing bounds no claim: one nearly full with work that fits in it (a slow service) does not cut
+in the run (`start_run`) bounds no claim: one nearly full with work that fits in it (a slow service) does not cut
 the others' claims down to its last place.
 """
 
@@ -40,12 +40,13 @@ class Lanes:
         self.changed = asyncio.Event()
         """Set whenever a place is given up or moves to a lane: the room may have grown."""
         self._held: Counter[str] = Counter()
-        self._turned_away: set[str] = set()  # lanes that found an item with no place for it since they last held none
+        self._turned_away: set[str] = set()  # lanes that found an item with no place for it, this run
 
     def start_run(self) -> None:
         """Forget the lanes that hold nothing: a new run gives shares only to the lanes it meets."""
         for lane in [lane for lane, held in self._held.items() if not held]:
             del self._held[lane]
+            self._turned_away.discard(lane)
 
     def room(self) -> int:
         lanes = sum(1 for lane in self._held if lane != UNREAD)
@@ -65,8 +66,6 @@ class Lanes:
         self._held[lane] += count
         if count < 0:
             self.changed.set()
-            if not self._held[lane]:
-                self._turned_away.discard(lane)
 
 
 class Place:
