@@ -14,7 +14,7 @@ from hashlib import sha256
 from secrets import token_hex
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, PrivateAttr, model_validator
 
 from disputes import tracing
 from disputes.actors import SYSTEM, Actor
@@ -566,6 +566,16 @@ class Dispute(BaseModel):
         ]
         numbers = ([1] * len(lines) + numbers)[-len(lines):]
         return data | {"compensated_lines": [line | {"decision": n} for line, n in zip(lines, numbers, strict=True)]}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _money_before_ledger(cls, data: Any, handler: ModelWrapValidatorHandler["Dispute"]) -> "Dispute":
+        """Documents stored before decisions kept their money rows hold none (no `money`): a decided one is read with
+        the rows its decisions sent (`money_before_ledger`), so its next save writes them."""
+        dispute = handler(data)
+        if isinstance(data, dict) and "money" not in data and dispute.decision is not None:
+            dispute.money = dispute.money_before_ledger()
+        return dispute
 
     @property
     def clock_id(self) -> str | None:
@@ -2644,19 +2654,93 @@ class Dispute(BaseModel):
                 decided_at=decision.decided_at,
             )
             self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-            self._book(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability.amount_minor)
+            self.money.append(self._liability_money(decision))
         return [message for message in compensations if message is not None]
 
-    def _book(
-        self, kind: EffectKind, key: str, amount_minor: int | None, lines: Sequence[MoneyLine] = (),
+    def _liability_money(self, decision: Decision) -> MoneyMessage:
+        """The carrier's liability decision `decision` claimed, for the money ledger: the claim's value."""
+        key = f"{self.effects_prefix}:d{decision.sequence}:liability"
+        return self._money(decision, EffectKind.CARRIER_LIABILITY, key, self.claimed_value_minor)
+
+    def _money(
+        self, decision: Decision, kind: EffectKind, key: str, amount_minor: int | None, lines: Sequence[MoneyLine] = (),
         destination: RefundDestination | None = None,
-    ) -> None:
-        """Keep what the latest decision's message `key` pays, dated by the decision, for the money ledger."""
-        assert self.decision is not None
-        self.money.append(MoneyMessage(
-            kind=kind, key=key, decision=self.decision.sequence, decided_at=self.decision.decided_at,
+    ) -> MoneyMessage:
+        """What decision `decision`'s message `key` pays, dated by the decision, for the money ledger."""
+        return MoneyMessage(
+            kind=kind, key=key, decision=decision.sequence, decided_at=decision.decided_at,
             amount_minor=amount_minor, currency=self.order.currency, lines=list(lines), destination=destination,
-        ))
+        )
+
+    def _compensation_money(
+        self, decision: Decision, outcome: Outcome, key: str, line: LineOutcome | None, paid: int
+    ) -> MoneyMessage | None:
+        """What decision `decision`'s refund or reshipment `key` pays, of the package or of one claimed `line` (of whose
+        SKU `paid` units earlier decisions paid), for the money ledger; None for a refund of nothing (a free gift), which
+        sends no message."""
+        if outcome is Outcome.REFUND:
+            amount = line.amount_minor if line else self.order.value_minor
+            if amount == 0:
+                return None
+            lines = [MoneyLine(sku=line.sku, quantity=line.quantity)] if line else []
+            return self._money(decision, EffectKind.REFUND, key, amount, lines, decision.refund_to)
+        items = self._reshipped(line, paid)
+        return self._money(decision, EffectKind.RESHIP, key, None, [MoneyLine(sku=i.sku, quantity=i.quantity) for i in items])
+
+    def _reshipped(self, line: LineOutcome | None, paid: int) -> list[OrderItem]:
+        """The items a reshipment sends: the package's, or one claimed line's units following the `paid` ones
+        earlier decisions paid, one item per order line of the SKU holding some of them."""
+        if line is None:
+            return self.order.items
+        return _sku_lines(self.order.items, line.sku, line.quantity, after=paid)
+
+    def money_before_ledger(self) -> list[MoneyMessage]:
+        """The money rows of a case whose decisions were taken before they were kept: each decision on the timeline
+        (every one in full), its refunds, reshipments and carrier liability built as a decision builds them now, kept
+        where the case holds its message (pending, delivered or parked: a refund of nothing, a test clock's decision
+        sent none), in the order sent, marked `rebuilt`. A line's units paid before are those earlier decisions'
+        (`compensated_lines`), but those parked that did not happen, as the decision counted them."""
+        sent = {m.key for queue in (self.outbox, self.effects_delivered, self.effects_parked) for m in queue}
+        parked = self._parked_compensations()
+        rows: list[MoneyMessage] = []
+        for decision in self._decisions_taken():
+            n = decision.sequence
+            built = [
+                self._compensation_money(decision, line.outcome, self.compensation_key(n, line.outcome, line.sku), line,
+                                         self._paid_before(line.sku, n, parked))
+                for line in decision.lines if line.outcome is not Outcome.REJECTED
+            ]
+            if not decision.lines and decision.outcome is not Outcome.REJECTED:
+                built.append(self._compensation_money(decision, decision.outcome, self.compensation_key(n, decision.outcome),
+                                                      None, 0))
+            built.append(self._liability_money(decision))
+            rows += [money.model_copy(update={"rebuilt": True}) for money in built
+                     if money is not None and money.key in sent]
+        return rows
+
+    def _decisions_taken(self) -> list[Decision]:
+        """Every decision the case took, in order, from its timeline, which keeps each in full (its details but those
+        that are none). One recorded before that by its outcome and reason alone is the latest (`decision`) or is
+        completed from what the case kept of it: its time and who took it (the entry's), the lines it paid
+        (`compensated_lines`); its note and refund destination unknown (none)."""
+        entries = [entry for entry in self.timeline if entry.action == "decided"]
+        taken = []
+        for n, entry in enumerate(entries, start=1):
+            if "sequence" not in entry.details and n == len(entries) and self.decision is not None:
+                taken.append(self.decision)
+                continue
+            paid = [line.model_dump(include=set(LineOutcome.model_fields)) for line in self.compensated_lines
+                    if line.decision == n]
+            known = {"note": "", "decided_by": entry.actor, "decided_by_role": entry.role, "decided_at": entry.at,
+                     "sequence": n, "lines": paid}
+            taken.append(Decision.model_validate({"refund_to": None, **known, **entry.details}))
+        return taken
+
+    def _paid_before(self, sku: str, decision: int, parked: AbstractSet[str]) -> int:
+        """The units of a claimed SKU decisions before number `decision` refunded or reshipped, as `uncompensated`
+        counts them."""
+        return sum(line.quantity for line in self.compensated_lines if line.sku == sku and line.decision < decision
+                   and self.compensation_key(line.decision, line.outcome, line.sku) not in parked)
 
     @property
     def liability_claimed(self) -> bool:
@@ -2675,36 +2759,33 @@ class Dispute(BaseModel):
         decided apart: its value; its units, as the refund values them: those following the units earlier decisions
         paid, one item per order line of the SKU holding some of them, each as its line describes it): its message's
         id. A refund of nothing (a free gift) sends no message (None): the line is compensated all the same."""
-        order = self.order
+        order, decision = self.order, self.decision
+        assert decision is not None
+        paid = self._paid(line.sku) - line.quantity if line else 0  # this decision's units are counted as paid already
+        money = self._compensation_money(decision, outcome, key, line, paid)
+        if money is None:
+            return None
+        self.money.append(money)
         if outcome is Outcome.REFUND:
-            assert self.decision is not None and self.decision.refund_to is not None
-            amount = line.amount_minor if line else order.value_minor
-            if amount == 0:
-                return None
-            lines = [MoneyLine(sku=line.sku, quantity=line.quantity)] if line else []
-            self._book(EffectKind.REFUND, key, amount, lines, self.decision.refund_to)
+            assert decision.refund_to is not None and money.amount_minor is not None
             return self._queue(EffectKind.REFUND, key, RefundRequest(
                 dispute_id=self.id,
                 order_id=order.order_id,
                 customer_id=self.customer_id,
-                amount_minor=amount,
+                amount_minor=money.amount_minor,
                 currency=order.currency,
-                destination=self.decision.refund_to,
+                destination=decision.refund_to,
                 payment_method=order.payment_method,
                 shipment_id=order.shipment_id if line else None,
                 sku=line.sku if line else None,
                 quantity=line.quantity if line else None,
             ))
-        items = order.items
-        if line is not None:  # this decision's units are counted as paid already
-            items = _sku_lines(order.items, line.sku, line.quantity, after=self._paid(line.sku) - line.quantity)
-        self._book(EffectKind.RESHIP, key, None, [MoneyLine(sku=item.sku, quantity=item.quantity) for item in items])
         return self._queue(EffectKind.RESHIP, key, ReshipRequest(
             dispute_id=self.id,
             order_id=order.order_id,
             original_shipment_id=order.shipment_id,
             carrier=order.carrier,
-            items=items,
+            items=self._reshipped(line, paid),
             address=order.address,
             recipient_name=order.recipient_name,
         ))

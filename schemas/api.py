@@ -708,6 +708,12 @@ class LedgerRowView(_Output):
                     "liable (staff were alerted, `proof_after_liability`): the liability stands, and the carrier can "
                     "answer the bill with that proof; null otherwise."
     )
+    rebuilt: bool = Field(
+        description="true: the row of a decision taken before the service kept money rows, rebuilt at upgrade from the "
+                    "case's decision and order (the same figures that decision sent); what the case did not keep is "
+                    "null (a delivered message's `reference` where its service's answer was not kept, a liability's "
+                    "`contested_by_proof_at`)."
+    )
 
 
 class LedgerPageView(_Output):

@@ -388,6 +388,10 @@ class MoneyMessage(_Model):
     contested_by_proof_at: Timestamp | None = None
     """A liability's: when a proof of delivery from the carrier first came after it was claimed (the carrier can answer
     the bill with it; staff were alerted)."""
+    rebuilt: bool = False
+    """Rebuilt at upgrade from the case's decision (`Dispute.money_before_ledger`): a decision taken before money rows
+    were kept. Its figures are those the decision sent; what the case did not keep (a delivered message's reference
+    where its service's answer was not kept) is absent."""
 
 
 PULLED = "pull:"

@@ -35,6 +35,9 @@ ALLOWED: dict[tuple[str, frozenset[str]], str] = {
         "start-up migration, once per database: cases handed to a supervisor before such a case was marked",
     ("disputes", frozenset({"anonymised_at", "closed_at", "due.retention"})):
         "start-up migration, once per database: closed cases stored before their personal data was anonymised",
+    ("disputes", frozenset({"decision.decided_at", "money"})):
+        "every start-up: the cases without money rows decided since the latest decision the start-up before saw, read "
+        "through the index on the decision's time (`queue_by_decision_period`, named), `money` tested on the documents",
     ("carrier_events", frozenset({"tracking_number"})):
         "every start-up: pushed events whose number is not in the one spelling, a regex tested on the keys of the "
         "index it names (`events_by_push`, read whole), not on the documents",

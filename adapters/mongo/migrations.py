@@ -108,6 +108,19 @@ document.
 What the release before wrote after the last new instance started is respelt at the next start-up of any instance:
 an upgrade from a release without the one spelling ends with one restart once the rollout is over (README, upgrades).
 
+Money before the ledger: cases decided by a release that kept no money rows (`money`) would be missing from the money
+ledger and their liabilities from the carrier report's, so a past period's bill would change on upgrade. Each is given
+the rows its decisions sent, rebuilt from what the case holds by the rule that builds a new decision's
+(`Dispute.money_before_ledger`: each decision on its timeline, the order, the keys of the messages it holds), marked
+`rebuilt`, as its next save would write them (a case read without them is read with them); one decided without money
+(a rejection) is given none. Like the respelling, this runs at every start-up, as the release before keeps deciding
+cases during a rolling deploy: the decided cases without the field are read through the index on the decision's time
+(`queue_by_decision_period`) and written `BATCH` to a round trip, each at the version it was read. The first run reads
+every decided case; a run that wrote every case it read records the latest decision it saw (`money_before_ledger` in
+`migrations`), and the next reads only the cases decided since (less `REREAD`); one that met a case changed meanwhile
+records nothing, so the next reads the same cases again. A start-up after the rollout reads the cases decided since
+the one before.
+
 Each step that changes what a case shows writes it at a new version, so its `ETag` changes too."""
 
 from collections.abc import Awaitable, Callable
@@ -116,14 +129,14 @@ from functools import reduce
 from operator import getitem
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
 from adapters.mongo.disputes import from_doc, queue_key
 from adapters.mongo.evidence_store import LAST_STORED
-from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, RAW_PAYLOADS
+from adapters.mongo.indexes import ATTACHMENTS, CARRIER_EVENTS, DISPUTES, PERIOD_DECIDED, RAW_PAYLOADS
 from disputes.anonymise import anonymised_timeline, kept_priority
 from disputes.model import ACCESSIBLE_PRIORITY, CLOCK_MARK, IMAGES_DELETED
 from disputes.ports import STORED_LATELY, queue_tie
@@ -193,6 +206,11 @@ HANDED_OVER_MARKED = "handed_over_marked"
 RELABELLED_NEED = "decision_deadline_moved"
 DEADLINE_RULE_APART = "deadline_rule_apart"
 HANDED_OVER = "sla_deadline_reached"
+MONEY_BEFORE_LEDGER = "money_before_ledger"
+DECIDED: Doc = {"decision.decided_at": {"$gt": EARLIEST}}
+REREAD = timedelta(hours=1)
+"""How far before the latest decision the previous start-up saw the next one looks again for cases without money
+rows: a decision the release before saved meanwhile dated earlier (its instance's clock behind, its save slow)."""
 NOT_ONE_SPELLING = r"[a-z\s]"
 """A number holding a letter a–z or a blank is not in its one spelling (`schemas.common.one_spelling`)."""
 NEW_VERSION: Doc = {"$inc": {"version": 1}}
@@ -229,7 +247,7 @@ async def migrate(db: AsyncDatabase[Doc]) -> int:
             count = await step(db)
             await db[MIGRATIONS].update_one({"_id": name}, {"$setOnInsert": {"changed": count}}, upsert=True)
             changed += count
-    return changed + await _one_spelling(db) + await _queue_ties(db)
+    return changed + await _one_spelling(db) + await _queue_ties(db) + await _money_before_ledger(db)
 
 
 async def _holds_documents(db: AsyncDatabase[Doc]) -> bool:
@@ -278,6 +296,33 @@ async def _queue_ties(db: AsyncDatabase[Doc]) -> int:
             changed += (await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count
             batch = []
     return changed + ((await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count if batch else 0)
+
+
+async def _money_before_ledger(db: AsyncDatabase[Doc]) -> int:
+    """Run at every start-up: the cases without money rows decided since the latest decision the run before saw (less
+    `REREAD`; every decided case at the first run) are written as their next save would write them (`from_doc` reads
+    them with their rows), `BATCH` to a round trip, each at the version it was read. When every one was written, the
+    latest decision now is recorded for the next run; otherwise (one changed meanwhile) the next run reads them again."""
+    done = await db[MIGRATIONS].find_one({"_id": MONEY_BEFORE_LEDGER})
+    latest = await db[DISPUTES].find_one(
+        DECIDED, {"decision.decided_at": 1}, sort=[("decision.decided_at", DESCENDING)], hint=PERIOD_DECIDED
+    )
+    since = done["through"] - REREAD if done else EARLIEST
+    read, changed, batch = 0, 0, []
+    without: Doc = {"decision.decided_at": {"$gt": since}, "money": {"$exists": False}}
+    async for doc in db[DISPUTES].find(without, hint=PERIOD_DECIDED):
+        rows = [money.model_dump() for money in from_doc(doc).money]
+        current = {"_id": doc["_id"], "version": doc["version"], "money": {"$exists": False}}
+        batch.append(UpdateOne(current, {"$set": {"money": rows}} | (NEW_VERSION if rows else {})))
+        read += 1
+        if len(batch) == BATCH:
+            changed += (await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count
+            batch = []
+    changed += (await db[DISPUTES].bulk_write(batch, ordered=False)).modified_count if batch else 0
+    if latest is not None and changed == read:
+        through = {"$max": {"through": latest["decision"]["decided_at"]}}
+        await db[MIGRATIONS].update_one({"_id": MONEY_BEFORE_LEDGER}, through, upsert=True)
+    return changed
 
 
 async def _flagged(db: AsyncDatabase[Doc]) -> int:

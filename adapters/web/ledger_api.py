@@ -56,7 +56,7 @@ def row_view(row: LedgerRow) -> LedgerRowView:
         destination=money.destination, decision=money.decision, decided_at=money.decided_at, state=where.state.value,
         delivered_at=where.at if delivered else None, reference=where.reference,
         parked_at=where.at if parked else None, parked_reason=where.parked_reason,
-        contested_by_proof_at=money.contested_by_proof_at,
+        contested_by_proof_at=money.contested_by_proof_at, rebuilt=money.rebuilt,
     )
 
 

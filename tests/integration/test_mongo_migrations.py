@@ -37,8 +37,10 @@ from tests.integration.test_attachment_retention import PNG, signed_proof
 from tests.unit.test_tracking_spelling import pulled_before_the_one_spelling
 
 LEASE = timedelta(seconds=30)
-EVERY_START = [("find", DISPUTES), ("find", CARRIER_EVENTS), ("find", DISPUTES)]
-"""What every start-up reads: the numbers not in the one spelling, and the queue keys holding the id alone."""
+EVERY_START = [("find", DISPUTES), ("find", CARRIER_EVENTS), ("find", DISPUTES), ("find", "migrations"), ("find", DISPUTES),
+               ("find", DISPUTES)]
+"""What every start-up reads: the numbers not in the one spelling, the queue keys holding the id alone, and the cases
+without money rows decided since the latest decision the start-up before saw (and the latest decision now)."""
 
 
 @pytest.fixture
