@@ -2633,17 +2633,11 @@ class Dispute(BaseModel):
         decision = self.decision
         assert decision is not None
         order = self.order
-        prefix = f"{self.effects_prefix}:d{decision.sequence}"
         compensations = [  # one effect per line, keyed by it: each line is compensated once
-            self._queue_compensation(
-                line.outcome, self.compensation_key(decision.sequence, line.outcome, line.sku), line
-            )
-            for line in decision.lines if line.outcome is not Outcome.REJECTED
+            self._queue_compensation(outcome, key, line) for outcome, key, line in self._compensations_of(decision)
         ]
-        if not decision.lines and decision.outcome is not Outcome.REJECTED:
-            key = self.compensation_key(decision.sequence, decision.outcome)
-            compensations.append(self._queue_compensation(decision.outcome, key, None))
         if self.carrier_liable and not self.liability_claimed:
+            money = self._liability_money(decision)
             liability = CarrierLiability(
                 dispute_id=self.id,
                 carrier=order.carrier,
@@ -2653,9 +2647,21 @@ class Dispute(BaseModel):
                 reason=decision.reason_code.value,
                 decided_at=decision.decided_at,
             )
-            self._queue(EffectKind.CARRIER_LIABILITY, f"{prefix}:liability", liability)
-            self.money.append(self._liability_money(decision))
+            self._queue(EffectKind.CARRIER_LIABILITY, money.key, liability)
+            self.money.append(money)
         return [message for message in compensations if message is not None]
+
+    def _compensations_of(self, decision: Decision) -> list[tuple[Outcome, str, LineOutcome | None]]:
+        """The refunds and reshipments decision `decision` pays, each with its key: one per line it paid, or one of the
+        package."""
+        n = decision.sequence
+        paid: list[tuple[Outcome, str, LineOutcome | None]] = [
+            (line.outcome, self.compensation_key(n, line.outcome, line.sku), line)
+            for line in decision.lines if line.outcome is not Outcome.REJECTED
+        ]
+        if not decision.lines and decision.outcome is not Outcome.REJECTED:
+            paid.append((decision.outcome, self.compensation_key(n, decision.outcome), None))
+        return paid
 
     def _liability_money(self, decision: Decision) -> MoneyMessage:
         """The carrier's liability decision `decision` claimed, for the money ledger: the claim's value."""
@@ -2695,24 +2701,20 @@ class Dispute(BaseModel):
         return _sku_lines(self.order.items, line.sku, line.quantity, after=paid)
 
     def money_before_ledger(self) -> list[MoneyMessage]:
-        """The money rows of a case whose decisions were taken before they were kept: each decision on the timeline
-        (every one in full), its refunds, reshipments and carrier liability built as a decision builds them now, kept
+        """The money rows of a case whose decisions were taken before they were kept: each decision the timeline kept
+        (`_decisions_taken`), its refunds, reshipments and carrier liability built as a decision builds them now, kept
         where the case holds its message (pending, delivered or parked: a refund of nothing, a test clock's decision
         sent none), in the order sent, marked `rebuilt`. A line's units paid before are those earlier decisions'
         (`compensated_lines`), but those parked that did not happen, as the decision counted them."""
         sent = {m.key for queue in (self.outbox, self.effects_delivered, self.effects_parked) for m in queue}
-        parked = self._parked_compensations()
+        parked = self._parked_compensations().keys()
         rows: list[MoneyMessage] = []
         for decision in self._decisions_taken():
-            n = decision.sequence
             built = [
-                self._compensation_money(decision, line.outcome, self.compensation_key(n, line.outcome, line.sku), line,
-                                         self._paid_before(line.sku, n, parked))
-                for line in decision.lines if line.outcome is not Outcome.REJECTED
+                self._compensation_money(decision, outcome, key, line,
+                                         self._paid_before(line.sku, decision.sequence, parked) if line else 0)
+                for outcome, key, line in self._compensations_of(decision)
             ]
-            if not decision.lines and decision.outcome is not Outcome.REJECTED:
-                built.append(self._compensation_money(decision, decision.outcome, self.compensation_key(n, decision.outcome),
-                                                      None, 0))
             built.append(self._liability_money(decision))
             rows += [money.model_copy(update={"rebuilt": True}) for money in built
                      if money is not None and money.key in sent]

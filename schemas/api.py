@@ -710,9 +710,10 @@ class LedgerRowView(_Output):
     )
     rebuilt: bool = Field(
         description="true: the row of a decision taken before the service kept money rows, rebuilt at upgrade from the "
-                    "case's decision and order (the same figures that decision sent); what the case did not keep is "
+                    "case's decisions and order (the same figures that decision sent); what the case did not keep is "
                     "null (a delivered message's `reference` where its service's answer was not kept, a liability's "
-                    "`contested_by_proof_at`)."
+                    "`contested_by_proof_at`, the `destination` of a refund an earlier decision of the case paid where "
+                    "its timeline kept that decision's outcome and reason only)."
     )
 
 

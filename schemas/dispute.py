@@ -390,8 +390,9 @@ class MoneyMessage(_Model):
     the bill with it; staff were alerted)."""
     rebuilt: bool = False
     """Rebuilt at upgrade from the case's decision (`Dispute.money_before_ledger`): a decision taken before money rows
-    were kept. Its figures are those the decision sent; what the case did not keep (a delivered message's reference
-    where its service's answer was not kept) is absent."""
+    were kept. Its figures are those the decision sent; what the case did not keep is absent (a delivered message's
+    reference where its service's answer was not kept; the destination of a refund by an earlier decision the timeline
+    kept by its outcome and reason only)."""
 
 
 PULLED = "pull:"
