@@ -123,3 +123,19 @@ async def test_a_second_start_up_adds_nothing_and_the_cases_read_as_they_were(mo
     }
     read = await MongoDisputes.in_database(mongo_db).get(started[LIABLE]["_id"])
     assert read is not None and [m.kind for m in read.money] == [EffectKind.REFUND, EffectKind.CARRIER_LIABILITY]
+
+
+async def test_what_the_release_before_decides_after_a_start_up_gets_its_rows_at_the_next_one(mongo_db, query_audit) -> None:
+    """During a rolling deploy the release before keeps deciding cases without money rows: the next start-up reads
+    the cases decided since the latest decision the one before saw, and gives them theirs."""
+    *earlier, later = _old_cases()
+    await mongo_db[DISPUTES].insert_many(earlier)
+    await migrate(mongo_db)
+    await mongo_db[DISPUTES].insert_one(later)  # decided by the release before after that start-up
+    query_audit.commands.clear()
+
+    await migrate(mongo_db)  # its queue key is written in full too
+
+    read = [name for name, command in query_audit.commands if name == "find" and command["find"] == DISPUTES]
+    assert len(read) == 4  # the numbers' spelling, the queue's keys, the latest decision, the cases decided since
+    assert {row.money.key for row in (await _rows(mongo_db, DECEMBER)).values()} == {_key(later, "d2:refund:sku-glass")}
