@@ -147,21 +147,20 @@ class MongoReports:
 
     async def ledger(self, query: LedgerQuery) -> LedgerPage:
         """The cases with money decided in the period from the page's cursor on, read from their index
-        (`ledger_by_decided_at`); their rows unwound, the others' filters applied, put in ledger order and cut at the page
-        by the database."""
-        since = max(query.decided_from, query.after[0]) if query.after else query.decided_from
-        first = {"money": {"$elemMatch": {"decided_at": {"$gte": since, "$lt": query.decided_to}}}}
-        carrier = {} if query.carrier is None else {"order.carrier": query.carrier}
-        pipeline: list[dict[str, Any]] = [
-            {"$match": first},
-            {"$project": LEDGER_FIELDS},
-            {"$unwind": "$money"},
-            {"$match": _ledger_match(query, "money") | carrier},
-            {"$sort": {"money.decided_at": 1, "money.key": 1}},
-            {"$limit": query.limit + 1},
-        ]
-        docs = await (await self.collection.aggregate(pipeline)).to_list()
-        return page_of([row for doc in docs for row in _ledger_row(doc, query)], query.limit)
+        (`ledger_by_decided_at`) in the order of their earliest money (the key MongoDB sorts an array by) and cut at a
+        page's worth (`_ledger_cases`): every row decided before the last case's earliest money is among theirs; when
+        those are not a page, twice as many cases are read."""
+        cases = query.limit + 2
+        while True:
+            docs = await (await self.collection.aggregate(_ledger_cases(query, cases))).to_list()
+            rows = [row for doc in docs for row in _ledger_rows(doc, query)]
+            if len(docs) < cases:
+                return page_of(rows, query.limit)
+            known_to = max(min(m["decided_at"] for m in doc["money"]) for doc in docs)
+            complete = [row for row in rows if row.money.decided_at < known_to]
+            if len(complete) > query.limit:
+                return page_of(complete, query.limit)
+            cases *= 2
 
     async def _response_figures(self, start: datetime, end: datetime, group: object) -> list[ResponseFigures]:
         pipeline: list[dict[str, Any]] = [
@@ -187,26 +186,31 @@ LEDGER_FIELDS = {
 """What a ledger row reads of its case: the money it sent and where each message is (keys, not payloads)."""
 
 
-def _ledger_match(query: LedgerQuery, field: str) -> dict[str, Any]:
-    """The rows `query` selects, on `field` (`money` of the case, or the one row unwound from it)."""
-    match: dict[str, Any] = {f"{field}.decided_at": {"$gte": query.decided_from, "$lt": query.decided_to}}
-    if query.kind is not None:
-        match[f"{field}.kind"] = query.kind.value
-    if query.after is not None:
-        at, key = query.after
-        match["$or"] = [{f"{field}.decided_at": {"$gt": at}}, {f"{field}.decided_at": at, f"{field}.key": {"$gt": key}}]
-    return match
+def _ledger_cases(query: LedgerQuery, cases: int) -> list[dict[str, Any]]:
+    """The first `cases` cases with a row `query` selects, by their earliest money: the index bounds the read by the
+    cursor's decision time and the period's end, the kind and carrier are tested on what it finds."""
+    since = max(query.decided_from, query.after[0]) if query.after else query.decided_from
+    decided = {"decided_at": {"$gte": since, "$lt": query.decided_to}}
+    of_kind = decided if query.kind is None else decided | {"kind": query.kind.value}
+    carrier = {} if query.carrier is None else {"order.carrier": query.carrier}
+    return [
+        {"$match": {"money": {"$elemMatch": decided}}},
+        {"$match": {"money": {"$elemMatch": of_kind}} | carrier},
+        {"$sort": {"money.decided_at": 1, "_id": 1}},
+        {"$limit": cases},
+        {"$project": LEDGER_FIELDS},
+    ]
 
 
-def _ledger_row(doc: dict[str, Any], query: LedgerQuery) -> list[LedgerRow]:
+def _ledger_rows(doc: dict[str, Any], query: LedgerQuery) -> list[LedgerRow]:
     where = whereabouts(
         (m["key"] for m in doc.get("outbox", [])),
         (DeliveredEffect.model_validate(e) for e in doc.get("effects_delivered", [])),
         ((m["key"], m.get("parked"), m.get("parked_at")) for m in doc.get("effects_parked", [])),
     )
     order = doc["order"]
-    money = MoneyMessage.model_validate(doc["money"])
-    return ledger_rows(doc["_id"], order["carrier"], order["tracking_number"], [money], where, query)
+    money = [MoneyMessage.model_validate(m) for m in doc["money"]]
+    return ledger_rows(doc["_id"], order["carrier"], order["tracking_number"], money, where, query)
 
 
 def _response_row(row: dict[str, Any]) -> ResponseFigures:

@@ -1,7 +1,9 @@
 """The money ledger: one row per refund, reshipment and carrier liability a decision sent, dated by that decision, with
 where its message is now."""
 
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from disputes.actors import SYSTEM
 from disputes.ledger import LedgerQuery, MoneyState
@@ -125,6 +127,35 @@ async def test_pages_follow_decision_time_then_key_and_filter_by_kind_and_carrie
     assert [(r.carrier, r.money.kind, r.money.decided_at) for r in refunds.rows] == [
         ("aras", EffectKind.REFUND, NOW + timedelta(hours=2)), ("aras", EffectKind.REFUND, NOW + timedelta(hours=3)),
     ]
+
+
+async def test_a_page_reads_about_a_page_of_cases_not_every_case_to_the_end_of_the_period(cases: Cases) -> None:
+    if cases.storage.name == "memory":
+        return  # no index to read: the in-memory store looks at every case
+    for n in range(8):
+        await _carrier_liable_refund(cases, hours=1 + n)
+    reports = cases.storage.reports
+    aggregate, read_per_page = reports.collection.aggregate, []
+
+    async def counted(pipeline: list[dict[str, Any]]) -> Any:  # the cases the pipeline goes on to read whole
+        fetched = pipeline[:next(n for n, stage in enumerate(pipeline) if "$project" in stage)]
+        read_per_page[-1] += len(await (await aggregate(fetched)).to_list())
+        return await aggregate(pipeline)
+
+    reports.collection.aggregate = counted
+    rows, query = [], replace(NOVEMBER, limit=2)
+    while True:
+        read_per_page.append(0)
+        page = await reports.ledger(query)
+        rows += page.rows
+        if page.next_after is None:
+            break
+        query = replace(query, after=page.next_after)
+
+    assert [(r.money.decided_at, r.money.kind) for r in rows] == [
+        (NOW + timedelta(hours=1 + n), kind) for n in range(8) for kind in (EffectKind.CARRIER_LIABILITY, EffectKind.REFUND)
+    ]
+    assert max(read_per_page) <= 4, read_per_page  # a page of 2 rows is one case; the next case or two say where it ends
 
 
 async def test_a_carrier_s_proof_after_its_liability_marks_the_row_and_alerts_staff_once(cases: Cases) -> None:
