@@ -34,6 +34,7 @@ from disputes.ports import (
     CarrierFigures,
     DisputePage,
     DisputeQuery,
+    queue_after,
     queue_position,
     STORED_LATELY,
     Claimed,
@@ -146,7 +147,7 @@ def _filters(q: DisputeQuery) -> list[Callable[[Dispute], bool]]:
          and d.decision.decided_at >= q.decided_from),
         (q.decided_to, lambda d: q.decided_to is not None and d.decision is not None
          and d.decision.decided_at < q.decided_to),
-        (q.after, lambda d: q.after is not None and queue_position(d) > q.after),
+        (q.after, lambda d: q.after is not None and queue_position(d) > queue_after(q.after)),
         (q.ids, lambda d: q.ids is not None and d.id in q.ids),
     ]
     return [test for value, test in given if value is not None]

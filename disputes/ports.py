@@ -44,6 +44,14 @@ def queue_tie(priority: int, opened_at: datetime, dispute_id: str) -> str:
     return f"{9 - priority}|{opened}|{dispute_id}"
 
 
+def queue_after(after: tuple[datetime, str]) -> tuple[datetime, str]:
+    """Where a page resumes after the `queue_position` a cursor holds. A cursor the release before handed out holds
+    the id alone as its tie (ordered by id then, no `|`): it resumes at the start of its due time, so a case due then
+    may be shown once more, none skipped."""
+    due, tie = after
+    return after if "|" in tie else (due, "")
+
+
 @dataclass(frozen=True, slots=True)
 class DisputeQuery:
     """The investigator queue: filters, ordered by `queue_position` (decision due date, then priority, opening and

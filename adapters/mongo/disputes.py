@@ -34,7 +34,7 @@ from disputes.anonymise import APPENDED, PERSONAL_DATA_RETENTION
 from disputes.model import Dispute, address_key
 from disputes.policy import CustomerHistory, PastClaim, opening_of
 from disputes.ports import (
-    ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound, queue_position,
+    ERROR_KEPT, DisputePage, DisputeQuery, IdempotencyKeyTaken, Lease, Taking, ViewBound, queue_after, queue_position,
 )
 from disputes.reports import report_facts
 from disputes.work import WorkKind
@@ -523,7 +523,7 @@ def _filter(query: DisputeQuery) -> Doc:
     order = _range(
         ("$gte", _due_text(query.due_from) if query.due_from else None),
         ("$lt", _due_text(query.due_before) if query.due_before else None),  # every key of an earlier due time sorts before it
-        ("$gt", queue_key(*query.after) if query.after else None),
+        ("$gt", queue_key(*queue_after(query.after)) if query.after else None),
     )
     for field, condition in (
         ("queue_key", order),

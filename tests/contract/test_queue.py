@@ -302,6 +302,22 @@ async def test_cases_due_at_one_time_come_by_priority_then_the_longest_waiting_t
         ], limit
 
 
+async def test_a_cursor_that_ends_on_an_id_alone_resumes_at_the_start_of_its_due_time_skipping_no_case(
+    cases: Cases,
+) -> None:
+    """The release before ordered the cases due at one time by id alone; a cursor it handed out shows its due time's
+    cases again rather than none of them."""
+    opened = []
+    for minutes in (0, 100, 200):
+        cases.clock.current = NOW + timedelta(minutes=minutes)  # all on Wednesday 18.11: one due time
+        opened.append(await cases.open())
+    old_page_end = min(opened, key=lambda d: d.id)
+
+    page = await cases.storage.disputes.query(DisputeQuery(after=(old_page_end.sla.decision_due, old_page_end.id)))
+
+    assert [d.id for d in page.items] == [d.id for d in opened]
+
+
 async def test_changing_what_a_read_handed_out_changes_nothing_stored(cases: Cases) -> None:
     """Reads that only show disputes (one, the queue, a customer's list) may hand out what storage holds, never in
     a form whose change reaches it: the change is refused or stays with the caller."""

@@ -706,7 +706,8 @@ async def test_cases_keyed_by_their_id_alone_are_keyed_in_full_at_every_start_up
     mongo_db, query_audit
 ):
     """The release before ordered the cases due at one time by id (`<due>|<id>`), and keeps writing such keys during
-    a rolling deploy: each start-up keys them by priority and opening too; a cursor it handed out still pages."""
+    a rolling deploy: each start-up keys them by priority and opening too; a cursor it handed out pages again from the start of its due time,
+    skipping none of the cases due then."""
     disputes = MongoDisputes.in_database(mongo_db)
     orders = InMemoryOrders([order(f"ord-{n}") for n in range(3)])
     opened = []
@@ -729,4 +730,5 @@ async def test_cases_keyed_by_their_id_alone_are_keyed_in_full_at_every_start_up
     assert await migrate(mongo_db) == 0
     page = await disputes.query(DisputeQuery(limit=10))
     assert [d.id for d in page.items] == [opened[0].id, opened[1].id, opened[2].id]  # priority 2, then by opening
-    assert isinstance((await disputes.query(DisputeQuery(after=old_cursor))).items, list)
+    resumed = await disputes.query(DisputeQuery(after=old_cursor))  # at the start of its due time: none skipped
+    assert [d.id for d in resumed.items] == [opened[0].id, opened[1].id, opened[2].id]
