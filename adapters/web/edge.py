@@ -8,6 +8,7 @@ instructions a request, counted with callgrind). So that nothing reaches the ser
 are added through `EdgeRoutes`, which also answers, last, the paths and methods no route takes."""
 
 import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -122,24 +123,32 @@ def _matcher(info: Mapping[str, Any]) -> Matcher:
     return cast(str, info["path"]).__eq__
 
 
-_WORD = re.compile(r"[a-z0-9_-]{1,32}")
+_WORD = re.compile(r"[A-Za-z0-9_-]{1,32}")
 """A segment named back in a near miss's address (a carrier code, an id); any other is named by its placeholder."""
+_CODES = frozenset({"carrier"})
+"""Placeholders whose values are lower-case codes: named back in lower case; any other value as it was sent (an id
+written with capitals is another resource in lower case)."""
+_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+"""Capitals folded to lower case, ASCII only: a folded path keeps the length, so its segments line up with the path's."""
 _NEAR_MISSES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("without the trailing slash, doubled slashes or capitals", lambda path: path),
     ("under /v1", lambda path: "/v1" + path),
     ("in the plural", lambda path: path + "s"),
 )
-"""Paths a client meant a route by, from the request's path written one way (lower case, no empty segments)."""
+"""Paths a client meant a route by, from the request's path written one way (no empty segments), compared in lower
+case."""
 
 
 def _near_miss(takes: list[Takes], method: str, path: str) -> str | None:
     """Where a request to a path no route takes probably meant to go, in words, or None."""
-    plain = "/" + "/".join(segment for segment in path.lower().split("/") if segment)
+    plain = "/" + "/".join(segment for segment in path.split("/") if segment)
     for how, near in _NEAR_MISSES:
-        candidate = near(plain)
+        sent = near(plain)
+        candidate = sent.translate(_FOLD)
         for resource in takes:
             if candidate != path and method in resource.methods and (found := resource.matches(candidate)):
-                named = found.groupdict() if isinstance(found, re.Match) else {}
+                named = {name: (candidate if name in _CODES else sent)[found.start(name):found.end(name)]
+                         for name in found.groupdict()} if isinstance(found, re.Match) else {}
                 address = resource.canonical.format_map(
                     {name: value if _WORD.fullmatch(value) else f"{{{name}}}" for name, value in named.items()})
                 return (f"Nothing is at this address; {method} requests go to {address} ({how}). One here is not "

@@ -5,7 +5,7 @@ import json
 from functools import partial
 
 from adapters.web.edge import edge
-from tests.e2e.conftest import INVESTIGATOR
+from tests.e2e.conftest import INVESTIGATOR, SUPERVISOR
 from tests.e2e.test_access_and_bad_input import assert_problem
 
 
@@ -69,3 +69,12 @@ async def test_a_push_to_a_near_miss_of_its_address_is_told_the_address_not_redi
     odd = await assert_problem(await api.post("/v1/carriers/<b>/webhooks/", json={}), 404, "not-found")
     assert "/v1/carriers/{carrier}/webhooks " in odd["detail"] and "<b>" not in odd["detail"]
     assert "detail" not in await assert_problem(await api.post("/v1/nothing/"), 404, "not-found")
+
+
+async def test_a_near_miss_names_an_id_back_as_it_was_sent_capitals_and_all(api):
+    assert (await api.get("/v1/customers/Cust-ABC/disputes", headers=SUPERVISOR)).status == 200
+    for path, address in (("/v1/customers/Cust-ABC/disputes/", "/v1/customers/Cust-ABC/disputes"),
+                          ("/V1/Customers/Cust-ABC/Disputes", "/v1/customers/Cust-ABC/disputes"),
+                          ("/v1/staff/Inv-Ayse/", "/v1/staff/Inv-Ayse")):
+        problem = await assert_problem(await api.get(path, headers=SUPERVISOR), 404, "not-found")
+        assert f"GET requests go to {address} " in problem["detail"], (path, problem)
