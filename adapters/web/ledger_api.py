@@ -22,7 +22,8 @@ KINDS: dict[EffectKind, LedgerKind] = {
 CSV_RESPONSE = {
     "description": "One header row (the JSON row's fields), then every row of the period in ledger order (decided_at, "
                    "key). Cells that would start a formula are prefixed with an apostrophe; `lines` are "
-                   "space-separated `sku*quantity`; instants are RFC 3339 UTC.",
+                   "space-separated `sku*quantity`; instants are RFC 3339 in UTC with `Z` and three fraction digits, as "
+                   "in the JSON rows.",
     "content": {"text/csv": {"schema": {"type": "string"}}},
     "headers": {
         "Content-Disposition": {"description": '`attachment; filename="ledger.csv"`', "schema": {"type": "string"}},

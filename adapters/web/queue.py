@@ -23,7 +23,7 @@ from disputes.model import Dispute
 from disputes.ports import DisputeQuery
 from disputes.states import ACTIVE
 from schemas.api import DisputeSummary, QueueFilters
-from schemas.common import Outcome
+from schemas.common import Outcome, timestamp_text
 from schemas.dispute import Status
 
 log = structlog.get_logger("api")
@@ -38,7 +38,8 @@ NO_STORE = "no-store"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_RESPONSE = {
     "description": "One header row (the queue row's fields), then one row per dispute. Cells that would start a "
-                   "formula are prefixed with an apostrophe; lists are space-separated; instants are RFC 3339 UTC. "
+                   "formula are prefixed with an apostrophe; lists are space-separated; instants are RFC 3339 in UTC "
+                   "with `Z` and three fraction digits, as in JSON. "
                    f"An export cut at the row limit ends with a row whose first cell is `{TRUNCATED}`.",
     "content": {"text/csv": {"schema": {"type": "string"}}},
     "headers": {
@@ -171,7 +172,7 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        text = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        text = timestamp_text(value)
     elif isinstance(value, list):
         text = " ".join(map(str, value))
     elif isinstance(value, bool):

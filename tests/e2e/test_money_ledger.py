@@ -142,8 +142,9 @@ async def test_each_refund_is_the_amount_payments_took_with_its_reference_and_re
     export = await api.get(f"/v1/reports/ledger.csv?{ledger_period(NOVEMBER)}", headers=FINANCE)
     assert export.status == 200 and export.headers["Content-Type"].startswith("text/csv")
     exported = list(csv.DictReader(io.StringIO(await export.text())))
-    assert [(r["key"], r["amount_minor"], r["state"]) for r in exported] == [
-        (r["key"], "" if r["amount_minor"] is None else str(r["amount_minor"]), r["state"]) for r in await ledger(api, NOVEMBER)
+    cells = ("key", "amount_minor", "state", "decided_at", "delivered_at")  # instants written as in JSON
+    assert [tuple(r[c] for c in cells) for r in exported] == [
+        tuple("" if r[c] is None else str(r[c]) for c in cells) for r in await ledger(api, NOVEMBER)
     ]
 
 

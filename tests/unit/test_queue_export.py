@@ -30,7 +30,8 @@ def test_a_cell_that_would_start_a_formula_is_shown_as_text(start):
         (True, "true"),
         (["shared_address", "many_claims"], "shared_address many_claims"),
         (["=1+2"], "'=1+2"),
-        (WHEN.astimezone(timezone(timedelta(hours=3))), "2026-11-18T09:30:00Z"),
+        (WHEN.astimezone(timezone(timedelta(hours=3))), "2026-11-18T09:30:00.000Z"),
+        (WHEN + timedelta(microseconds=192_000), "2026-11-18T09:30:00.192Z"),
     ],
 )
 def test_cells_are_written_as_documented(value, cell):
