@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from schemas.common import (
     Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Timestamp, TrackingNumber,
-    day_or_rfc3339, rfc3339,
+    day_or_rfc3339, plausible, rfc3339,
 )
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
@@ -56,11 +56,22 @@ def _within_utc(value: datetime) -> datetime:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(_within_utc)]
 """An instant given by a client (query strings arrive as text): RFC 3339 with an offset, as documented."""
+
+
+def _in_period_years(value: datetime) -> datetime:
+    """A period's bound is a time the service can hold anything at (`plausible`): from 1970 to the year 9998. One beyond
+    them would be read at the UTC range's end, or in Istanbul's local mean time, not as the period asked for."""
+    if not plausible(value):
+        raise ValueError("expected a time from 1970-01-01 to the year 9998")
+    return value
+
+
 PeriodBound = Annotated[
-    AwareDatetime, BeforeValidator(day_or_rfc3339), AfterValidator(_within_utc),
+    AwareDatetime, BeforeValidator(day_or_rfc3339), AfterValidator(_in_period_years),
     WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}),
 ]
-"""A report's period bound: an instant, or a calendar date read as the start of that day in Istanbul."""
+"""A report's period bound: an instant, or a calendar date read as the start of that day in Istanbul, from 1970 to the
+year 9998."""
 
 
 class _Input(BaseModel):
@@ -641,7 +652,7 @@ class ReportQuery(_Input):
                                                       "liabilities: decisions taken at or after it).")
     end: PeriodBound = Field(
         alias="to", description="Disputes opened (liabilities: decisions taken) before this instant: after `from`, and at "
-                                "most 366 days after it (a 422 otherwise)."
+                                "most 366 days after it; both bounds from 1970 to the year 9998 (a 422 otherwise)."
     )
 
 
@@ -654,8 +665,8 @@ class LedgerFilters(_Input):
 
     decided_from: PeriodBound = Field(description="Issued by a decision taken at or after this instant.")
     decided_to: PeriodBound = Field(
-        description="Issued by a decision taken before this instant: after `decided_from`, and at most 366 days after it "
-                    "(a 422 otherwise)."
+        description="Issued by a decision taken before this instant: after `decided_from`, and at most 366 days after it; "
+                    "both bounds from 1970 to the year 9998 (a 422 otherwise)."
     )
     kind: LedgerKind | None = Field(default=None, description="One kind of money message.")
     carrier: Id | None = Field(default=None, description="One carrier's cases, by its code.")

@@ -8,7 +8,7 @@ from adapters.web.keys import SERVICE
 from disputes.actors import SYSTEM
 from schemas.common import Role
 from schemas.orders import Order
-from tests.e2e.conftest import CUSTOMER, INVESTIGATOR, SUPERVISOR, bearer, e2e_orders, orders_file_document
+from tests.e2e.conftest import CUSTOMER, FINANCE, INVESTIGATOR, SUPERVISOR, bearer, e2e_orders, orders_file_document
 from tests.factories import LARGEST, NOW, order, shipment
 
 PERIOD = urlencode({"from": "2026-11-01T00:00:00+03:00", "to": "2026-12-01T00:00:00+03:00"})
@@ -71,6 +71,20 @@ async def test_reports_need_staff_and_a_valid_period(api):
 async def test_a_period_is_at_most_366_days_to_the_second(api, to, status):
     period = urlencode({"from": "2026-01-01T00:00:00Z", "to": to})  # 2026 has 365 days: 366 days end on 2 January
     assert (await api.get(f"/v1/reports/sla?{period}", headers=SUPERVISOR)).status == status
+
+
+@pytest.mark.parametrize(("report", "period", "field"), [
+    ("/v1/reports/carriers", "from=0001-01-01&to=2026-01-02", "from"),
+    ("/v1/reports/sla", "from=2026-11-01&to=9999-12-31T23:59:59-14:00", "to"),
+    ("/v1/reports/sla", "from=1969-12-31T23:59:59Z&to=1970-01-02", "from"),
+    ("/v1/reports/ledger", "decided_from=9998-12-31T23:59:59%2B14:00&decided_to=9998-12-31T23:59:59-14:00",
+     "decided_to"),
+    ("/v1/reports/ledger.csv", "decided_from=9998-12-31&decided_to=9999-01-02", "decided_to"),
+])
+async def test_a_period_outside_the_years_1970_to_9998_is_refused_naming_its_bound(api, report, period, field):
+    refused = await api.get(f"{report}?{period}", headers=FINANCE)
+    assert refused.status == 422 and refused.content_type == "application/problem+json"
+    assert [e["field"] for e in (await refused.json())["errors"]] == [field], await refused.text()
 
 
 async def refunded_with_the_carrier_liable(api, clock, placed: Order) -> None:

@@ -218,12 +218,12 @@ REFUSED = {
     "a number for a date-time": "/v1/disputes?opened_to=0.5",
     "Unix time for a date-time": "/v1/reports/sla?from=1700000000&to=2026-01-01T00:00:00Z",
     "a cursor with no UTC equivalent": f"/v1/disputes?cursor={FORGED_CURSOR}",
+    "a period before 1970": "/v1/reports/sla?from=0001-01-01T00:00:00.0%2B00:01&to=0001-06-01T00:00:00Z",
+    "a period past the year 9998": "/v1/reports/carriers?from=9999-12-01T00:00:00Z&to=9999-12-31T23:59:59-00:01",
 }
 READ_AS_RANGE_ENDS = [
     "/v1/disputes?due_before=0001-01-01T00:00:00%2B00:01",
     "/v1/disputes?opened_to=9999-12-31T23:59:59-00:01",
-    "/v1/reports/sla?from=0001-01-01T00:00:00.0%2B00:01&to=0001-06-01T00:00:00Z",
-    "/v1/reports/carriers?from=9999-12-01T00:00:00Z&to=9999-12-31T23:59:59-00:01",
 ]
 
 
