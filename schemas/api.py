@@ -321,12 +321,16 @@ class QueueFilters(_Input):
     decided_to: Instant | None = Field(default=None, description="Decided before this instant.")
 
 
+PageCursor = Annotated[
+    Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None,
+    Field(description="The `next_cursor` of the previous page, as given, by the caller it was given to and with the "
+                      "same filters (`limit` may change); any other is refused naming `cursor`."),
+]
+"""A list's page cursor, as a query parameter (the queue's and the money ledger's)."""
+
+
 class ListQuery(QueueFilters):
-    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
-        default=None,
-        description="The `next_cursor` of the previous page, as given, by the caller it was given to and with the same "
-                    "filters (`limit` may change); any other is refused naming `cursor`.",
-    )
+    cursor: PageCursor = None
     limit: PageSize = 50
 
 
@@ -673,11 +677,7 @@ class LedgerFilters(_Input):
 
 
 class LedgerListQuery(LedgerFilters):
-    cursor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_=-]{1,200}$")] | None = Field(
-        default=None,
-        description="The `next_cursor` of the previous page, as given, by the caller it was given to and with the same "
-                    "filters (`limit` may change); any other is refused naming `cursor`.",
-    )
+    cursor: PageCursor = None
     limit: PageSize = 100
 
 

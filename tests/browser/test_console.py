@@ -86,6 +86,18 @@ async def opened_with_proof(app: Running, placed: Order) -> str:
     return dispute_id
 
 
+async def opened_and_advised(app: Running, placed: Order) -> str:
+    """A dispute the order's customer opened, once the policy has advised on the proof its carrier gave when asked (a
+    carrier pulled, such as UPS in the sandbox): its id."""
+    body = {"order_id": placed.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
+    customer = bearer(Role.CUSTOMER, placed.customer_id, placed.customer_id)
+    async with app.session.post(f"{app.url}/v1/disputes", json=body, headers=customer) as response:
+        assert response.status == 201, await response.text()
+        dispute_id: str = (await response.json())["id"]
+    await eventually(lambda: advised(app, dispute_id), timeout=15, explain="the claim was not assessed")
+    return dispute_id
+
+
 async def case_version(app: Running, dispute_id: str) -> str:
     async with app.session.get(f"{app.url}/v1/disputes/{dispute_id}", headers=INVESTIGATOR) as response:
         return response.headers["ETag"]

@@ -8,9 +8,8 @@ import pytest
 import pytest_asyncio
 
 from tests.browser.conftest import Running
-from tests.browser.test_console import WIDEST, WIDER_THAN_390, advised, sign_in
-from tests.e2e.conftest import INVESTIGATOR, bearer, eventually
-from schemas.common import Role
+from tests.browser.test_console import WIDEST, WIDER_THAN_390, opened_and_advised, sign_in
+from tests.e2e.conftest import INVESTIGATOR, eventually
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -25,13 +24,7 @@ def browser_cases():
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def weak(console_app: Running) -> str:
-    body = {"order_id": WEAK.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    customer = bearer(Role.CUSTOMER, WEAK.customer_id, WEAK.customer_id)
-    async with console_app.session.post(f"{console_app.url}/v1/disputes", json=body, headers=customer) as response:
-        assert response.status == 201, await response.text()
-        dispute_id: str = (await response.json())["id"]
-    await eventually(lambda: advised(console_app, dispute_id), timeout=15, explain="the claim was not assessed")
-    return dispute_id
+    return await opened_and_advised(console_app, WEAK)
 
 
 async def test_the_refund_payments_took_is_shown_with_its_day_and_payments_own_id_even_on_a_phone(

@@ -4,10 +4,9 @@ carriers' decisions and the liability of a case decided against its carrier (a c
 import pytest
 import pytest_asyncio
 
-from schemas.common import Role
 from tests.browser.conftest import Running
-from tests.browser.test_console import advised
-from tests.e2e.conftest import INVESTIGATOR, bearer, eventually
+from tests.browser.test_console import opened_and_advised
+from tests.e2e.conftest import INVESTIGATOR
 from tests.factories import order, shipment
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -23,12 +22,7 @@ def browser_cases():
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def held_liable(console_app: Running) -> str:
     """The case, decided for the customer because the carrier's proof is weak: the carrier is held liable today."""
-    body = {"order_id": WEAK.order_id, "statement": "Gelmedi.", "preferred_resolution": "refund"}
-    customer = bearer(Role.CUSTOMER, WEAK.customer_id, WEAK.customer_id)
-    async with console_app.session.post(f"{console_app.url}/v1/disputes", json=body, headers=customer) as response:
-        assert response.status == 201, await response.text()
-        dispute_id: str = (await response.json())["id"]
-    await eventually(lambda: advised(console_app, dispute_id), timeout=15, explain="the claim was not assessed")
+    dispute_id = await opened_and_advised(console_app, WEAK)
     refund = {"outcome": "refund", "reason_code": "weak_proof", "note": "Teslim alan siparişte yok."}
     async with console_app.session.post(f"{console_app.url}/v1/disputes/{dispute_id}/decision", json=refund,
                                         headers={**INVESTIGATOR, "If-Match": "*"}) as response:
