@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from schemas.common import (
     Id, Outcome, Reason, RefundDestination, Remark, Resolution, Role, Statement, Timestamp, TrackingNumber,
-    day_or_rfc3339, plausible, rfc3339,
+    EARLIEST, LATEST, day_or_rfc3339, rfc3339,
 )
 from schemas.conversation import QuestionToCustomer, WaitingForCustomer
 from schemas.dispute import (
@@ -59,16 +59,22 @@ Instant = Annotated[AwareDatetime, BeforeValidator(rfc3339), AfterValidator(_wit
 
 
 def _in_period_years(value: datetime) -> datetime:
-    """A period's bound is a time the service can hold anything at (`plausible`): from 1970 to the year 9998. One beyond
-    them would be read at the UTC range's end, or in Istanbul's local mean time, not as the period asked for."""
-    if not plausible(value):
+    """A period's bound is written in a year from 1970 to 9998 (`PERIOD_YEAR`), so it has a local time in Istanbul and
+    an instant in UTC, both with room for a day's arithmetic: one before 1970 would be read in Istanbul's local mean
+    time, one in 9999 at the UTC range's end, not as the period asked for."""
+    if not EARLIEST.year <= value.year < LATEST.year:
         raise ValueError("expected a time from 1970-01-01 to the year 9998")
     return value
 
 
+PERIOD_YEAR = "^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+"""The years a period's bound may be written in, 1970 to 9998, as the published document says them."""
+
+
 PeriodBound = Annotated[
     AwareDatetime, BeforeValidator(day_or_rfc3339), AfterValidator(_in_period_years),
-    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time", "pattern": PERIOD_YEAR},
+                              {"type": "string", "format": "date", "pattern": PERIOD_YEAR}]}),
 ]
 """A report's period bound: an instant, or a calendar date read as the start of that day in Istanbul, from 1970 to the
 year 9998."""

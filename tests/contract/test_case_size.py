@@ -8,9 +8,9 @@ four-byte characters throughout, still stores its deadline's decision within the
 from datetime import timedelta
 from typing import Any, cast
 
-import pytest
 from bson import encode
 
+from adapters.mongo.disputes import to_doc
 from disputes.actors import SYSTEM
 from disputes.calendar import BusinessCalendar
 from disputes.errors import CaseFull, TooManySubmissions
@@ -78,18 +78,18 @@ async def _stored(storage: Storage, dispute_id: str) -> dict[str, Any]:
     return cast(Dispute, await storage.disputes.get(dispute_id)).model_dump(mode="json")
 
 
-@pytest.mark.timeout(300)  # the embedded database takes a while over a document this large
 async def test_a_case_at_every_bound_at_once_stays_within_the_document_limit_with_its_deadlines_decision(
-    cases: Cases, storage: Storage,
+    cases: Cases,
 ) -> None:
     """Evidence at its byte budget; every piece of information, customer message and contact log as long as it may
     be; then staff's messages to the customer (each stored three times: on the timeline and, pending, in its
     notification in both languages), as long as they may be and then as short, until the case takes no more: all in
-    four-byte characters. The deadline's decision and its messages are still stored, within the limit."""
-    case = await cases.open(1)
+    four-byte characters. The deadline's decision and its messages still fit: the document the MongoDB adapter writes
+    for the case stays within the limit (measured here, not written: the embedded database takes gigabytes of memory
+    over a document this large, and a refusal of one too large is the storage edge's, tested with it)."""
     calendar, before = BusinessCalendar(), timedelta(hours=4)
     said = WIDEST * (STATEMENT_CHARS - 4)
-    full = cast(Dispute, await storage.disputes.get(case.id))
+    full = await cases.draft(1)
     full.attach_all_evidence(SYSTEM, [_scans(n, KEPT_EVENTS, "ş" * 490, "ğ" * 500) for n in range(80)], NOW)
     for n in range(MAX_SUBMISSIONS):
         full.add_information(CUSTOMER, f"{n:04}{said}", (), NOW, before, calendar)
@@ -105,12 +105,9 @@ async def test_a_case_at_every_bound_at_once_stays_within_the_document_limit_wit
         except (CaseFull, TooManySubmissions) as refusal:
             refused.append(type(refusal))
     assert refused[0] is CaseFull
-    await storage.disputes.save(full)
 
     full.deadline_reached(SYSTEM, full.sla.decision_due)
-    await storage.disputes.save(full)  # the document as stored is read once, at the end: it is large
-
-    stored = await _stored(storage, case.id)
+    stored = to_doc(full)
     assert stored["status"] == Status.RESOLVED.value
     assert [m for m in stored["outbox"] if m["payload"].get("template") == "decision_made"]
     assert len(encode(stored)) < DOCUMENT_LIMIT
