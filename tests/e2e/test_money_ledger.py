@@ -2,20 +2,18 @@
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-import pytest
 
 from adapters.web.keys import SERVICE
 from disputes.actors import SYSTEM
 from schemas.common import Role
 from schemas.dispute import Evidence
 from schemas.proof import ProofSource
-from tests.e2e.conftest import CUSTOMER, FINANCE, INVESTIGATOR, SUPERVISOR, e2e_orders, eventually, settled
+from tests.e2e.conftest import CUSTOMER, FINANCE, INVESTIGATOR, SUPERVISOR, eventually, settled
 from tests.e2e.test_console import staff
-from tests.e2e.test_missing_items import BOXES, CLAIM, RECORD
+from tests.e2e.test_missing_items import CLAIM, orders_document  # noqa: F401 (the boxed order's orders)
 from tests.factories import NOW
 from tests.unit.test_evidence import proof
 
@@ -100,15 +98,6 @@ async def test_a_liability_is_billed_in_the_month_it_was_decided_and_a_closed_mo
                 row["state"]) == (dispute_id, "yurtici", message["key"], message["body"]["amount_minor"], "TRY", 1, "delivered")
         assert row["decided_at"] == liability["body"]["decided_at"]  # as finance's own message dates it
         assert row["reference"] and row["delivered_at"]
-
-
-@pytest.fixture
-def orders_document() -> dict:
-    boxes = json.loads(BOXES.model_dump_json())
-    boxes["shipments"][0]["packing_record"] = json.loads(RECORD.model_dump_json())
-    document = e2e_orders()
-    document["orders"].append(boxes)
-    return document
 
 
 async def test_each_refund_is_the_amount_payments_took_with_its_reference_and_reships_their_units(
