@@ -6,6 +6,7 @@ collection only when they begin with the shard key: sharding `disputes` on a has
 claims into documents of their own (README, Indexes).
 """
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,5 +240,5 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     by_collection: dict[str, list[IndexModel]] = {}
     for index in INDEXES:
         by_collection.setdefault(index.collection, []).append(index.model())
-    for collection, models in by_collection.items():
-        await db[collection].create_indexes(models, **quorum)
+    # One command a collection, all at once: a collection's indexes are built apart from another's
+    await asyncio.gather(*(db[name].create_indexes(models, **quorum) for name, models in by_collection.items()))
