@@ -861,6 +861,15 @@ class Dispute(BaseModel):
         Proof of delivery ends the wait for evidence and puts the case in front of an investigator (the first pull
         still runs, when the proof came before it: `before_first_pull`); the same proof pulled again on request does
         too, and says so on the timeline."""
+        return self._attach(actor, evidence, now, self._evidence_sizes())
+
+    def _evidence_sizes(self) -> list[int]:
+        """The bytes each entry of the case's evidence holds as JSON, in order (`EVIDENCE_BYTES`)."""
+        return [_json_bytes(e) for e in self.evidence]
+
+    def _attach(self, actor: Actor, evidence: Evidence, now: datetime, sizes: list[int]) -> bool:
+        """`attach_evidence`, given the case's `_evidence_sizes` and keeping them in step with its evidence: a change
+        attaching many entries measures each entry once, not the case's evidence again for each."""
         proof = evidence.proof
         delivered = proof.status is ProofStatus.DELIVERED
         action = Action.START_REVIEW if delivered and self.status in EVIDENCE_STARTS_REVIEW else None
@@ -869,13 +878,15 @@ class Dispute(BaseModel):
             if not ends_a_pull:
                 return False
             return self._pull_ended(actor, now, action, "evidence_unchanged", {"source": proof.source.value})
-        dropped = self._room_for_evidence(evidence)
+        size = _json_bytes(evidence)
+        dropped = self._room_for_evidence(evidence, size, sizes)
         if dropped is False:
             if not ends_a_pull:
                 return self._evidence_limit_reached(actor, now)
             refused = {"limit": MAX_EVIDENCE, "source": proof.source.value, "status": proof.status.value}
             return self._pull_ended(actor, now, action, "evidence_limit_reached", refused)  # the proof is not kept
         self.evidence.append(evidence)
+        sizes.append(size)
         self.assess_due = now
         self.earlier_pushes_read |= proof.source is ProofSource.PULL
         if delivered and not self.before_first_pull:
@@ -915,7 +926,8 @@ class Dispute(BaseModel):
 
     def attach_all_evidence(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> bool:
         """`attach_evidence` for each in order, all in one change (one save); False when none changed the case."""
-        changed = [self.attach_evidence(actor, each, now) for each in evidence]
+        sizes = self._evidence_sizes()
+        changed = [self._attach(actor, each, now, sizes) for each in evidence]
         return any(changed)
 
     def attach_pushed_before(self, actor: Actor, evidence: Sequence[Evidence], now: datetime) -> None:
@@ -929,9 +941,10 @@ class Dispute(BaseModel):
         if self.has_delivery_proof and not self.pull_requested:
             self.evidence_pull_due = None  # the first pull; one a person asked for goes to the carrier
 
-    def _room_for_evidence(self, evidence: Evidence) -> str | None | Literal[False]:
-        """Make room for `evidence` under `MAX_EVIDENCE` entries and `EVIDENCE_BYTES`: None when there was room, the
-        key of the entry a proof of delivery replaces, False when an event that is no proof, or a proof after
+    def _room_for_evidence(self, evidence: Evidence, size: int, sizes: list[int]) -> str | None | Literal[False]:
+        """Make room for `evidence` (`size` bytes as JSON) under `MAX_EVIDENCE` entries and `EVIDENCE_BYTES`, the
+        entries held being of `sizes` (`_evidence_sizes`; the replaced entry's size goes with it): None when there was
+        room, the key of the entry a proof of delivery replaces, False when an event that is no proof, or a proof after
         `MAX_REPLACED` others took an entry's place (or one that replacing an entry leaves too large), finds the case
         full.
         The replaced entry's copies (its raw reply, its images) that the case no longer cites are recorded for
@@ -940,8 +953,6 @@ class Dispute(BaseModel):
         pulled entry's copies would otherwise be kept for ever. Recorded on the case, they need no write besides its
         save. Retention deletes those nothing else needs: another case's, and a pushed entry's, which its push keeps
         until the push's own retention."""
-        sizes = [_json_bytes(e) for e in self.evidence]
-        size = _json_bytes(evidence)
         if len(self.evidence) < MAX_EVIDENCE and sum(sizes) + size <= EVIDENCE_BYTES:
             return None
         if evidence.proof.status is not ProofStatus.DELIVERED or len(self._replaced()) >= MAX_REPLACED:
@@ -951,6 +962,7 @@ class Dispute(BaseModel):
         if not self.evidence or sum(sizes) - sizes[place] + size > EVIDENCE_BYTES:
             return False
         dropped = self.evidence.pop(place)
+        sizes.pop(place)
         if uncited := dropped.proof.stored_refs().difference(self.stored_refs()):
             self.copies_to_delete = sorted(uncited.union(self.copies_to_delete))
         return dropped.key

@@ -15,8 +15,8 @@ from disputes.policy.settings import PolicySettings
 from disputes.service import DisputeService
 from disputes.work import WorkKind
 from schemas.dispute import Evidence
-from schemas.proof import ProofStatus
-from tests.bursts import attach_pass, open_both, scan, two_parcels
+from schemas.proof import ProofStatus, TrackingEvent
+from tests.bursts import LONG_TEXT, attach_pass, open_both, scan, two_parcels
 from tests.factories import NOW
 
 
@@ -201,3 +201,62 @@ async def test_a_full_case_takes_newer_proofs_in_place_of_older_ones_a_bounded_n
 
     assert [entry.action for entry in case.timeline[entries:]] == ["evidence_limit_reached"]
     assert case.evidence[-1].key == f"push:surat:p-{MAX_EVIDENCE + MAX_REPLACED - 1}" and len(case.evidence) == MAX_EVIDENCE
+
+
+class _Serializer:
+    """The evidence's own serializer, counting the entries it writes as JSON."""
+
+    def __init__(self) -> None:
+        self.serializer = Evidence.__pydantic_serializer__
+        self.written = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.serializer, name)
+
+    def to_json(self, *args: object, **options: object) -> bytes:
+        self.written += 1
+        return self.serializer.to_json(*args, **options)
+
+
+async def test_a_change_attaching_many_entries_measures_each_held_and_each_new_entry_once(
+    service: DisputeService, two_cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case holding 150 entries takes 50 more scans, then 50 proofs each in a scan's place, in one change. Measured
+    again for each new entry, the case's evidence was written as JSON some 20,000 times, seconds of work in one save."""
+    case = await service.get(SYSTEM, two_cases[0])
+    held = MAX_EVIDENCE - 50
+    case.attach_all_evidence(SYSTEM, [scan(f"s-{n}", "TRKSHPA", seconds=n) for n in range(held)], NOW)
+    entries = [scan(f"s-{n}", "TRKSHPA", seconds=n) for n in range(held, MAX_EVIDENCE)]
+    entries += [scan(f"p-{n}", "TRKSHPA", ProofStatus.DELIVERED, seconds=MAX_EVIDENCE + n) for n in range(50)]
+    serializer = _Serializer()
+    monkeypatch.setattr(Evidence, "__pydantic_serializer__", serializer)
+
+    assert case.attach_all_evidence(SYSTEM, entries, NOW)
+
+    assert len(case.evidence) == MAX_EVIDENCE and case.evidence[0].key == "push:surat:s-50"
+    assert serializer.written <= held + len(entries)
+
+
+async def test_entries_attached_in_one_change_are_taken_as_one_at_a_time_would_take_them_at_the_byte_budget(
+    service: DisputeService, two_cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for ten proofs' bytes: a scan and nine proofs fill it, the tenth proof takes the scan's place and the
+    next two the oldest proofs'; a scan, and a proof too long to take a place, find the case full (said once)."""
+    case = await service.get(SYSTEM, two_cases[0])
+    proofs = [scan(f"p-{n}", "TRKSHPA", ProofStatus.DELIVERED, seconds=n) for n in range(10, 22)]
+    long = scan("p-long", "TRKSHPA", ProofStatus.DELIVERED, seconds=30)
+    history = tuple(TrackingEvent(at=NOW, code="TRANSFER", description=LONG_TEXT) for _ in range(5))
+    long = long.model_copy(update={"proof": long.proof.model_copy(update={"events": history})})
+    entries = [scan("s-0", "TRKSHPA"), *proofs, scan("s-1", "TRKSHPA", seconds=30), long]
+    monkeypatch.setattr("disputes.model.EVIDENCE_BYTES", 10 * len(proofs[0].model_dump_json().encode()))
+    one_at_a_time = case.model_copy(deep=True)
+
+    assert case.attach_all_evidence(SYSTEM, entries, NOW)
+    for entry in entries:
+        one_at_a_time.attach_evidence(SYSTEM, entry, NOW)
+
+    assert [e.key for e in case.evidence] == [proof.key for proof in proofs[2:]]
+    replaced = [entry.details.get("replaced") for entry in case.timeline if entry.action == "evidence_received"]
+    assert replaced[-3:] == ["push:surat:s-0", "push:surat:p-10", "push:surat:p-11"]
+    assert [entry.action for entry in case.timeline].count("evidence_limit_reached") == 1
+    assert case.model_dump() == one_at_a_time.model_dump()
