@@ -104,12 +104,12 @@ def dispute_response(call: Call, dispute: Dispute, status: int = 200, headers: d
     app = request.app
     views = app[DISPUTE_VIEWS]
     if staff:
-        body, unvalidated = views.staff(dispute), not _effects_settled(dispute)
+        body, later, unvalidated = views.staff(dispute), False, not _effects_settled(dispute)
     else:  # its next step may speak of the time: the case's own (its test clock's, in the sandbox)
         now = dispute.test_clock.time if dispute.test_clock is not None else app[SERVICE].clock.now()
-        body, unvalidated = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent, now)
+        body, later, unvalidated = views.customer_side(dispute, app[SERVICE].rules.appeal_window, agent, now)
     headers = headers if headers is not None else {}
-    headers["ETag"] = dispute_tag(dispute.version, "staff" if staff else "agent" if agent else "customer")
+    headers["ETag"] = dispute_tag(dispute.version, "staff" if staff else "agent" if agent else "customer", later)
     response = json_body(body, status, headers)
     if unvalidated:
         response[UNVALIDATED] = True

@@ -54,7 +54,9 @@ HEADERS = {
 }
 SUCCESS_HEADERS = {
     "ETag": 'The dispute\'s version (strong), on the customer\'s side suffixed by the view ("7-customer", '
-            '"7-agent"), each view being a representation of its own; quote it in If-Match to change only that version.',
+            '"7-agent") and, once the time has passed the date its next step turns on (the end of the appeal window, '
+            'the date to answer a question by, the decision deadline), by "-later" ("7-customer-later"), each being a '
+            "representation of its own; quote it in If-Match to change only that version.",
     "Location": "Where the resource this request created is read.",
     "Link": 'The customer\'s other open disputes, one `<…>; rel="related"` each (none: no header); the accessibility '
             'need is recorded per case, so record it on each of them too.',

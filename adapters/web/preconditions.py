@@ -16,15 +16,17 @@ from typing import Literal
 _ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\U0010ffff]*)")?[ \t]*(?:,|\Z)')
 # Our ETags are dispute versions written in ASCII decimal without leading zeros: "1", "2", ... (no dispute
 # reaches 10**18 versions; the bound also keeps int() cheap on a long tag), suffixed on the customer's side
-# by its view (`dispute_tag`).
-_VERSION = re.compile(r"([1-9][0-9]{0,17})(?:-(?:customer|agent))?")
+# by its view, and by "later" once the time passed its turn (`dispute_tag`).
+_VERSION = re.compile(r"([1-9][0-9]{0,17})(?:-(?:customer|agent)(?:-later)?)?")
 
 
-def dispute_tag(version: int, view: Literal["staff", "customer", "agent"]) -> str:
+def dispute_tag(version: int, view: Literal["staff", "customer", "agent"], later: bool = False) -> str:
     """A dispute's strong ETag: its version, and on the customer's side ("customer", "agent") the view's name,
-    "7-customer": each view of a version is a representation of its own (RFC 9110 §8.8.1), so a copy of one is
-    never validated (304) by another's tag. In If-Match any of them names the version."""
-    return f'"{version}"' if view == "staff" else f'"{version}-{view}"'
+    "7-customer", followed by "-later" once the time passed the moment its next step reads otherwise from
+    (`DisputeViews.customer_side`), "7-customer-later": each view of a version, and each side of that moment, is a
+    representation of its own (RFC 9110 §8.8.1), so a copy of one is never validated (304) by another's tag. In
+    If-Match any of them names the version."""
+    return f'"{version}"' if view == "staff" else f'"{version}-{view}{"-later" if later else ""}"'
 
 
 class MalformedIfMatch(ValueError):

@@ -327,12 +327,15 @@ class DisputeViews:
         }
         return head + orjson.dumps(effects) + tail
 
-    def customer_side(self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime) -> tuple[bytes, bool]:
-        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; and whether its next step
-        may read otherwise than when the version was saved, so that its version ETag earns no 304: the time passed its
-        turn (`reads_otherwise_from`), or the relay parked a refund or reshipment or the decision's message
-        (`decision_undelivered`), or a refund or reshipment is on its way to its service, which the relay moves with no
-        new version (`parked_compensations`, `compensations_sent`)."""
+    def customer_side(
+        self, d: Dispute, appeal_window: timedelta, agent: bool, now: datetime
+    ) -> tuple[bytes, bool, bool]:
+        """`AgentDisputeView` as JSON for an agent, else `CustomerDisputeView`, as at `now`; whether the time passed
+        its turn (`reads_otherwise_from`: its next step reads otherwise from then on, the same whatever the time, so
+        its ETag says which side of it the view is); and whether its next step may read otherwise than when the
+        version was saved, so that its ETag earns no 304: the relay parked a refund or reshipment or the decision's
+        message (`decision_undelivered`), or a refund or reshipment is on its way to its service, which the relay
+        moves with no new version (`parked_compensations`, `compensations_sent`)."""
         turn = reads_otherwise_from(d, appeal_window)
         later = turn is not None and now >= turn
         parked = parked_compensations(d)
@@ -343,7 +346,7 @@ class DisputeViews:
             kept = view_json(agent_view(d, appeal_window, now) if agent else customer_view(d, appeal_window, now))
             self._make_room(len(kept))
             self._customer_side[key] = kept
-        return kept, later or bool(parked) or undelivered or moving
+        return kept, later, bool(parked) or undelivered or moving
 
     def _effect(self, key: tuple[object, ...], effect: BaseModel) -> orjson.Fragment:
         if (kept := self._effects.get(key)) is None:

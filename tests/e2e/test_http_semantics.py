@@ -262,6 +262,31 @@ async def test_each_view_of_a_dispute_has_an_etag_of_its_own_that_no_other_views
         assert (await api.get(one, headers={**callers[who], "If-None-Match": tags[who]})).status == 304
 
 
+async def test_a_customers_copy_read_after_the_appeal_window_ended_earns_304_and_one_read_before_it_does_not(api, clock):
+    """The next step reads otherwise once the appeal window has ended, with no new version: the ETag says which side of
+    that moment its view is, so the copy read before it is modified, the copy read after it is not, and in If-Match
+    either names the version."""
+    one = await opened(api)
+    reject = {"outcome": "rejected", "reason_code": "proof_of_delivery", "note": "İmzalı teslim."}
+    assert (await api.post(one + "/decision", json=reject, headers={**INVESTIGATOR, "If-Match": '"1"'})).status == 200
+    callers = {"customer": CUSTOMER, "agent": AGENT}
+    within = {who: (await api.get(one, headers=headers)).headers["ETag"] for who, headers in callers.items()}
+    assert within == {"customer": '"2-customer"', "agent": '"2-agent"'}
+    for who, headers in callers.items():
+        assert (await api.get(one, headers={**headers, "If-None-Match": within[who]})).status == 304, who
+
+    clock.offset += timedelta(days=20)  # the rejection's 14 days to appeal are over
+    for who, headers in callers.items():
+        after = await api.get(one, headers={**headers, "If-None-Match": within[who]})
+        assert after.status == 200 and after.headers["ETag"] == f'"2-{who}-later"', who
+        assert (await after.json())["next_step"]["en"].endswith("The time to appeal ended on 02.12.2026 12:30.")
+        again = await api.get(one, headers={**headers, "If-None-Match": after.headers["ETag"]})
+        assert again.status == 304 and again.headers["ETag"] == after.headers["ETag"], who
+
+    recorded = await api.post(one + "/accessibility-need", headers={**AGENT, "If-Match": '"2-agent-later"'})
+    assert recorded.status == 200 and recorded.headers["ETag"] == '"3-agent-later"', await recorded.text()
+
+
 async def test_if_match_when_sent_guards_every_change_to_a_dispute_not_only_the_decision(api):
     one = await opened(api)
     stale = await api.post(one + "/withdraw", headers={**CUSTOMER, "If-Match": '"999"'})

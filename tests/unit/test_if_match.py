@@ -10,7 +10,7 @@ from adapters.web.preconditions import MalformedIfMatch, matching_versions, stro
 PROPERTIES = settings(max_examples=300, deadline=None)
 # etagc = %x21 / %x23-7E / obs-text: commas, "W/" and non-ASCII digits are all legal inside the quotes.
 ETAGC = st.characters(codec="utf-8", exclude_categories=("Cs",)).filter(lambda c: c == "!" or "#" <= c <= "~" or c >= "\x80")
-SIDED = st.builds("{}{}".format, st.integers(0, 10**20), st.sampled_from(["-customer", "-agent", "-staff", "-"]))
+SIDED = st.builds("{}{}".format, st.integers(0, 10**20), st.sampled_from(["-customer", "-agent", "-customer-later", "-agent-later", "-staff", "-later", "-", "-agent-"]))
 OPAQUE = st.one_of(st.integers(0, 10**20).map(str), SIDED, st.text(ETAGC, max_size=12))
 OWS = st.text(" \t", max_size=2)
 
@@ -62,7 +62,7 @@ def test_only_our_own_spelling_of_a_version_names_it(tag):
     versions = matching_versions(frozenset({tag}))
     number, dash, view = tag.partition("-")
     ours = number.isascii() and number.isdigit() and str(int(number)) == number and 0 < int(number) < 10**18
-    ours = ours and (not dash or view in ("customer", "agent"))
+    ours = ours and (not dash or view in ("customer", "agent", "customer-later", "agent-later"))
     assert versions == ({int(number)} if ours else set())
 
 
@@ -71,7 +71,9 @@ def test_only_our_own_spelling_of_a_version_names_it(tag):
     [
         (['"3"'], {"3"}, {3}),
         (['"3-customer", "4-agent"'], {"3-customer", "4-agent"}, {3, 4}),  # the customer's side's views of them
+        (['"5-customer-later", "6-agent-later"'], {"5-customer-later", "6-agent-later"}, {5, 6}),  # past their turn
         (['"3-staff"', '"3-c"', '"3-customer-"'], {"3-staff", "3-c", "3-customer-"}, set()),
+        (['"3-later"', '"3-staff-later"', '"3-customer-late"'], {"3-later", "3-staff-later", "3-customer-late"}, set()),
         (['"²"'], {"²"}, set()),  # obs-text: well-formed, but no version of ours
         (['"٣"'], {"٣"}, set()),
         (['"１"'], {"１"}, set()),

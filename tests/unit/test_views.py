@@ -452,10 +452,11 @@ def test_a_kept_view_reads_otherwise_once_the_time_passes_its_turn_with_no_new_v
     views, d = DisputeViews(), dispute()  # under way: its next step names the decision's date
     due = d.sla.decision_due
 
-    before, late_before = views.customer_side(d, WINDOW, False, due - timedelta(seconds=1))
-    after, late_after = views.customer_side(d, WINDOW, False, due)
+    before, late_before, changing_before = views.customer_side(d, WINDOW, False, due - timedelta(seconds=1))
+    after, late_after, changing_after = views.customer_side(d, WINDOW, False, due)
 
-    assert (late_before, late_after) == (False, True)  # the later one's ETag earns no 304
+    assert (late_before, late_after) == (False, True)  # the later one's ETag says so
+    assert (changing_before, changing_after) == (False, False)  # each side's ETag earns a 304
     assert "is late" not in orjson.loads(before)["next_step"]["en"]
     assert "is late" in orjson.loads(after)["next_step"]["en"]
     assert views.customer_side(d, WINDOW, False, due + timedelta(days=1))[0] == after  # kept, as the version
@@ -464,12 +465,12 @@ def test_a_kept_view_reads_otherwise_once_the_time_passes_its_turn_with_no_new_v
 def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_etag_earns_no_304() -> None:
     views, d = DisputeViews(), dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
-    before, held_before = views.customer_side(d, WINDOW, False, NOW)
+    before, _, held_before = views.customer_side(d, WINDOW, False, NOW)
     refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
     d.outbox = [m for m in d.outbox if m is not refund]  # payments refused it: the relay parks it, the same version
     d.effects_parked = [refund.model_copy(update={"attempts": 1, "last_error": "refused: 400"})]
 
-    after, held_after = views.customer_side(d, WINDOW, False, NOW)
+    after, _, held_after = views.customer_side(d, WINDOW, False, NOW)
 
     assert (held_before, held_after) == (True, True)  # on its way, then parked: neither ETag earns a 304
     assert orjson.loads(before)["next_step"]["en"] == (
@@ -479,7 +480,7 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
         "Decided on 18.11.2026: your refund of 1,299.00 TRY to your original payment method is delayed. Our team has "
         "been told and will contact you."
     )
-    assert views.customer_side(d, WINDOW, True, NOW)[1] is True  # the agent's view too
+    assert views.customer_side(d, WINDOW, True, NOW)[2] is True  # the agent's view too
     d.statement = "changed without a save"
     assert views.customer_side(d, WINDOW, False, NOW)[0] == after  # kept, as the version and the refund held back
 
@@ -487,14 +488,14 @@ def test_a_kept_view_tells_of_a_refund_held_back_with_no_new_version_and_its_eta
 def test_a_kept_view_tells_the_day_payments_took_the_refund_though_the_relay_saved_no_new_version() -> None:
     views, d = DisputeViews(), dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
-    before, moving_before = views.customer_side(d, WINDOW, True, NOW)
+    before, _, moving_before = views.customer_side(d, WINDOW, True, NOW)
     refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
     d.outbox = [m for m in d.outbox if m is not refund]  # payments took it: the relay records it, the same version
     taken = DeliveredEffect(id=refund.id, kind=refund.kind, key=refund.key, delivered_at=NOW + timedelta(days=1),
                             reference="pay_1")
     d.effects_delivered = [*d.effects_delivered, taken]
 
-    after, moving_after = views.customer_side(d, WINDOW, True, NOW + timedelta(days=1))
+    after, _, moving_after = views.customer_side(d, WINDOW, True, NOW + timedelta(days=1))
 
     assert (moving_before, moving_after) == (True, True)  # neither ETag earns a 304: the agent sees the day at once
     assert orjson.loads(after)["next_step"]["en"] == (
@@ -512,13 +513,13 @@ def test_a_kept_view_tells_the_day_payments_took_the_refund_though_the_relay_sav
 def test_a_kept_view_tells_the_day_fulfillment_took_the_reshipment_though_the_relay_saved_no_new_version() -> None:
     views, d = DisputeViews(), dispute(evidence("ev-1"))
     d.decide(INVESTIGATOR, Outcome.RESHIP, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
-    before, moving_before = views.customer_side(d, WINDOW, False, NOW)
+    before, _, moving_before = views.customer_side(d, WINDOW, False, NOW)
     reship = next(m for m in d.outbox if m.kind is EffectKind.RESHIP)
     d.outbox = [m for m in d.outbox if m is not reship]  # fulfillment took it: the relay records it, the same version
     d.effects_delivered = [*d.effects_delivered, DeliveredEffect(
         id=reship.id, kind=reship.kind, key=reship.key, delivered_at=NOW + timedelta(days=1), reference="shp_1")]
 
-    after, moving_after = views.customer_side(d, WINDOW, False, NOW + timedelta(days=1))
+    after, _, moving_after = views.customer_side(d, WINDOW, False, NOW + timedelta(days=1))
 
     assert (moving_before, moving_after) == (True, True)  # neither ETag earns a 304: the customer sees the day at once
     assert orjson.loads(before)["next_step"]["en"] == "Decided on 18.11.2026: we are shipping your items again."
@@ -533,12 +534,12 @@ def test_a_kept_view_reads_again_once_the_refund_it_said_stands_is_refused_with_
     d.decide(INVESTIGATOR, Outcome.REFUND, ReasonCode.WEAK_PROOF, "Karar.", None, NOW)
     d.reopen(SUPERVISOR, "İmza bulundu.", NOW)
     d.decide(SUPERVISOR, Outcome.REJECTED, ReasonCode.PROOF_OF_DELIVERY, "İmzalı.", None, NOW, override_reason="İmza.")
-    before, changing_before = views.customer_side(d, WINDOW, False, NOW)
+    before, _, changing_before = views.customer_side(d, WINDOW, False, NOW)
     refund = next(m for m in d.outbox if m.kind is EffectKind.REFUND)
     d.outbox = [m for m in d.outbox if m is not refund]  # payments refused it: the relay parks it, the same version
     d.effects_parked = [refund.model_copy(update={"last_error": "refused: 400", "parked": ParkReason.REFUSED})]
 
-    after, changing_after = views.customer_side(d, WINDOW, False, NOW)
+    after, _, changing_after = views.customer_side(d, WINDOW, False, NOW)
 
     assert (changing_before, changing_after) == (True, True)  # on its way, then parked: neither ETag earns a 304
     assert orjson.loads(before)["next_step"]["en"] == (
