@@ -64,7 +64,7 @@ from disputes.statements import latest_statement
 from disputes.states import ACTIVE, EVIDENCE_STARTS_REVIEW, TAKING_STARTS_REVIEW, Action, allowed, next_status
 from disputes.turkish import turkish_casefold
 from disputes.work import WorkKind
-from schemas.common import Outcome, RefundDestination, Resolution, Role
+from schemas.common import Outcome, RefundDestination, Resolution, Role, timestamp_text
 from schemas.digital import DigitalDelivery, DigitalState
 from schemas.dispute import (
     MAX_KEPT_SUBMISSIONS,
@@ -1079,7 +1079,7 @@ class Dispute(BaseModel):
         self.evidence_pull_due = None
         self.assess_due = now
         action = Action.START_REVIEW if self.status in EVIDENCE_STARTS_REVIEW else None
-        details = {"deadline": self.sla.evidence_due.isoformat()}
+        details = {"deadline": timestamp_text(self.sla.evidence_due)}
         if self.order.is_digital:
             self._apply(actor, "provider_did_not_provide_record", now, action, details)
         else:
@@ -1197,7 +1197,7 @@ class Dispute(BaseModel):
 
     def _raise_restriction(self, actor: Actor, flags: list[str], now: datetime, review: timedelta) -> None:
         self.restriction = Restriction(flags=flags, raised_at=now, raised_by=actor.id, review_due=now + review)
-        self._apply(actor, "restriction_raised", now, None, {"flags": flags, "review_due": (now + review).isoformat()})
+        self._apply(actor, "restriction_raised", now, None, {"flags": flags, "review_due": timestamp_text(now + review)})
         self._restriction_changed("restricted", actor, now)
         self._alert("restriction_needs_review")
 
@@ -1306,8 +1306,8 @@ class Dispute(BaseModel):
         self.information_requests.append(request)
         self._move_decision_due(_paused_by(calendar, self.sla.decision_due, now, answer_by))
         self._apply(actor, "information_requested", now, None, {
-            "request_id": request.id, "question": question, "answer_by": answer_by.isoformat(),
-            "decision_due": self.sla.decision_due.isoformat(),
+            "request_id": request.id, "question": question, "answer_by": timestamp_text(answer_by),
+            "decision_due": timestamp_text(self.sla.decision_due),
         })
         self._schedule_sla_check(escalate_before)
         en, tr = information_requested(question, answer_by, self.sla.decision_due)
@@ -1327,7 +1327,7 @@ class Dispute(BaseModel):
         """Close the open question unanswered, on the timeline (and the thread) as expired."""
         self.information_requests[-1] = waiting.model_copy(update={"expired_at": now})
         self._apply(actor, "information_request_expired", now, None, {
-            "request_id": waiting.id, "decision_due": self.sla.decision_due.isoformat()
+            "request_id": waiting.id, "decision_due": timestamp_text(self.sla.decision_due)
         })
 
     def _customer_says(
@@ -1337,7 +1337,7 @@ class Dispute(BaseModel):
         """Record what the customer said; while a question to them is open, it is their answer (the pause ends)."""
         answered = self._answer_information_request(now, calendar)
         if answered is not None:
-            details = details | {"reply_to": answered.id, "decision_due": self.sla.decision_due.isoformat()}
+            details = details | {"reply_to": answered.id, "decision_due": timestamp_text(self.sla.decision_due)}
         self._apply(actor, what, now, None, details)
         if answered is not None:
             self._schedule_sla_check(escalate_before)
@@ -1411,7 +1411,7 @@ class Dispute(BaseModel):
             self.priority = max(self.priority, ACCESSIBLE_PRIORITY)
             self._bring_decision_forward(calendar.add_business_time(accessible_due, self._paused(calendar)), calendar,
                                          escalate_before, now)
-        self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": self.sla.decision_due.isoformat()})
+        self._apply(actor, "accessibility_need_declared", now, None, {"decision_due": timestamp_text(self.sla.decision_due)})
 
     def withdraw_accessibility_need(
         self, actor: Actor, reason: str, decision_due: datetime, escalate_before: timedelta, now: datetime,
@@ -1435,7 +1435,7 @@ class Dispute(BaseModel):
             self._redate_decision(calendar.add_business_time(decision_due, self._paused(calendar)), calendar,
                                   escalate_before, now, later=True)
         self._apply(actor, "accessibility_need_withdrawn", now, None, {
-            "reason": reason, "decision_due": self.sla.decision_due.isoformat(),
+            "reason": reason, "decision_due": timestamp_text(self.sla.decision_due),
         })
 
     def _bring_decision_forward(
@@ -1471,7 +1471,7 @@ class Dispute(BaseModel):
         """Near the decision deadline: raise the priority and alert supervisors, once."""
         self.priority = max(self.priority, 2)
         self.escalated = True
-        self._apply(actor, "sla_escalated", now, None, {"decision_due": self.sla.decision_due.isoformat()})
+        self._apply(actor, "sla_escalated", now, None, {"decision_due": timestamp_text(self.sla.decision_due)})
         self._schedule_sla_check(escalate_before)
         self._alert("deadline_near")
 
@@ -1506,7 +1506,7 @@ class Dispute(BaseModel):
         self._schedule_sla_check(escalate_before, now)
         self._apply(SYSTEM, "deadlines_recounted", now, None, {
             "days_off": sorted(day.isoformat() for day in calendar.days_off),
-            **{name: getattr(self.sla, name).isoformat() for name in ("first_response_due", "evidence_due", "decision_due")},
+            **{name: timestamp_text(getattr(self.sla, name)) for name in ("first_response_due", "evidence_due", "decision_due")},
         })
         return True
 
@@ -1535,7 +1535,7 @@ class Dispute(BaseModel):
         due = self.sla.first_response_due
         if not self._awaits_first_response:
             return False
-        details = {"first_response_due": due.isoformat()}
+        details = {"first_response_due": timestamp_text(due)}
         if now >= due:
             self.first_response_watch = FirstResponseWatch.MISSED
             self._apply(actor, "first_response_missed", now, None, details)
@@ -1805,7 +1805,7 @@ class Dispute(BaseModel):
         if self.appeal is not None:
             raise AlreadyAppealed("This dispute was already appealed once.")
         if now > window_ends:
-            raise AppealWindowClosed("The appeal window has closed.", window_ended_at=window_ends.isoformat())
+            raise AppealWindowClosed("The appeal window has closed.", window_ended_at=timestamp_text(window_ends))
         if _same_words(statement, self.statement):
             raise StatementRepeated(
                 "This is the statement the claim was made with: an appeal needs a new explanation, saying what the "
@@ -1946,7 +1946,7 @@ class Dispute(BaseModel):
             self._bring_decision_forward(calendar.add_business_time(accessible_due, self._paused(calendar)), calendar,
                                          escalate_before, now)
         if reopened:
-            return {"question_reopened": request_id, "decision_due": self.sla.decision_due.isoformat()}
+            return {"question_reopened": request_id, "decision_due": timestamp_text(self.sla.decision_due)}
         return {"question_expired": request_id}
 
     def stored_refs(self) -> list[str]:
@@ -1958,7 +1958,7 @@ class Dispute(BaseModel):
     def clock_advanced(self, actor: Actor, since: datetime, now: datetime) -> None:
         """(Sandbox) `actor` moved the case's test clock from `since` to `now`: recorded when it moved."""
         if now != since:
-            self._apply(actor, "clock_advanced", now, None, {"from": since.isoformat(), "to": now.isoformat()})
+            self._apply(actor, "clock_advanced", now, None, {"from": timestamp_text(since), "to": timestamp_text(now)})
 
     def delete_stored_copies(self, now: datetime) -> None:
         """Retention deletes the stored images and raw replies, recorded here first (then a change made meanwhile,

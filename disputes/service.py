@@ -55,7 +55,7 @@ from disputes.ports import (
 from disputes.rules import Rules
 from disputes.sla import answer_by, business_calendar, deadlines
 from disputes.states import ACTIVE
-from schemas.common import Outcome, RefundDestination, Resolution, Role, plausible
+from schemas.common import Outcome, RefundDestination, Resolution, Role, plausible, timestamp_text
 from schemas.dispute import (
     Channel,
     Claim,
@@ -658,7 +658,7 @@ class DisputeService:
         delivered_at = to_millisecond(shipment.delivered_at)
         if reading and now < delivered_at:
             raise ClockBeforeDelivery(
-                f"The test clock is at {now.isoformat()}, before the delivery at {delivered_at.isoformat()}; "
+                f"The test clock is at {timestamp_text(now)}, before the delivery at {timestamp_text(delivered_at)}; "
                 "open the case on a clock at or after it."
             )
         if now - self.rules.claim_window > delivered_at:

@@ -34,6 +34,7 @@ from disputes.ports import Claimed, Clock, Lease, TestClocks
 from disputes.schedule import Job
 from disputes.service import DisputeService, Opened, OpenRequest, Render, TimedChange, to_millisecond
 from disputes.work import WorkKind
+from schemas.common import timestamp_text
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MOMENTS = 500
@@ -160,9 +161,8 @@ def _as_of_clock(actor: Actor, since: datetime) -> TimedChange:
 
 
 def _behind(frozen_time: datetime) -> ClockOnlyMovesForward:
-    return ClockOnlyMovesForward(
-        f"The clock is at {frozen_time.isoformat()}; it only moves forward.", frozen_time=frozen_time.isoformat()
-    )
+    at = timestamp_text(frozen_time)
+    return ClockOnlyMovesForward(f"The clock is at {at}; it only moves forward.", frozen_time=at)
 
 
 def _within(at: datetime, before: datetime) -> datetime:

@@ -234,7 +234,7 @@ async def test_a_clock_only_moves_forward_and_unknown_clocks_are_not_found(api):
                           headers=INVESTIGATOR)
     assert back.status == 409 and back.content_type == "application/problem+json"
     problem = await back.json()
-    assert problem["type"].endswith("clock-only-moves-forward") and "2026-11-20T09:30:00+00:00" in problem["detail"]
+    assert problem["type"].endswith("clock-only-moves-forward") and "2026-11-20T09:30:00.000Z" in problem["detail"]
     got = await (await api.get(f"/v1/test-clocks/{clock['id']}", headers=CUSTOMER)).json()
     assert got["frozen_time"] == "2026-11-20T09:30:00.000Z"
 

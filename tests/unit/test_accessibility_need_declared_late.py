@@ -37,4 +37,4 @@ async def test_a_need_declared_on_the_third_day_does_not_set_a_deadline_already_
     stored = repository.docs[case.id]
     assert stored.status is not Status.RESOLVED
     assert [(e.at, e.details["decision_due"]) for e in stored.timeline if e.action == "sla_escalated"] == [
-        (DECLARED + timedelta(seconds=10), (DECLARED + timedelta(hours=12)).isoformat())]
+        (DECLARED + timedelta(seconds=10), "2026-11-19T19:00:00.000Z")]  # DECLARED + 12 hours

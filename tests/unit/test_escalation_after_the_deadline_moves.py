@@ -61,7 +61,8 @@ async def test_a_deadline_moved_after_the_escalation_is_escalated_again_before_i
         t += timedelta(minutes=30)
     before = repository.docs[case.id]
     escalations = [(e.at, e.details["decision_due"]) for e in before.timeline if e.action == "sla_escalated"]
-    assert escalations == [(ESCALATED, FIRST_DUE.isoformat()), (datetime(2026, 11, 23, 6, 0, tzinfo=UTC), MOVED_DUE.isoformat())]
+    assert (FIRST_DUE, MOVED_DUE) == (datetime(2026, 11, 19, 21, tzinfo=UTC), datetime(2026, 11, 23, 17, 30, tzinfo=UTC))
+    assert escalations == [(ESCALATED, "2026-11-19T21:00:00.000Z"), (datetime(2026, 11, 23, 6, 0, tzinfo=UTC), "2026-11-23T17:30:00.000Z")]
     assert [a["decision_due"] for a in alerts(before, "deadline_near")] == [
         "2026-11-19T21:00:00.000Z", "2026-11-23T17:30:00.000Z"]  # as messages write times: UTC, milliseconds
     assert before.status is not Status.RESOLVED

@@ -299,8 +299,9 @@ async def test_an_appeal_is_taken_until_the_end_the_decision_named_whatever_wind
     assert appealed.status is Status.APPEALED
     clock.advance(days=4, seconds=1)
     widened = DisputeService(repository, orders, clock, Rules(appeal_window=timedelta(days=21)))
-    with pytest.raises(Conflict, match="window has closed"):  # nor is it longer than the decision named
+    with pytest.raises(Conflict, match="window has closed") as refused:  # nor is it longer than the decision named
         await widened.appeal(CUSTOMER, second.id, "İmza benim değil.")
+    assert refused.value.facts["window_ended_at"] == "2026-12-02T09:30:00.000Z"  # decided at NOW, 14 days on
 
 
 async def test_a_decision_stored_before_it_kept_its_appeal_end_is_appealed_within_the_window_configured(
