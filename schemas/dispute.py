@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from pydantic_core import to_json
 
-from schemas.common import Outcome, RefundDestination, Role, Timestamp
+from schemas.common import Outcome, RefundDestination, Role, Timestamp, timestamp_text
 from schemas.orders import Address, OrderItem, PackingRecord
 from schemas.proof import ProofOfDelivery
 
@@ -243,6 +243,12 @@ class CustomerEvidence(_Model):
     )
 
 
+TIMES_IN_DETAILS = frozenset(
+    ("deadline", "review_due", "answer_by", "decision_due", "first_response_due", "evidence_due", "from", "to")
+)
+"""The details of a timeline entry that hold an instant, written by `timestamp_text`."""
+
+
 class TimelineEntry(_Model):
     at: Timestamp
     actor: str
@@ -251,6 +257,22 @@ class TimelineEntry(_Model):
     from_status: Status | None = None
     to_status: Status | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_serializer("details", when_used="json")
+    def _times_written_one_way(self, details: dict[str, Any]) -> dict[str, Any]:
+        """Entries stored before their details' instants were written by `timestamp_text` hold them as
+        `datetime.isoformat` wrote them (`2026-11-20T21:00:00+00:00`, `2026-11-26T08:29:58.062000+00:00`): they are
+        written as every other time in an answer, so a timeline reads alike whenever its entries were stored."""
+        return {key: _instant_text(value) if key in TIMES_IN_DETAILS else value for key, value in details.items()}
+
+
+def _instant_text(value: Any) -> Any:
+    """An instant's text as `timestamp_text` writes it; anything that names no instant as it is."""
+    try:
+        instant = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return value if instant.tzinfo is None else timestamp_text(instant)
 
 
 class EffectKind(StrEnum):
