@@ -263,7 +263,7 @@ def app_settings(mongo_uri: str, database: str, orders_file, downstream_url: str
         finance_url=downstream_url,
         digital_url=downstream_url,
         jwt_secret=SECRET,
-        relay_interval_seconds=0.02,
+        relay_interval_seconds=0.1,
         downstream_timeout_seconds=1.0,
         max_body_bytes=16 * 1024,
         carriers=CARRIERS,
