@@ -4,7 +4,9 @@ nobody, with valid and invalid inputs (real dispute ids and carrier codes among 
 No answer may be a 5xx, and every answer must be one the document promises: a listed status, its media type
 and its schema (problems against `Problem`). Invalid input must be refused, a missing required header too,
 and input the document calls valid must pass the server's own field validation (business rules may still
-refuse it). Bounded and seeded, so a failure in CI replays locally with the same requests."""
+refuse it). A role an operation refuses is refused whatever it sends: nobody with a 401, anyone signed in with a
+403; as that answer does not depend on the input, fewer inputs are tried for it than for a role admitted.
+Bounded and seeded, so a failure in CI replays locally with the same requests."""
 
 import asyncio
 import base64
@@ -22,7 +24,9 @@ import pytest
 import requests
 import schemathesis
 from aiohttp import web
+from hypothesis import Phase, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.hypothesis.builder import ApiOperationMark
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     missing_required_header,
@@ -38,7 +42,7 @@ from adapters.web.keys import STAFF_DIRECTORY
 from adapters.observability import configure_logging
 from sandbox.downstream import create_downstream_sandbox
 from adapters.web.openapi import build_openapi
-from adapters.web.openapi_partners import PARTNER_CARRIERS
+from adapters.web.openapi_partners import PARTNER_CARRIERS, WEBHOOK_PATH
 from tests.e2e.conftest import (
     AGENT,
     CARRIERS,
@@ -80,6 +84,17 @@ PUSHING = CARRIERS | {"dhl": DHL} | {
 DOCUMENT = build_openapi(ENDPOINTS + OPS_ENDPOINTS, version("dispute-service"))
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 SEEDED: dict[str, list[str]] = {"id": []}
+ADMITS = {(endpoint.method, endpoint.path): endpoint.roles for endpoint in ENDPOINTS + OPS_ENDPOINTS}
+CARRIER_WEBHOOK = re.compile(r"/v1/carriers/\w+/webhooks")
+"""A carrier's own webhook, documented at its address (its headers are its own) and served by the one route for all."""
+
+
+def admitted(operation: schemathesis.APIOperation) -> list[str]:
+    """The roles an operation admits: all of them, nobody too, when it is public; a HEAD's are its GET's."""
+    method = operation.method.upper()
+    path = WEBHOOK_PATH if CARRIER_WEBHOOK.fullmatch(operation.path) else operation.path
+    roles = ADMITS["GET" if method == "HEAD" else method, path]
+    return [role for role in ROLES if not roles or role in roles]
 
 
 @schema.hook
@@ -206,10 +221,33 @@ def test_the_fuzzed_document_is_the_served_one(live_url):
 # The app's thread draws from the global `random` while Hypothesis generates (PyMongo numbers its commands
 # at random once a listener, the index audit's, is attached); the strategies here do not use it.
 @pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
-@pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 def test_every_answer_is_documented_and_never_a_server_error(case, role, live_url):
     case.call_and_validate(base_url=live_url, headers=ROLES[role], checks=CHECKS)
+
+
+# A role an operation does not list is refused before anything it sent is read (`Endpoint.aiohttp_handler`): a few
+# generated inputs show it, without the documented examples and the coverage phase's boundaries (which also send
+# methods the path does not take: 405 to anyone) that the roles admitted are tried with.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
+@settings(max_examples=5, phases=[Phase.generate, Phase.shrink])
+@schema.include(func=lambda context: admitted(context.operation) != list(ROLES)).parametrize()
+def test_a_role_refused_is_refused_whatever_it_sends(case, refused_role, live_url):
+    response = case.call_and_validate(base_url=live_url, headers=ROLES[refused_role], checks=CHECKS)
+    # nobody (whatever Authorization the case made up), or a role whose token the case left out, is not signed in
+    signed_in = refused_role != "anonymous" and response.request.headers.get("Authorization") == ROLES[refused_role]["Authorization"]
+    assert response.status_code == (403 if signed_in else 401), response.text
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each fuzzed operation is called as each role it admits (`role`) or as each it refuses (`refused_role`): one
+    item per operation and role, the operation read from the test schemathesis built for it."""
+    for name, admitting in (("role", True), ("refused_role", False)):
+        if name in metafunc.fixturenames:
+            operation = ApiOperationMark.get(metafunc.function)
+            assert operation is not None, f"{metafunc.function.__name__} fuzzes no operation"
+            roles = admitted(operation)
+            metafunc.parametrize(name, [role for role in ROLES if (role in roles) == admitting])
 
 
 # What the fuzzer found, pinned: each once answered 500 or disagreed with the document.
