@@ -7,22 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from adapters.web.evidence_api import EVIDENCE
-from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR, orders_file_document
-from tests.e2e.test_test_clocks import OPEN, ORDERS, advance, new_clock, open_on
+from tests.e2e.conftest import AGENT, CUSTOMER, INVESTIGATOR, SUPERVISOR
+from tests.e2e.test_test_clocks import (  # noqa: F401 (the clocked orders and workers' pace, as there)
+    OPEN, advance, evidence_interval, new_clock, open_on, orders_document,
+)
 from tests.factories import NOW
 
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT")
 ONE_WAY = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
-@pytest.fixture
-def orders_document():
-    return orders_file_document(ORDERS)
-
-
-@pytest.fixture
-def evidence_interval():
-    return 0.02
 
 
 @pytest.fixture
