@@ -14,9 +14,11 @@ from structlog.testing import capture_logs
 from adapters.bootstrap import create_app
 from adapters.mongo.embedded import DATA_FILE, EmbeddedMongo, _damaged
 from adapters.settings import Settings
-from tests.integration.test_start_refusals import disputes, embedded_env, one_line
+from tests.integration import test_start_refusals
+from tests.integration.test_start_refusals import Disputes, embedded_env, one_line
 
 pytestmark = pytest.mark.timeout(240)
+disputes = test_start_refusals.disputes  # the command, forked from a process that has imported it
 STATEMENT = "Kapiciya da sordum, paket gelmedi"
 NOWHERE = "http://127.0.0.1:9"
 SERVICES = ("orders", "payments", "fulfillment", "notifications", "accounts", "finance")
@@ -32,7 +34,7 @@ def statements(data_dir: Path) -> list[str]:
         return [d["statement"] for d in client.disputes.disputes.find({}, sort=[("_id", 1)])]
 
 
-def test_a_backup_taken_while_the_service_writes_holds_its_latest_writes(tmp_path: Path) -> None:
+def test_a_backup_taken_while_the_service_writes_holds_its_latest_writes(disputes: Disputes, tmp_path: Path) -> None:
     data, restored = tmp_path / "data", tmp_path / "restored"
     stored(data, "before")
     with EmbeddedMongo(data) as server, MongoClient(server.uri) as client:
@@ -48,14 +50,14 @@ def test_a_backup_taken_while_the_service_writes_holds_its_latest_writes(tmp_pat
     assert statements(restored) == ["before", STATEMENT]
 
 
-def test_a_backup_is_never_written_over_a_file(tmp_path: Path) -> None:
+def test_a_backup_is_never_written_over_a_file(disputes: Disputes, tmp_path: Path) -> None:
     stored(tmp_path / "data", "before")
     (tmp_path / "backup.sqlite").write_text("yesterday's")
     line = one_line(disputes("backup", embedded_env(tmp_path / "data"), tmp_path, str(tmp_path / "backup.sqlite")))
     assert "exists" in line and (tmp_path / "backup.sqlite").read_text() == "yesterday's", line
 
 
-def test_a_backup_follows_no_link_and_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+def test_a_backup_follows_no_link_and_is_readable_by_its_owner_only(disputes: Disputes, tmp_path: Path) -> None:
     # It holds every case's names, addresses and images: never written where a link at its name points, whatever the
     # umask, never readable by other users.
     stored(tmp_path / "data", "before")
@@ -89,7 +91,9 @@ def cut_short(data_dir: Path) -> None:
     database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
 
 
-def test_a_data_file_cut_short_is_refused_in_one_line_that_says_to_restore_it(tmp_path: Path) -> None:
+def test_a_data_file_cut_short_is_refused_in_one_line_that_says_to_restore_it(
+    disputes: Disputes, tmp_path: Path,
+) -> None:
     data = tmp_path / "data"
     stored(data, *(STATEMENT * 40 for _ in range(50)))
     cut_short(data)
@@ -98,7 +102,9 @@ def test_a_data_file_cut_short_is_refused_in_one_line_that_says_to_restore_it(tm
     assert "-wal" not in line, line
 
 
-def test_a_data_file_cut_short_beside_a_log_of_writes_says_to_remove_the_log_before_restoring(tmp_path: Path) -> None:
+def test_a_data_file_cut_short_beside_a_log_of_writes_says_to_remove_the_log_before_restoring(
+    disputes: Disputes, tmp_path: Path,
+) -> None:
     data = tmp_path / "data"
     stored(data, *(STATEMENT * 40 for _ in range(50)))
     cut_short(data)
@@ -131,7 +137,7 @@ async def test_a_document_damaged_on_disk_holds_storage_set_up_saying_so_and_quo
         assert STATEMENT[:8] not in repr(logs)
 
 
-def test_an_emptied_data_file_in_a_directory_that_held_cases_is_refused(tmp_path: Path) -> None:
+def test_an_emptied_data_file_in_a_directory_that_held_cases_is_refused(disputes: Disputes, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / DATA_FILE).write_bytes(b"")  # a copy that failed

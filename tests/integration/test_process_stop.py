@@ -17,7 +17,8 @@ from structlog.testing import capture_logs
 from adapters.cli import _serve
 
 from tests.e2e.conftest import app_settings, e2e_orders, eventually
-from tests.integration.test_command_line import PRODUCTION, ROOT
+from tests.forked_command import ROOT
+from tests.integration.test_command_line import PRODUCTION
 
 STARTED_WITHIN = 60.0  # a cold Python process on a shared machine
 STOPPED_WITHIN = 30.0
