@@ -1,5 +1,6 @@
 """The money ledger for finance (`disputes.ledger`): a page of JSON, or every row of a period as CSV."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from aiohttp import web
@@ -104,9 +105,7 @@ async def ledger_csv(call: Call) -> web.StreamResponse:
         await response.write(csv_rows(_cells(row_view(row)) for row in page.rows))
         if page.next_after is None:
             break
-        page = await reports.ledger(LedgerQuery(
-            query.decided_from, query.decided_to, query.kind, query.carrier, page.next_after, page_size
-        ))
+        page = await reports.ledger(replace(query, after=page.next_after))
     await response.write_eof()
     return response
 
